@@ -1,0 +1,50 @@
+import { DEFAULT_RETRY_POLICY } from "./retry";
+import type { ClientOptions } from "./client";
+
+export const DEFAULT_BASE_URL = "https://api.pgbeam.com";
+
+/** The environment variables that may hold the API key, canonical first (aliases match PgBeam's CLI and SDKs). */
+export const API_KEY_ENV_VARS = ["PGBEAM_API_KEY", "PGBEAM_TOKEN", "PGBEAM_API_TOKEN"] as const;
+
+/** What `configure()` hands us: Pulumi's dynamic-provider config, with secrets already decrypted. */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+/**
+ * Resolves client options: stack config `pgbeam:*` first, then the environment. Read at call time inside the
+ * provider host, never captured in the serialized provider, so the key cannot reach the state file.
+ */
+export function resolveClientOptions(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): ClientOptions {
+  const fromConfig = (key: string) => nonEmpty(config?.get(`pgbeam:${key}`));
+  const apiKey = fromConfig("apiKey") ?? API_KEY_ENV_VARS.map((name) => nonEmpty(env[name])).find(Boolean);
+  if (!apiKey) {
+    throw new Error(
+      "PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>` " +
+        `or set ${API_KEY_ENV_VARS.join(" / ")}`,
+    );
+  }
+  return {
+    apiKey,
+    baseUrl: fromConfig("baseUrl") ?? nonEmpty(env.PGBEAM_API_URL) ?? DEFAULT_BASE_URL,
+    attemptTimeoutMs: positiveInt(fromConfig("attemptTimeoutMs"), "pgbeam:attemptTimeoutMs"),
+    callBudgetMs: positiveInt(fromConfig("callBudgetMs"), "pgbeam:callBudgetMs"),
+    retry: {
+      ...DEFAULT_RETRY_POLICY,
+      maxRetries: positiveInt(fromConfig("maxRetries"), "pgbeam:maxRetries", true) ?? DEFAULT_RETRY_POLICY.maxRetries,
+    },
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== "" ? value.trim() : undefined;
+}
+
+function positiveInt(value: string | undefined, key: string, allowZero = false): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < (allowZero ? 0 : 1)) {
+    throw new Error(`${key} must be a ${allowZero ? "non-negative" : "positive"} integer, got "${value}"`);
+  }
+  return parsed;
+}

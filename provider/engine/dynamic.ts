@@ -1,0 +1,79 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceSpec } from "./spec";
+import { isPlainObject, type Props } from "./values";
+
+/**
+ * The provider object Pulumi serializes into state (twice per resource). It captures only the resource name;
+ * each method loads the host module from the program's node_modules at run time.
+ */
+function serializableProvider(resourceName: string): pulumi.dynamic.ResourceProvider {
+  return {
+    async configure(req) {
+      require("pulumi-pgbeam/dist/provider/engine/host").configure(req.config);
+    },
+    check(olds, news) {
+      return require("pulumi-pgbeam/dist/provider/engine/host").lifecycle(resourceName).check(olds, news);
+    },
+    diff(id, olds, news) {
+      return require("pulumi-pgbeam/dist/provider/engine/host").lifecycle(resourceName).diff(id, olds, news);
+    },
+    create(inputs) {
+      return require("pulumi-pgbeam/dist/provider/engine/host").lifecycle(resourceName).create(inputs);
+    },
+    read(id, props) {
+      return require("pulumi-pgbeam/dist/provider/engine/host").lifecycle(resourceName).read(id, props);
+    },
+    update(id, olds, news) {
+      return require("pulumi-pgbeam/dist/provider/engine/host").lifecycle(resourceName).update(id, olds, news);
+    },
+    delete(id, props) {
+      return require("pulumi-pgbeam/dist/provider/engine/host").lifecycle(resourceName).delete(id, props);
+    },
+  };
+}
+
+/** One provider object per resource type: Pulumi caches serialization per object, so this keeps it cheap. */
+const providers = new Map<string, pulumi.dynamic.ResourceProvider>();
+
+export function providerFor(resourceName: string): pulumi.dynamic.ResourceProvider {
+  let provider = providers.get(resourceName);
+  if (!provider) {
+    provider = serializableProvider(resourceName);
+    providers.set(resourceName, provider);
+  }
+  return provider;
+}
+
+/**
+ * Base class of every PgBeam resource: wires the spec's provider, marks write-only inputs secret in the program
+ * (so state's inputs are encrypted, not only its outputs) and declares the secret outputs.
+ */
+export abstract class PgBeamResource extends pulumi.dynamic.Resource {
+  protected constructor(
+    spec: ResourceSpec,
+    name: string,
+    args: object,
+    outputNames: readonly string[],
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    const props: Props = { ...markSecret(args as Props, spec.secretInputs ?? []) };
+    // The SDK only creates Output properties for keys present in props.
+    for (const output of outputNames) if (!(output in props)) props[output] = undefined;
+    const secretOutputs = [...(opts?.additionalSecretOutputs ?? []), ...(spec.secretOutputs ?? [])];
+    super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "pgbeam", spec.name);
+  }
+}
+
+/** Wraps the values at dotted paths in pulumi.secret, keeping siblings of nested paths readable. */
+export function markSecret(args: Props, paths: readonly string[]): Props {
+  const result: Props = { ...args };
+  for (const path of paths) {
+    const [head, ...rest] = path.split(".");
+    const value = result[head];
+    if (value === undefined) continue;
+    if (rest.length === 0) result[head] = pulumi.secret(value);
+    else if (isPlainObject(value) && !pulumi.Output.isInstance(value)) result[head] = markSecret(value, [rest.join(".")]);
+    else result[head] = pulumi.secret(value); // an Output or Promise of the whole object: secret as a whole
+  }
+  return result;
+}

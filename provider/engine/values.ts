@@ -1,0 +1,133 @@
+/** Value helpers shared by every verb: preview unknowns, key casing, "empty" equivalence, state sanitizing. */
+
+/** What the engine sends in place of any value not known yet (preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Props = Record<string, unknown>;
+
+export function isPlainObject(value: unknown): value is Props {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (isPlainObject(value)) return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+function mapKeys(value: unknown, rename: (key: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => mapKeys(item, rename));
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [rename(key), mapKeys(item, rename)]));
+  }
+  return value;
+}
+
+/** Our camelCase inputs to the API's snake_case body. No PgBeam body has user-chosen keys, so this is safe. */
+export const toApi = (value: unknown): Props => mapKeys(value, snake) as Props;
+export const fromApi = (value: unknown): Props => mapKeys(value, camel) as Props;
+
+/**
+ * The API treats an absent field, null, "", [] and {} alike (no value), and so do we: otherwise a server that
+ * echoes `description: ""` or `tags: []` for an omitted field would show a diff forever (prior-art D5).
+ */
+export function normalize(value: unknown): unknown {
+  if (value === null || value === undefined || value === "") return undefined;
+  if (Array.isArray(value)) return value.length === 0 ? undefined : value.map((item) => normalize(item) ?? null);
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value)
+      .map(([key, item]) => [key, normalize(item)] as const)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return entries.length === 0 ? undefined : Object.fromEntries(entries);
+  }
+  return value;
+}
+
+export function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
+}
+
+/** The value that clears a field in a PATCH, by the kind of value it had. */
+export function clearValue(previous: unknown): unknown {
+  if (Array.isArray(previous)) return [];
+  if (typeof previous === "string") return "";
+  return null;
+}
+
+/** State must be plain JSON: the host's Struct.fromJavaScript throws on undefined, functions and class instances. */
+export function sanitize<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value ?? {})) as T;
+}
+
+export function pick(source: Props, keys: Iterable<string>): Props {
+  const result: Props = {};
+  for (const key of keys) if (source[key] !== undefined) result[key] = source[key];
+  return result;
+}
+
+export function omit(source: Props, keys: Iterable<string>): Props {
+  const excluded = new Set(keys);
+  return Object.fromEntries(Object.entries(source).filter(([key]) => !excluded.has(key)));
+}
+
+/** Merges `top` over `base`, recursing into plain objects (arrays are replaced whole). */
+export function deepMerge(base: Props, top: Props): Props {
+  const result: Props = { ...base };
+  for (const [key, value] of Object.entries(top)) {
+    if (value === undefined) continue;
+    result[key] = isPlainObject(value) && isPlainObject(base[key]) ? deepMerge(base[key] as Props, value) : value;
+  }
+  return result;
+}
+
+export function getPath(source: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), source);
+}
+
+export function setPath(target: Props, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (!isPlainObject(node[key])) node[key] = {};
+    node = node[key] as Props;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+/** The zod internals we read to walk a schema (zod 4 keeps them on `_zod.def`). */
+interface SchemaDef {
+  type: string;
+  innerType?: SchemaNode;
+  in?: SchemaNode;
+  shape?: Record<string, SchemaNode>;
+  element?: SchemaNode;
+}
+interface SchemaNode {
+  _zod: { def: SchemaDef };
+}
+
+/**
+ * Keeps only the parts of `value` that the input schema describes. Outputs of nested objects carry fields the
+ * user never sets (ids, timestamps, fields a newer API adds); comparing them would show a diff forever.
+ */
+export function projectOnto(schema: SchemaNode, value: unknown): unknown {
+  let def = schema._zod.def;
+  while (def.innerType || def.in) def = (def.innerType ?? def.in)!._zod.def;
+  if (def.type === "object" && def.shape && isPlainObject(value)) {
+    return Object.fromEntries(
+      Object.entries(def.shape)
+        .filter(([key]) => value[key] !== undefined)
+        .map(([key, field]) => [key, projectOnto(field, value[key])]),
+    );
+  }
+  if (def.type === "array" && def.element && Array.isArray(value)) {
+    return value.map((item) => projectOnto(def.element!, item));
+  }
+  return value;
+}

@@ -1,0 +1,54 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import * as api from "../api/schemas.generated";
+import { PgBeamResource } from "../engine/dynamic";
+import type { ResourceSpec } from "../engine/spec";
+import type { ResourceArgs } from "../engine/types";
+import { projectPath, segment } from "./paths";
+
+/** Fields the server fills when omitted, without a default in the spec. */
+export const DATABASE_SERVER_DEFAULTS = ["sslMode", "poolConfig"];
+
+export const DatabaseInputs = api.CreateDatabaseRequest.extend({ projectId: z.string().min(1) });
+
+export const databaseSpec: ResourceSpec = {
+  name: "Database",
+  inputs: DatabaseInputs,
+  pathInputs: ["projectId"],
+  replaceOnChanges: ["projectId"],
+  serverDefaults: DATABASE_SERVER_DEFAULTS,
+  secretInputs: ["password"],
+  secretOutputs: ["password"],
+  collectionPath: (inputs) => `${projectPath(inputs)}/databases`,
+  itemPath: (outputs, id) => `${projectPath(outputs)}/databases/${segment(id)}`,
+  create: { parse: (response) => ({ object: response }) },
+  update: { method: "PATCH" },
+};
+
+export type DatabaseArgs = ResourceArgs<typeof DatabaseInputs>;
+
+/** An upstream PostgreSQL database registered with a PgBeam project. */
+export class Database extends PgBeamResource {
+  declare readonly projectId: pulumi.Output<string>;
+  declare readonly host: pulumi.Output<string>;
+  declare readonly port: pulumi.Output<number>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly username: pulumi.Output<string>;
+  /** Write-only: kept in state as a secret, never read back from the API. */
+  declare readonly password: pulumi.Output<string>;
+  declare readonly sslMode: pulumi.Output<z.infer<typeof api.SSLMode>>;
+  declare readonly role: pulumi.Output<z.infer<typeof api.DatabaseRole>>;
+  declare readonly poolRegion: pulumi.Output<string | undefined>;
+  declare readonly queryTimeoutMs: pulumi.Output<number>;
+  declare readonly autoReadRouting: pulumi.Output<boolean>;
+  declare readonly cacheConfig: pulumi.Output<z.infer<typeof api.CacheConfig>>;
+  declare readonly poolConfig: pulumi.Output<z.infer<typeof api.PoolConfig>>;
+  /** Connection string through the PgBeam proxy; the API puts a placeholder where the password goes. */
+  declare readonly connectionString: pulumi.Output<string>;
+  declare readonly createdAt: pulumi.Output<string>;
+  declare readonly updatedAt: pulumi.Output<string>;
+
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.CustomResourceOptions) {
+    super(databaseSpec, name, args, ["connectionString", "sslMode", "poolConfig", "createdAt", "updatedAt"], opts);
+  }
+}

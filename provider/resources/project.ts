@@ -1,0 +1,90 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import * as api from "../api/schemas.generated";
+import { PgBeamResource } from "../engine/dynamic";
+import type { ResourceSpec } from "../engine/spec";
+import type { ResourceArgs } from "../engine/types";
+import type { Props } from "../engine/values";
+import { DATABASE_SERVER_DEFAULTS } from "./database";
+import { segment } from "./paths";
+
+/** The API stores a bare address as /32 or /128; doing the same here keeps input and state equal. */
+const withPrefixLength = (cidr: string) => (cidr.includes("/") ? cidr : `${cidr}/${cidr.includes(":") ? 128 : 32}`);
+
+const CidrEntry = api.CidrEntry.extend({ cidr: api.CidrEntry.shape.cidr.transform(withPrefixLength) });
+
+/** Fields `createProject` does not take: PATCHed right after the create, in the same `up`. */
+const PATCH_ONLY_FIELDS = ["allowedCidrs", "defaultPolicyProfileId", "residency", "agentsDisabled", "status"];
+
+const update = api.UpdateProjectRequest.shape;
+export const ProjectInputs = api.CreateProjectRequest.extend({
+  allowedCidrs: z.array(CidrEntry).max(50).optional(),
+  defaultPolicyProfileId: update.defaultPolicyProfileId,
+  residency: update.residency,
+  agentsDisabled: update.agentsDisabled,
+  status: update.status,
+});
+
+const projectItemPath = (id: string) => `/v1/projects/${segment(id)}`;
+
+export const projectSpec: ResourceSpec = {
+  name: "Project",
+  inputs: ProjectInputs,
+  replaceOnChanges: ["orgId", "cloud", "selfHosted"],
+  uniqueBy: ["orgId", "name"],
+  serverDefaults: ["status", "agentsDisabled"],
+  secretInputs: ["database.password"],
+  collectionPath: () => "/v1/projects",
+  itemPath: (_outputs, id) => projectItemPath(id),
+  create: { patchAfter: PATCH_ONLY_FIELDS, parse: (response) => ({ object: response.project as Props }) },
+  update: { method: "PATCH", fields: ["name", "description", "tags", ...PATCH_ONLY_FIELDS] },
+  nested: {
+    key: "database",
+    idOutput: "primaryDatabaseId",
+    serverDefaults: DATABASE_SERVER_DEFAULTS,
+    path: (outputs, id) => `${projectItemPath(id)}/databases/${segment(outputs.primaryDatabaseId)}`,
+    fromCreate: (response) => response.database as Props,
+  },
+};
+
+export type ProjectArgs = ResourceArgs<typeof ProjectInputs>;
+type DatabaseSettings = Omit<z.output<typeof api.CreateDatabaseRequest>, "password"> & {
+  password: string;
+  connectionString: string;
+};
+
+/**
+ * A PgBeam project with its primary database. Changes to `database` update the primary database in place;
+ * `orgId`, `cloud` and `selfHosted` replace the project.
+ */
+export class Project extends PgBeamResource {
+  declare readonly orgId: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string | undefined>;
+  declare readonly tags: pulumi.Output<string[] | undefined>;
+  declare readonly cloud: pulumi.Output<z.infer<typeof api.CreateProjectRequest.shape.cloud>>;
+  declare readonly selfHosted: pulumi.Output<boolean>;
+  /** The primary database's settings as the API reports them; `password` is a secret. */
+  declare readonly database: pulumi.Output<DatabaseSettings>;
+  declare readonly primaryDatabaseId: pulumi.Output<string>;
+  /** Hostname clients connect to (e.g. myproject.proxy.pgbeam.app). */
+  declare readonly proxyHost: pulumi.Output<string>;
+  declare readonly allowedCidrs: pulumi.Output<{ cidr: string; label?: string }[] | undefined>;
+  declare readonly defaultPolicyProfileId: pulumi.Output<string | undefined>;
+  declare readonly residency: pulumi.Output<z.infer<typeof api.DataResidency>>;
+  declare readonly agentsDisabled: pulumi.Output<boolean>;
+  declare readonly status: pulumi.Output<z.infer<typeof api.ProjectStatus>>;
+  declare readonly queriesPerSecond: pulumi.Output<number>;
+  declare readonly burstSize: pulumi.Output<number>;
+  declare readonly maxConnections: pulumi.Output<number>;
+  declare readonly createdAt: pulumi.Output<string>;
+  declare readonly updatedAt: pulumi.Output<string>;
+
+  constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
+    const outputs = [
+      "primaryDatabaseId", "proxyHost", "status", "agentsDisabled", "residency", "queriesPerSecond", "burstSize",
+      "maxConnections", "createdAt", "updatedAt",
+    ];
+    super(projectSpec, name, args, outputs, opts);
+  }
+}
