@@ -86,7 +86,11 @@ export function generateSchemas(spec: { components: { schemas: Record<string, Js
     } else {
       switch (schema.type) {
         case "string": {
-          expr = schema.format === "date-time" ? "z.iso.datetime({ offset: true })" : "z.string()";
+          // Timestamps are made canonical so a server that re-formats one does not look like a change.
+          expr =
+            schema.format === "date-time"
+              ? "z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString())"
+              : "z.string()";
           if (schema.minLength !== undefined) expr += `.min(${schema.minLength})`;
           if (schema.maxLength !== undefined) expr += `.max(${schema.maxLength})`;
           if (schema.pattern !== undefined) expr += `.regex(new RegExp(${JSON.stringify(schema.pattern)}))`;

@@ -123,7 +123,7 @@ export const CreateAgentCredentialRequest = z.strictObject({
   name: z.string().min(1).max(128),
   policyProfileId: z.string(),
   principalType: z.enum(["agent","human"]).default("agent"),
-  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  expiresAt: z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString()).nullable().optional(),
 });
 
 export const UpdateAgentCredentialStatusRequest = z.strictObject({
@@ -162,5 +162,5 @@ export const UpdateSpendLimitRequest = z.strictObject({
 export const CreateSelfHostEnrollmentRequest = z.strictObject({
   regionLabel: z.string().max(100).regex(new RegExp("^[^\\x00]*$")).optional(),
   description: z.string().max(500).regex(new RegExp("^[^\\x00]*$")).optional(),
-  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  expiresAt: z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString()).nullable().optional(),
 });

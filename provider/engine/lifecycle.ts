@@ -4,6 +4,7 @@ import type { PgBeamClient } from "../client/client";
 import { isNotFound } from "../client/errors";
 import type { ApiAnswer, ResourceSpec } from "./spec";
 import {
+  canonical,
   clearValue,
   containsUnknown,
   deepMerge,
@@ -12,7 +13,6 @@ import {
   isPlainObject,
   omit,
   pick,
-  projectOnto,
   type Props,
   sameValue,
   sanitize,
@@ -184,9 +184,9 @@ export class Lifecycle {
   }
 
   private changedKeys(desired: Props, olds: Props): string[] {
-    const shape = this.spec.inputs.shape as Record<string, Parameters<typeof projectOnto>[0]>;
+    const shape = this.spec.inputs.shape as Record<string, z.ZodType>;
     return this.inputKeys.filter(
-      (key) => containsUnknown(desired[key]) || !sameValue(desired[key], projectOnto(shape[key], olds[key])),
+      (key) => containsUnknown(desired[key]) || !sameValue(desired[key], canonical(shape[key], olds[key])),
     );
   }
 

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /** Value helpers shared by every verb: preview unknowns, key casing, "empty" equivalence, state sanitizing. */
 
 /** What the engine sends in place of any value not known yet (preview). */
@@ -130,4 +132,15 @@ export function projectOnto(schema: SchemaNode, value: unknown): unknown {
     return value.map((item) => projectOnto(def.element!, item));
   }
   return value;
+}
+
+/**
+ * An old output in the form a checked input would have: projected onto the field's schema, then run through it
+ * (so server formatting such as a bare CIDR or a re-formatted timestamp compares equal to the checked input).
+ */
+export function canonical(schema: z.ZodType, value: unknown): unknown {
+  const projected = projectOnto(schema as unknown as SchemaNode, value);
+  if (projected === undefined || projected === null) return projected;
+  const parsed = schema.safeParse(projected);
+  return parsed.success ? parsed.data : projected;
 }

@@ -1,0 +1,44 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import * as api from "../api/schemas.generated";
+import { PgBeamResource } from "../engine/dynamic";
+import type { ResourceSpec } from "../engine/spec";
+import type { ResourceArgs } from "../engine/types";
+import { projectPath, segment } from "./paths";
+
+export const WebhookEndpointInputs = api.WebhookEndpointInput.extend({ projectId: z.string().min(1) });
+
+export const webhookEndpointSpec: ResourceSpec = {
+  name: "WebhookEndpoint",
+  inputs: WebhookEndpointInputs,
+  pathInputs: ["projectId"],
+  replaceOnChanges: ["projectId"],
+  secretInputs: ["secret"],
+  secretOutputs: ["secret"],
+  collectionPath: (inputs) => `${projectPath(inputs)}/webhooks`,
+  itemPath: (outputs, id) => `${projectPath(outputs)}/webhooks/${segment(id)}`,
+  create: { parse: (response) => ({ object: response }) },
+  // Full body every time, signing secret included: the API never returns it and a PUT without it would drop it.
+  update: { method: "PUT" },
+};
+
+export type WebhookEndpointArgs = ResourceArgs<typeof WebhookEndpointInputs>;
+type Webhook = z.output<typeof api.WebhookEndpointInput>;
+
+/** Delivers agent-gateway events (approvals, anomalies, kill switch) to a URL, signed with `secret`. */
+export class WebhookEndpoint extends PgBeamResource {
+  declare readonly projectId: pulumi.Output<string>;
+  declare readonly url: pulumi.Output<string>;
+  /** Write-only signing secret: kept in state as a secret, resent on every update. */
+  declare readonly secret: pulumi.Output<string | undefined>;
+  declare readonly format: pulumi.Output<Webhook["format"]>;
+  declare readonly eventTypes: pulumi.Output<string[] | undefined>;
+  declare readonly enabled: pulumi.Output<boolean>;
+  declare readonly description: pulumi.Output<string | undefined>;
+  declare readonly createdAt: pulumi.Output<string>;
+  declare readonly updatedAt: pulumi.Output<string>;
+
+  constructor(name: string, args: WebhookEndpointArgs, opts?: pulumi.CustomResourceOptions) {
+    super(webhookEndpointSpec, name, args, ["format", "enabled", "createdAt", "updatedAt"], opts);
+  }
+}

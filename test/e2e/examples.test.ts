@@ -1,0 +1,97 @@
+/**
+ * The shipped examples run as users run them: TypeScript programs importing the packed package, under the real
+ * engine, against the emulator.
+ */
+import * as path from "node:path";
+import { type Emulator, startEmulator } from "../emulator";
+import { consumerProject, expectNoPlaintext, pulumiBinDir, TestStack } from "./harness";
+
+jest.setTimeout(20 * 60_000);
+
+let emulator: Emulator;
+let bin: string;
+let consumer: string;
+beforeAll(async () => {
+  bin = pulumiBinDir();
+  consumer = consumerProject();
+  emulator = await startEmulator();
+});
+afterAll(() => emulator?.stop());
+
+const DB_PASSWORD = "warehouse-pw-Zx71";
+
+it("examples/agent-gateway: up, unchanged preview, rotation, destroy; no secret in plain text", async () => {
+  const stack = await TestStack.create({ program: path.resolve(__dirname, "../../examples/agent-gateway"), consumer, bin, emulator });
+  try {
+    await stack.stack.setConfig("pgbeam:orgId", { value: emulator.orgId });
+    await stack.stack.setConfig("dbPassword", { value: DB_PASSWORD, secret: true });
+
+    const up = await stack.up();
+    expect(Object.values(up.ops)).toEqual(["create", "create", "create", "create"]);
+    const outputs = await stack.outputs();
+    for (const name of ["connectionString", "mcpToken", "webhookSigningSecret"]) expect(outputs[name].secret).toBe(true);
+    expect(outputs.mcpUrl.secret).toBe(false);
+    const policy = emulator.get("policy", outputs.policyProfileId.value as string);
+    expect(policy).toMatchObject({ name: "analytics-readonly", access_mode: "read_only", max_rows: 1000 });
+    const hook = emulator.get("webhook", outputs.webhookId.value as string);
+    expect(hook.event_types).toEqual(["approval.requested", "anomaly.detected"]);
+    expect(emulator.validationFailures).toEqual([]);
+
+    const mcpToken = outputs.mcpToken.value as string;
+    const secrets = {
+      "API key": emulator.apiKey,
+      "database password": DB_PASSWORD,
+      "MCP token": mcpToken,
+      "agent password": new URL(outputs.connectionString.value as string).password,
+      "webhook secret": outputs.webhookSigningSecret.value as string,
+    };
+    expectNoPlaintext({ "stack export": await stack.exportText(), "CLI output": up.output }, secrets);
+
+    const preview = await stack.preview();
+    expect(Object.values(preview.ops)).toEqual(["same", "same", "same", "same"]);
+
+    await stack.stack.setConfig("agentRotation", { value: "2026-12" });
+    const rotate = await stack.up();
+    expect(rotate.ops["claude-analytics"]).toBe("update");
+    const rotated = await stack.outputs();
+    expect(rotated.agentCredentialId.value).toBe(outputs.agentCredentialId.value);
+    expect(rotated.mcpToken.value).not.toBe(mcpToken);
+    expectNoPlaintext({ "stack export": await stack.exportText(), "CLI output": rotate.output }, {
+      ...secrets,
+      "rotated MCP token": rotated.mcpToken.value as string,
+    });
+
+    await stack.destroy();
+    expect(emulator.objects().filter((o) => o.kind !== "agent")).toEqual([]);
+  } finally {
+    await stack.cleanup();
+  }
+});
+
+it("bad input fails preview in check(), naming the field, before any API call", async () => {
+  const stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer, bin, emulator });
+  try {
+    await stack.setResources({
+      project: {
+        type: "Project",
+        args: {
+          name: "bad-input",
+          orgId: emulator.orgId,
+          residency: "mars",
+          database: { host: "db", port: 70000, name: "app", username: "app", password: "x" },
+        },
+      },
+    });
+    emulator.clearRequests();
+    const failure = await stack.preview().then(
+      () => new Error("preview succeeded"),
+      (error: Error) => error,
+    );
+    const text = `${failure.message}`;
+    expect(text).toMatch(/database\.port: Too big: expected number to be <=65535/);
+    expect(text).toMatch(/residency: Invalid option/);
+    expect(emulator.requests).toEqual([]);
+  } finally {
+    await stack.cleanup();
+  }
+});

@@ -1,0 +1,185 @@
+/**
+ * Real-engine test harness: the Pulumi CLI built by scripts/pulumi-cli.sh, a local file backend, passphrase
+ * secrets, and pulumi-pgbeam installed from `npm pack` into a separate project, the way users get it.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  type EngineEvent,
+  LocalWorkspace,
+  type OpType,
+  PulumiCommand,
+  Stack,
+} from "@pulumi/pulumi/automation";
+import type { Emulator } from "../emulator";
+
+const repoRoot = path.resolve(__dirname, "../..");
+const rootPackage = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
+
+/** The bin directory of the CLI build (built once, then cached outside the repo). */
+export function pulumiBinDir(): string {
+  const output = execFileSync("bash", [path.join(repoRoot, "scripts/pulumi-cli.sh")], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  });
+  return output.trim().split("\n").pop()!;
+}
+
+/**
+ * A project that depends on the packed tarball, installed with npm. Reused across test files while the
+ * tarball's content is the same.
+ */
+export function consumerProject(): string {
+  const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-pack-"));
+  execFileSync("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: repoRoot, stdio: "ignore" });
+  const tarball = path.join(packDir, fs.readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
+  const digest = createHash("sha256").update(fs.readFileSync(tarball)).digest("hex").slice(0, 16);
+  const dir = path.join(os.tmpdir(), `pgbeam-consumer-${digest}`);
+  if (fs.existsSync(path.join(dir, ".installed"))) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const dev = rootPackage.devDependencies as Record<string, string>;
+  const manifest = {
+    name: "pgbeam-consumer",
+    private: true,
+    dependencies: {
+      "pulumi-pgbeam": `file:${tarball}`,
+      "@pulumi/pulumi": dev["@pulumi/pulumi"],
+      "@pulumi/random": dev["@pulumi/random"],
+      typescript: dev.typescript,
+      "ts-node": "^10.9.2",
+      "@types/node": dev["@types/node"],
+    },
+  };
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(manifest, null, 2));
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: dir,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  fs.writeFileSync(path.join(dir, ".installed"), tarball);
+  return dir;
+}
+
+export interface StepResult {
+  /** Operation per resource name (create, same, update, replace, delete, …), pgbeam resources only. */
+  ops: Record<string, OpType>;
+  /** Everything the CLI printed. */
+  output: string;
+  ms: number;
+}
+
+/** A stack of one program, against one emulator, in its own temp backend and PULUMI_HOME. */
+export class TestStack {
+  private constructor(
+    readonly stack: Stack,
+    readonly workDir: string,
+    readonly log: string[],
+  ) {}
+
+  static async create(options: {
+    program: string;
+    consumer: string;
+    bin: string;
+    emulator: Emulator;
+    env?: Record<string, string>;
+  }): Promise<TestStack> {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-stack-"));
+    // The program must sit inside the consumer project so `pulumi-pgbeam` resolves from its node_modules.
+    const workDir = path.join(options.consumer, "programs", path.basename(scratch));
+    fs.cpSync(options.program, workDir, { recursive: true });
+    fs.mkdirSync(path.join(scratch, "backend"));
+    const envVars: Record<string, string> = {
+      PATH: `${options.bin}${path.delimiter}${process.env.PATH}`,
+      PULUMI_HOME: path.join(scratch, "home"),
+      PULUMI_BACKEND_URL: `file://${path.join(scratch, "backend")}`,
+      PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      // The key must come from stack config only: nothing in the environment may supply it.
+      PGBEAM_API_KEY: "",
+      PGBEAM_TOKEN: "",
+      PGBEAM_API_TOKEN: "",
+      PGBEAM_API_URL: "",
+      ...options.env,
+    };
+    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(options.bin), skipVersionCheck: true });
+    const workspace = await LocalWorkspace.create({ workDir, envVars, pulumiCommand });
+    const stack = await Stack.create("e2e", workspace);
+    await stack.setConfig("pgbeam:apiKey", { value: options.emulator.apiKey, secret: true });
+    await stack.setConfig("pgbeam:baseUrl", { value: options.emulator.url });
+    return new TestStack(stack, workDir, []);
+  }
+
+  async setResources(resources: Record<string, { type: string; args: unknown; opts?: unknown }>): Promise<void> {
+    await this.stack.setConfig("resources", { value: JSON.stringify(resources) });
+  }
+
+  async setEnv(env: Record<string, string>): Promise<void> {
+    const workspace = this.stack.workspace as LocalWorkspace;
+    Object.assign(workspace.envVars, env);
+  }
+
+  private async run(action: (hooks: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<unknown>): Promise<StepResult> {
+    const ops: Record<string, OpType> = {};
+    let output = "";
+    const started = Date.now();
+    const onEvent = (event: EngineEvent) => {
+      const metadata = event.resourcePreEvent?.metadata;
+      if (metadata && metadata.type.startsWith("pulumi-nodejs:dynamic/pgbeam:")) {
+        ops[metadata.urn.split("::").pop()!] = metadata.op;
+      }
+    };
+    try {
+      await action({ onOutput: (s) => void (output += s), onEvent });
+    } finally {
+      this.log.push(output);
+    }
+    return { ops, output, ms: Date.now() - started };
+  }
+
+  up() {
+    return this.run((hooks) => this.stack.up({ ...hooks }));
+  }
+  preview() {
+    return this.run((hooks) => this.stack.preview({ ...hooks, diff: true }));
+  }
+  refresh() {
+    return this.run((hooks) => this.stack.refresh({ ...hooks }));
+  }
+  destroy() {
+    return this.run((hooks) => this.stack.destroy({ ...hooks }));
+  }
+
+  async outputs(): Promise<Record<string, { value: unknown; secret: boolean }>> {
+    return this.stack.outputs();
+  }
+
+  /** `pulumi stack export` as text: what a user (or an attacker with the state file) can read. */
+  async exportText(): Promise<string> {
+    return JSON.stringify(await this.stack.exportStack());
+  }
+
+  /** The state entries of our resources. */
+  async resources(): Promise<{ urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[]> {
+    const deployment = await this.stack.exportStack();
+    return (deployment.deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("pulumi-nodejs:dynamic/pgbeam:"));
+  }
+
+  async cleanup(): Promise<void> {
+    await this.stack.workspace.removeStack("e2e", { force: true }).catch(() => undefined);
+    fs.rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
+
+/** Throws naming the first secret found in plain text, and where. */
+export function expectNoPlaintext(haystacks: Record<string, string>, secrets: Record<string, string>): void {
+  for (const [where, text] of Object.entries(haystacks)) {
+    for (const [what, secret] of Object.entries(secrets)) {
+      if (secret && text.includes(secret)) throw new Error(`${what} appears in plain text in ${where}`);
+    }
+  }
+}

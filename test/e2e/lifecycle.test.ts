@@ -1,0 +1,252 @@
+/**
+ * Every resource under the real Pulumi engine: preview with unknowns, create, empty second preview, in-place
+ * update (with the exact request bodies), replace, rotation, out-of-band deletion + refresh, destroy. After
+ * every step the exported state and the CLI's output are searched for secrets in plain text.
+ */
+import * as path from "node:path";
+import { type Emulator, startEmulator } from "../emulator";
+import { consumerProject, expectNoPlaintext, pulumiBinDir, type StepResult, TestStack } from "./harness";
+
+jest.setTimeout(20 * 60_000);
+
+const PASSWORDS = { primary: "pw-primary-Xq81", replica: "pw-replica-Lm27", replica2: "pw-replica-Rt55" };
+const WEBHOOK_SECRET = "whsec-Kd93-never-in-state";
+
+let emulator: Emulator;
+let stack: TestStack;
+const timings: string[] = [];
+
+/** The program: a project with its database, a second database, a policy, an agent bound to it, a webhook. */
+function resources(overrides: { project?: object; replica?: object; policy?: object; agent?: object; webhook?: object } = {}) {
+  return {
+    project: {
+      type: "Project",
+      args: {
+        name: "e2e-project",
+        orgId: emulator.orgId,
+        description: "created by the e2e suite",
+        database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PRIMARY_PASSWORD" },
+        ...overrides.project,
+      },
+    },
+    other: {
+      type: "Project",
+      args: {
+        name: "e2e-other",
+        orgId: emulator.orgId,
+        database: { host: "db2.internal", port: 5432, name: "app", username: "app", password: "env:PRIMARY_PASSWORD" },
+      },
+    },
+    replica: {
+      type: "Database",
+      args: {
+        projectId: "ref:project.id",
+        host: "replica.internal",
+        port: 5432,
+        name: "app",
+        username: "reader",
+        password: "env:REPLICA_PASSWORD",
+        role: "replica",
+        ...overrides.replica,
+      },
+    },
+    policy: {
+      type: "PolicyProfile",
+      args: { projectId: "ref:project.id", name: "read-only", accessMode: "read_only", maxRows: 1000, ...overrides.policy },
+    },
+    agent: {
+      type: "AgentCredential",
+      args: { projectId: "ref:project.id", policyProfileId: "ref:policy.id", name: "analyst-bot", ...overrides.agent },
+    },
+    webhook: {
+      type: "WebhookEndpoint",
+      args: {
+        projectId: "ref:project.id",
+        url: "https://hooks.example.com/pgbeam",
+        secret: "env:WEBHOOK_SECRET",
+        eventTypes: ["approval.requested", "anomaly.detected"],
+        ...overrides.webhook,
+      },
+    },
+  };
+}
+
+/** Secrets that must never be readable: the API key, passwords, webhook secret, and every agent secret seen so far. */
+const secrets: Record<string, string> = {};
+
+async function checkNoSecretsLeak(step: StepResult) {
+  const outputs = await stack.outputs();
+  const agent = outputs.agent?.value as { connectionString?: string; mcpToken?: string } | undefined;
+  if (agent?.mcpToken) secrets[`MCP token ${agent.mcpToken.slice(0, 8)}`] = agent.mcpToken;
+  if (agent?.connectionString) {
+    const password = new URL(agent.connectionString).password;
+    secrets[`agent password ${password.slice(0, 4)}`] = password;
+  }
+  const state = await stack.exportText();
+  expectNoPlaintext({ "stack export": state, "CLI output": step.output }, secrets);
+  const providerTexts = (await stack.resources()).map((r) => String(r.outputs?.__provider ?? ""));
+  expectNoPlaintext({ __provider: providerTexts.join("\n") }, { "API key": emulator.apiKey });
+}
+
+async function step(name: string, run: () => Promise<StepResult>): Promise<StepResult> {
+  const result = await run();
+  timings.push(`${name}: ${result.ms} ms`);
+  await checkNoSecretsLeak(result);
+  return result;
+}
+
+beforeAll(async () => {
+  const bin = pulumiBinDir();
+  const consumer = consumerProject();
+  emulator = await startEmulator();
+  Object.assign(secrets, {
+    "API key": emulator.apiKey,
+    "primary password": PASSWORDS.primary,
+    "replica password": PASSWORDS.replica,
+    "second replica password": PASSWORDS.replica2,
+    "webhook secret": WEBHOOK_SECRET,
+  });
+  stack = await TestStack.create({
+    program: path.join(__dirname, "programs/resources"),
+    consumer,
+    bin,
+    emulator,
+    env: { PRIMARY_PASSWORD: PASSWORDS.primary, REPLICA_PASSWORD: PASSWORDS.replica, WEBHOOK_SECRET },
+  });
+});
+
+afterAll(async () => {
+  console.log(`real-engine timings (wall):\n  ${timings.join("\n  ")}`);
+  await stack?.cleanup();
+  await emulator?.stop();
+});
+
+const ALL = ["project", "other", "replica", "policy", "agent", "webhook"];
+const opsOf = (result: StepResult, op: string) => ALL.filter((name) => result.ops[name] === op);
+
+it("previews a fresh stack with unknown ids: no API call, every resource a create", async () => {
+  await stack.setResources(resources());
+  emulator.clearRequests();
+  const preview = await step("preview (fresh)", () => stack.preview());
+  expect(opsOf(preview, "create")).toEqual(ALL);
+  expect(emulator.requests).toEqual([]);
+});
+
+it("creates everything; every request passes the spec", async () => {
+  const up = await step("up (create 6)", () => stack.up());
+  expect(opsOf(up, "create")).toEqual(ALL);
+  expect(emulator.validationFailures).toEqual([]);
+  const outputs = await stack.outputs();
+  expect(outputs.agent.secret).toBe(true);
+  expect((outputs.agent.value as { mcpToken: string }).mcpToken).toMatch(/^pba_/);
+  const state = await stack.resources();
+  const bytes = JSON.stringify(state).length;
+  timings.push(`state: ${state.length} resources, ${bytes} bytes, ${Math.round(bytes / state.length)} bytes/resource`);
+});
+
+it("a second preview of the unchanged program shows no changes for any resource", async () => {
+  emulator.clearRequests();
+  const preview = await step("preview (unchanged)", () => stack.preview());
+  expect(opsOf(preview, "same")).toEqual(ALL);
+  expect(emulator.requests.filter((r) => r.method !== "GET")).toEqual([]);
+});
+
+it("in-place changes are updates, with a minimal PATCH or a full PUT", async () => {
+  await stack.setResources(
+    resources({
+      project: { description: "changed in place" },
+      replica: { port: 6432 },
+      policy: { maxRows: 500 },
+      agent: { status: "disabled" },
+      webhook: { enabled: false },
+    }),
+  );
+  const preview = await step("preview (updates)", () => stack.preview());
+  expect(opsOf(preview, "update").sort()).toEqual(["agent", "policy", "project", "replica", "webhook"]);
+  emulator.clearRequests();
+  const up = await step("up (5 updates)", () => stack.up());
+  expect(opsOf(up, "update").sort()).toEqual(["agent", "policy", "project", "replica", "webhook"]);
+  const writes = emulator.requests.filter((r) => r.method !== "GET").map((r) => [r.method, r.path.split("/")[3] ?? r.path.split("/")[2], r.body]);
+  expect(writes).toEqual(
+    expect.arrayContaining([
+      ["PATCH", expect.any(String), { description: "changed in place" }],
+      ["PATCH", "databases", { port: 6432 }],
+      ["PATCH", "agents", { status: "disabled" }],
+    ]),
+  );
+  const put = (kind: string) => emulator.requests.find((r) => r.method === "PUT" && r.path.includes(`/${kind}/`))!.body;
+  expect(put("policies")).toMatchObject({ name: "read-only", access_mode: "read_only", max_rows: 500, approval_timeout_seconds: 300 });
+  expect(put("webhooks")).toMatchObject({ url: "https://hooks.example.com/pgbeam", secret: WEBHOOK_SECRET, enabled: false });
+  expect(emulator.validationFailures).toEqual([]);
+
+  const again = await step("preview (after updates)", () => stack.preview());
+  expect(opsOf(again, "same")).toEqual(ALL);
+});
+
+it("a write-only input change (password) is an update, and stays secret", async () => {
+  await stack.setEnv({ REPLICA_PASSWORD: PASSWORDS.replica2 });
+  emulator.clearRequests();
+  const up = await step("up (password)", () => stack.up());
+  expect(up.ops.replica).toBe("update");
+  expect(emulator.requests.filter((r) => r.method === "PATCH").map((r) => r.body)).toEqual([{ password: PASSWORDS.replica2 }]);
+});
+
+it("rotation keeps the agent's id and replaces its secrets", async () => {
+  const before = (await stack.outputs()).agent.value as { id: string; connectionString: string; mcpToken: string };
+  await stack.setResources(
+    resources({ project: { description: "changed in place" }, replica: { port: 6432 }, policy: { maxRows: 500 }, agent: { status: "disabled", rotationTrigger: "1" }, webhook: { enabled: false } }),
+  );
+  const up = await step("up (rotate)", () => stack.up());
+  expect(up.ops.agent).toBe("update");
+  const after = (await stack.outputs()).agent;
+  const rotated = after.value as typeof before;
+  expect(after.secret).toBe(true);
+  expect(rotated.id).toBe(before.id);
+  expect(rotated.mcpToken).not.toBe(before.mcpToken);
+  expect(rotated.connectionString).not.toBe(before.connectionString);
+});
+
+it("replace-field changes replace (database moves project, agent renamed)", async () => {
+  const before = (await stack.outputs()) as Record<string, { value: { id: string } }>;
+  await stack.setResources(
+    resources({
+      project: { description: "changed in place" },
+      replica: { port: 6432, projectId: "ref:other.id" },
+      policy: { maxRows: 500 },
+      agent: { status: "disabled", rotationTrigger: "1", name: "analyst-bot-2" },
+      webhook: { enabled: false },
+    }),
+  );
+  const up = await step("up (2 replaces)", () => stack.up());
+  expect(opsOf(up, "replace").sort()).toEqual(["agent", "replica"]);
+  const after = (await stack.outputs()) as typeof before;
+  expect(after.replica.value.id).not.toBe(before.replica.value.id);
+  expect(emulator.get("database", before.replica.value.id)).toBeUndefined();
+  expect(emulator.get("agent", before.agent.value.id)).toMatchObject({ status: "revoked" });
+  expect(emulator.validationFailures).toEqual([]);
+});
+
+it("out-of-band deletion: refresh drops it from state, the next up recreates it", async () => {
+  const before = (await stack.outputs()) as Record<string, { value: { id: string } }>;
+  emulator.remove("database", before.replica.value.id);
+  emulator.remove("agent", before.agent.value.id);
+  emulator.remove("webhook", before.webhook.value.id);
+  emulator.remove("policy", before.policy.value.id);
+  const refresh = await step("refresh (4 gone)", () => stack.refresh());
+  expect(opsOf(refresh, "delete").sort()).toEqual(["agent", "policy", "replica", "webhook"]);
+  expect((await stack.resources()).map((r) => r.urn.split("::").pop()).sort()).toEqual(["other", "project"]);
+  const up = await step("up (recreate 4)", () => stack.up());
+  expect(opsOf(up, "create").sort()).toEqual(["agent", "policy", "replica", "webhook"]);
+  const preview = await step("preview (after recreate)", () => stack.preview());
+  expect(opsOf(preview, "same")).toEqual(ALL);
+});
+
+it("destroy leaves the emulator with nothing of the stack", async () => {
+  await step("destroy", () => stack.destroy());
+  expect(emulator.objects().map((o) => `${o.kind} ${o.id}`)).toEqual(
+    // revoked credentials stay visible in the API (status "revoked"), as the real API keeps them
+    emulator.objects().filter((o) => o.kind === "agent" && o.data.status === "revoked").map((o) => `${o.kind} ${o.id}`),
+  );
+  expect(emulator.objects().filter((o) => o.kind !== "agent")).toEqual([]);
+  expect(await stack.resources()).toEqual([]);
+});

@@ -1,0 +1,28 @@
+// Builds the resources described by the stack config `resources` (JSON, in dependency order):
+//   { "<name>": { "type": "Project", "args": { ... }, "opts": { ... } } }
+// Strings "ref:<name>.<output>" become another resource's output; "env:<VAR>" reads the environment (so test
+// passwords never sit in stack config, which Pulumi copies into the provider's state).
+const pulumi = require("@pulumi/pulumi");
+const pgbeam = require("pulumi-pgbeam");
+
+const described = new pulumi.Config().requireObject("resources");
+const created = {};
+
+function resolve(value) {
+  if (typeof value === "string" && value.startsWith("ref:")) {
+    const [name, output] = value.slice(4).split(".");
+    return created[name][output];
+  }
+  if (typeof value === "string" && value.startsWith("env:")) return process.env[value.slice(4)];
+  if (Array.isArray(value)) return value.map(resolve);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(item)]));
+  }
+  return value;
+}
+
+for (const [name, { type, args, opts }] of Object.entries(described)) {
+  created[name] = new pgbeam[type](name, resolve(args), opts);
+}
+
+module.exports = created;

@@ -1,0 +1,259 @@
+import * as host from "../../provider/engine/host";
+import { UNKNOWN, type Props } from "../../provider/engine/values";
+import { type Emulator, startEmulator } from "../emulator";
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+  host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url })[key] });
+});
+afterAll(async () => {
+  expect(emulator.validationFailures).toEqual([]); // the provider never sends a request the spec rejects
+  await emulator.stop();
+});
+beforeEach(() => emulator.clearRequests());
+
+const project = host.lifecycle("Project");
+const database = host.lifecycle("Database");
+
+const primaryDb = { host: "db.internal", port: 5432, name: "app", username: "app", password: "pw-primary-1" };
+const projectInputs = (extra: Props = {}): Props => ({
+  name: `proj-${Math.random().toString(36).slice(2, 8)}`,
+  orgId: emulator.orgId,
+  database: primaryDb,
+  __provider: "serialized-provider-text",
+  ...extra,
+});
+
+/** What the engine does on `up`: check the program's inputs, then create. */
+async function checkedInputs(lifecycle: typeof project, news: Props, olds: Props = {}): Promise<Props> {
+  const result = await lifecycle.check(olds, news);
+  expect(result.failures ?? []).toEqual([]);
+  return result.inputs!;
+}
+
+async function createProject(extra: Props = {}) {
+  const inputs = await checkedInputs(project, projectInputs(extra));
+  // As the provider host does: it re-adds the serialized provider to the checked inputs.
+  const created = await project.create({ ...inputs, __provider: "serialized-provider-text" });
+  return { inputs, id: created.id, outs: created.outs as Props };
+}
+
+const bodies = (method: string) => emulator.requests.filter((r) => r.method === method).map((r) => r.body);
+
+describe("check", () => {
+  it("applies the API's defaults so inputs and outputs compare equal", async () => {
+    const inputs = await checkedInputs(project, projectInputs());
+    expect(inputs).toMatchObject({ cloud: "aws", selfHosted: false, residency: "any" });
+    expect(inputs.database).toMatchObject({ role: "primary", queryTimeoutMs: 0, autoReadRouting: false });
+    expect((inputs.database as Props).cacheConfig).toEqual({ enabled: true, ttlSeconds: 60, maxEntries: 10000, swrSeconds: 30 });
+    expect(inputs.__provider).toBeUndefined();
+  });
+
+  it("names every bad field: range, enum, type, unknown key, missing required", async () => {
+    const result = await database.check({}, {
+      projectId: "prj_x",
+      host: "db",
+      port: 70000,
+      name: "app",
+      username: "u",
+      sslMode: "sometimes",
+      queryTimeoutMs: "5",
+      poolSize: 3,
+    });
+    const byField = Object.fromEntries((result.failures ?? []).map((f) => [f.property, f.reason]));
+    expect(Object.keys(byField).sort()).toEqual(["password", "poolSize", "port", "queryTimeoutMs", "sslMode"]);
+    expect(byField.port).toMatch(/65535/);
+    expect(byField.sslMode).toMatch(/verify-full/);
+    expect(byField.poolSize).toMatch(/unknown property/);
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it("validates nested fields with their full path", async () => {
+    const result = await project.check({}, projectInputs({
+      database: { ...primaryDb, poolConfig: { poolSize: 0, poolMode: "bursty" } },
+      allowedCidrs: [{ cidr: "not-an-ip" }],
+    }));
+    expect((result.failures ?? []).map((f) => f.property).sort()).toEqual([
+      "allowedCidrs.0.cidr",
+      "database.poolConfig.poolMode",
+      "database.poolConfig.poolSize",
+    ]);
+  });
+
+  it("lets preview unknowns through untouched and still checks the known fields", async () => {
+    const ok = await database.check({}, { projectId: UNKNOWN, host: "db", port: 5432, name: "n", username: "u", password: UNKNOWN });
+    expect(ok.failures ?? []).toEqual([]);
+    expect(ok.inputs).toMatchObject({ projectId: UNKNOWN, password: UNKNOWN, role: "primary" });
+    const bad = await database.check({}, { projectId: UNKNOWN, host: "db", port: -1, name: "n", username: "u", password: "p" });
+    expect((bad.failures ?? []).map((f) => f.property)).toEqual(["port"]);
+  });
+
+  it("normalizes a bare address to the prefix length the API stores", async () => {
+    const inputs = await checkedInputs(project, projectInputs({ allowedCidrs: [{ cidr: "203.0.113.5" }, { cidr: "2001:db8::1" }] }));
+    expect(inputs.allowedCidrs).toEqual([{ cidr: "203.0.113.5/32" }, { cidr: "2001:db8::1/128" }]);
+  });
+});
+
+describe("Project", () => {
+  it("creates with its primary database and PATCHes the create-less fields in the same call", async () => {
+    const { id, outs } = await createProject({
+      allowedCidrs: [{ cidr: "10.0.0.0/8", label: "VPC" }],
+      residency: "eu",
+      agentsDisabled: true,
+    });
+    expect(id).toMatch(/^prj_/);
+    expect(emulator.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["POST 201", "PATCH 200"]);
+    expect(bodies("PATCH")).toEqual([{ allowed_cidrs: [{ cidr: "10.0.0.0/8", label: "VPC" }], residency: "eu", agents_disabled: true }]);
+    expect(outs).toMatchObject({ residency: "eu", agentsDisabled: true, status: "active" });
+    expect(outs.primaryDatabaseId).toMatch(/^db_/);
+    expect(outs.proxyHost).toEqual(expect.any(String));
+    expect((outs.database as Props).password).toBe("pw-primary-1"); // write-only: kept from inputs
+    expect(outs.id).toBeUndefined();
+    expect(outs.__provider).toBe("serialized-provider-text");
+  });
+
+  it("needs no PATCH when the create-less fields are left at their defaults", async () => {
+    await createProject();
+    expect(emulator.requests.map((r) => r.method)).toEqual(["POST"]);
+  });
+
+  it("an unchanged program has no diff, though the server filled defaults", async () => {
+    const { inputs, id, outs } = await createProject();
+    const again = await checkedInputs(project, projectInputs({ name: inputs.name }), inputs);
+    expect(await project.diff(id, outs, again)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+  });
+
+  it("updates in place with a PATCH of only the changed fields", async () => {
+    const { inputs, id, outs } = await createProject({ description: "before", tags: ["a"] });
+    const news = await checkedInputs(project, { ...projectInputs({ name: inputs.name }), description: "after", tags: ["a"] });
+    expect(await project.diff(id, outs, news)).toMatchObject({ changes: true, replaces: [] });
+    emulator.clearRequests();
+    const updated = await project.update(id, outs, news);
+    expect(emulator.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /v1/projects/${id}`]);
+    expect(bodies("PATCH")).toEqual([{ description: "after" }]);
+    expect(updated.outs).toMatchObject({ description: "after", primaryDatabaseId: outs.primaryDatabaseId });
+  });
+
+  it("clears a removed optional field explicitly", async () => {
+    const { inputs, id, outs } = await createProject({ tags: ["keep-me"] });
+    const news = await checkedInputs(project, projectInputs({ name: inputs.name }));
+    emulator.clearRequests();
+    const updated = await project.update(id, outs, news);
+    expect(bodies("PATCH")).toEqual([{ tags: [] }]);
+    expect(await project.diff(id, updated.outs as Props, news)).toMatchObject({ changes: false });
+  });
+
+  it("PATCHes the primary database when the nested database changes, and only that", async () => {
+    const { inputs, id, outs } = await createProject();
+    const news = await checkedInputs(project, projectInputs({ name: inputs.name, database: { ...primaryDb, port: 6432 } }));
+    emulator.clearRequests();
+    const updated = await project.update(id, outs, news);
+    expect(emulator.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `PATCH /v1/projects/${id}/databases/${outs.primaryDatabaseId}`,
+    ]);
+    expect(bodies("PATCH")).toEqual([{ port: 6432 }]);
+    expect((updated.outs as Props).database).toMatchObject({ port: 6432, password: "pw-primary-1" });
+    expect(await project.diff(id, updated.outs as Props, news)).toMatchObject({ changes: false });
+  });
+
+  it("replaces on orgId/cloud/selfHosted; delete-before-replace when the name stays (names are unique per org)", async () => {
+    const { inputs, id, outs } = await createProject();
+    const otherCloud = await checkedInputs(project, projectInputs({ name: inputs.name, cloud: "gcp" }));
+    expect(await project.diff(id, outs, otherCloud)).toEqual({ changes: true, replaces: ["cloud"], deleteBeforeReplace: true });
+    const renamedToo = await checkedInputs(project, projectInputs({ name: `${inputs.name}-2`, cloud: "gcp" }));
+    expect(await project.diff(id, outs, renamedToo)).toEqual({ changes: true, replaces: ["cloud"], deleteBeforeReplace: false });
+    const unknownOrg = { ...inputs, orgId: UNKNOWN };
+    expect(await project.diff(id, outs, unknownOrg)).toMatchObject({ changes: true, replaces: ["orgId"] });
+  });
+
+  it("read reports drift, keeps write-only values, and returns an empty id once deleted out of band", async () => {
+    const { id, outs } = await createProject();
+    emulator.patch("project", id, { description: "edited in the console" });
+    const refreshed = await project.read(id, outs);
+    expect(refreshed.id).toBe(id);
+    expect(refreshed.props).toMatchObject({ description: "edited in the console" });
+    expect((refreshed.props!.database as Props).password).toBe("pw-primary-1");
+    emulator.remove("project", id);
+    expect(await project.read(id, outs)).toEqual({ id: "", props: {} });
+  });
+
+  it("delete removes project and primary database; deleting again is not an error", async () => {
+    const { id, outs } = await createProject();
+    await project.delete(id, outs);
+    expect(emulator.get("project", id)).toBeUndefined();
+    expect(emulator.get("database", outs.primaryDatabaseId as string)).toBeUndefined();
+    await expect(project.delete(id, outs)).resolves.toBeUndefined();
+  });
+
+  it("a failing post-create PATCH hands the new id back instead of orphaning the project", async () => {
+    const inputs = await checkedInputs(project, projectInputs({ residency: "us" }));
+    emulator.inject({ method: "PATCH", status: 500 });
+    const error = (await project.create(inputs).catch((e: unknown) => e)) as Error & { id?: string; reasons?: string[] };
+    expect(error.id).toMatch(/^prj_/);
+    expect(emulator.get("project", error.id!)).toBeDefined();
+    expect(error.message).toMatch(/created prj_\w+, but configuring it failed: .*500/);
+  });
+
+  it("an update that fails at the API fails: never reported as success", async () => {
+    const { inputs, id, outs } = await createProject();
+    const news = await checkedInputs(project, projectInputs({ name: inputs.name, description: "new" }));
+    emulator.inject({ method: "PATCH", status: 503, times: 20 });
+    await expect(project.update(id, outs, news)).rejects.toThrow(/PATCH .* failed with 503/);
+    emulator.clearFaults();
+  });
+});
+
+describe("Database", () => {
+  async function createDatabase(extra: Props = {}) {
+    const { id: projectId } = await createProject();
+    const inputs = await checkedInputs(database, { projectId, host: "replica.internal", port: 5432, name: "app", username: "ro", password: "pw-db-1", ...extra });
+    emulator.clearRequests();
+    const created = await database.create(inputs);
+    return { projectId, inputs, id: created.id, outs: created.outs as Props };
+  }
+
+  it("creates with every field, keeps the password, exposes the connection string", async () => {
+    const { id, outs, projectId } = await createDatabase({
+      sslMode: "require",
+      poolConfig: { poolSize: 20, minPoolSize: 2, poolMode: "transaction", maxActive: 50 },
+      queryTimeoutMs: 30000,
+    });
+    expect(id).toMatch(/^db_/);
+    expect(emulator.requests[0].body).toMatchObject({ ssl_mode: "require", pool_config: { pool_mode: "transaction", max_active: 50 } });
+    expect(emulator.requests[0].body).not.toHaveProperty("project_id");
+    expect(emulator.requests[0].path).toBe(`/v1/projects/${projectId}/databases`);
+    expect(outs).toMatchObject({ password: "pw-db-1", projectId, sslMode: "require" });
+    expect(outs.connectionString).toEqual(expect.stringContaining("postgresql://"));
+  });
+
+  it("no diff when the server filled ssl mode and pool config", async () => {
+    const { inputs, id, outs } = await createDatabase();
+    expect(outs.sslMode).toEqual(expect.any(String));
+    expect(outs.poolConfig).toEqual(expect.any(Object));
+    expect(await database.diff(id, outs, inputs)).toMatchObject({ changes: false });
+  });
+
+  it("PATCHes only the change (a password rotation sends the password alone)", async () => {
+    const { inputs, id, outs } = await createDatabase();
+    const news = { ...inputs, password: "pw-db-2" };
+    expect(await database.diff(id, outs, news)).toMatchObject({ changes: true, replaces: [] });
+    emulator.clearRequests();
+    const updated = await database.update(id, outs, news);
+    expect(bodies("PATCH")).toEqual([{ password: "pw-db-2" }]);
+    expect((updated.outs as Props).password).toBe("pw-db-2");
+  });
+
+  it("projectId forces replacement", async () => {
+    const { inputs, id, outs } = await createDatabase();
+    expect(await database.diff(id, outs, { ...inputs, projectId: "prj_other" })).toMatchObject({ replaces: ["projectId"] });
+  });
+
+  it("detects out-of-band deletion and deletes idempotently", async () => {
+    const { id, outs } = await createDatabase();
+    expect((await database.read(id, outs)).id).toBe(id);
+    emulator.remove("database", id);
+    expect((await database.read(id, outs)).id).toBe("");
+    await expect(database.delete(id, outs)).resolves.toBeUndefined();
+  });
+});
