@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { type Emulator, startEmulator } from "../emulator";
-import { consumerProject, expectNoPlaintext, pulumiBinDir, TestStack } from "./harness";
+import { consumerProject, expectNoPlaintext, leftovers, pulumiBinDir, TestStack } from "./harness";
 
 jest.setTimeout(20 * 60_000);
 
@@ -62,7 +62,7 @@ it("examples/agent-gateway: up, unchanged preview, rotation, destroy; no secret 
     });
 
     await stack.destroy();
-    expect(emulator.objects().filter((o) => o.kind !== "agent")).toEqual([]);
+    expect(leftovers(emulator)).toEqual([]);
   } finally {
     await stack.cleanup();
   }
@@ -88,8 +88,8 @@ it("bad input fails preview in check(), naming the field, before any API call", 
       (error: Error) => error,
     );
     const text = `${failure.message}`;
-    expect(text).toMatch(/database\.port: Too big: expected number to be <=65535/);
-    expect(text).toMatch(/residency: Invalid option/);
+    expect(text).toMatch(/resource 'project': property database\.port .*has a problem: Too big: expected number to be <=65535/);
+    expect(text).toMatch(/resource 'project': property residency .*has a problem: Invalid option: expected one of "any"\|"us"\|"eu"/);
     expect(emulator.requests).toEqual([]);
   } finally {
     await stack.cleanup();

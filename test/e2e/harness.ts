@@ -19,8 +19,9 @@ import type { Emulator } from "../emulator";
 const repoRoot = path.resolve(__dirname, "../..");
 const rootPackage = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
 
-/** The bin directory of the CLI build (built once, then cached outside the repo). */
+/** The bin directory of the CLI build (built once, then cached outside the repo), or PULUMI_PGBEAM_BIN_DIR. */
 export function pulumiBinDir(): string {
+  if (process.env.PULUMI_PGBEAM_BIN_DIR) return process.env.PULUMI_PGBEAM_BIN_DIR;
   const output = execFileSync("bash", [path.join(repoRoot, "scripts/pulumi-cli.sh")], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "inherit"],
@@ -65,8 +66,13 @@ export function consumerProject(): string {
 }
 
 export interface StepResult {
-  /** Operation per resource name (create, same, update, replace, delete, …), pgbeam resources only. */
+  /**
+   * What happened to each pgbeam resource, by name: create, same, update, replace, delete, refresh. A replace
+   * emits several events (create-replacement, replace, delete-replaced); it is reported as "replace".
+   */
   ops: Record<string, OpType>;
+  /** The run's own summary (counts by operation), from the CLI. */
+  summary: Record<string, number>;
   /** Everything the CLI printed. */
   output: string;
   ms: number;
@@ -123,49 +129,73 @@ export class TestStack {
     Object.assign(workspace.envVars, env);
   }
 
-  private async run(action: (hooks: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<unknown>): Promise<StepResult> {
-    const ops: Record<string, OpType> = {};
+  private async run(
+    action: (hooks: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<Record<string, number> | undefined>,
+  ): Promise<StepResult> {
+    const seen: Record<string, OpType[]> = {};
     let output = "";
     const started = Date.now();
     const onEvent = (event: EngineEvent) => {
       const metadata = event.resourcePreEvent?.metadata;
       if (metadata && metadata.type.startsWith("pulumi-nodejs:dynamic/pgbeam:")) {
-        ops[metadata.urn.split("::").pop()!] = metadata.op;
+        (seen[metadata.urn.split("::").pop()!] ??= []).push(metadata.op);
       }
     };
+    let summary: Record<string, number> | undefined;
     try {
-      await action({ onOutput: (s) => void (output += s), onEvent });
+      summary = await action({ onOutput: (s) => void (output += s), onEvent });
     } finally {
       this.log.push(output);
     }
-    return { ops, output, ms: Date.now() - started };
+    const ops = Object.fromEntries(
+      Object.entries(seen).map(([name, list]) => [name, list.includes("replace") ? "replace" : list[list.length - 1]]),
+    ) as Record<string, OpType>;
+    return { ops, summary: summary ?? {}, output, ms: Date.now() - started };
   }
 
   up() {
-    return this.run((hooks) => this.stack.up({ ...hooks }));
+    return this.run(async (hooks) => (await this.stack.up({ ...hooks })).summary.resourceChanges);
   }
   preview() {
-    return this.run((hooks) => this.stack.preview({ ...hooks, diff: true }));
+    return this.run(async (hooks) => (await this.stack.preview({ ...hooks, diff: true })).changeSummary);
   }
   refresh() {
-    return this.run((hooks) => this.stack.refresh({ ...hooks }));
+    return this.run(async (hooks) => (await this.stack.refresh({ ...hooks })).summary.resourceChanges);
   }
   destroy() {
-    return this.run((hooks) => this.stack.destroy({ ...hooks }));
+    return this.run(async (hooks) => (await this.stack.destroy({ ...hooks })).summary.resourceChanges);
+  }
+
+  /** Whether a resource's output (a dotted path) is stored encrypted in the exported state. */
+  async isSecretInState(resourceName: string, output: string): Promise<boolean> {
+    const entry = (await this.resources()).find((r) => r.urn.endsWith(`::${resourceName}`));
+    const value = output
+      .split(".")
+      .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], entry?.outputs) as Record<string, unknown> | undefined;
+    return value?.["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270" && "ciphertext" in value;
   }
 
   async outputs(): Promise<Record<string, { value: unknown; secret: boolean }>> {
     return this.stack.outputs();
   }
 
-  /** `pulumi stack export` as text: what a user (or an attacker with the state file) can read. */
+  /**
+   * `pulumi stack export` as text: what anyone with the state can read. (The Automation API's exportStack()
+   * passes --show-secrets, so it cannot be used to look for leaks.)
+   */
   async exportText(): Promise<string> {
-    return JSON.stringify(await this.stack.exportStack());
+    const workspace = this.stack.workspace as LocalWorkspace;
+    return execFileSync(workspace.pulumiCommand.command, ["stack", "export", "--stack", "e2e", "--non-interactive"], {
+      cwd: this.workDir,
+      env: { ...process.env, ...workspace.envVars },
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
   }
 
-  /** The state entries of our resources. */
+  /** The state entries of our resources, as exported (secrets encrypted). */
   async resources(): Promise<{ urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[]> {
-    const deployment = await this.stack.exportStack();
+    const deployment = JSON.parse(await this.exportText());
     return (deployment.deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("pulumi-nodejs:dynamic/pgbeam:"));
   }
 
@@ -182,4 +212,16 @@ export function expectNoPlaintext(haystacks: Record<string, string>, secrets: Re
       if (secret && text.includes(secret)) throw new Error(`${what} appears in plain text in ${where}`);
     }
   }
+}
+
+/**
+ * Objects a stack could have made that still exist in the emulator. Revoked agent credentials do not count:
+ * the API keeps listing them with status "revoked".
+ */
+export function leftovers(emulator: Emulator): string[] {
+  const kinds = ["project", "database", "policy", "agent", "webhook", "replica", "domain", "enrollment"];
+  return emulator
+    .objects()
+    .filter((o) => kinds.includes(o.kind) && !(o.kind === "agent" && o.data.status === "revoked"))
+    .map((o) => `${o.kind} ${o.id}`);
 }
