@@ -307,8 +307,9 @@ fi
 # --- smoke test ---------------------------------------------------------------
 
 # Key = every binary's stamp, so any rebuild re-triggers it.
-smoke_key=$(cat "$STAMPS"/pulumi "$STAMPS"/pulumi-language-nodejs "$STAMPS"/pulumi-resource-pulumi-nodejs \
-  "$STAMPS"/pulumi-resource-random 2>/dev/null | cksum)
+smoke_key=$(for f in pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-resource-random; do
+  if [[ -f $STAMPS/$f ]]; then cat "$STAMPS/$f"; fi
+done | cksum)
 if [[ $smoke == no ]] || { [[ $smoke == auto ]] && [[ -f $STAMPS/smoke && $(head -n1 "$STAMPS/smoke") == "$smoke_key" ]]; }; then
   printf '%s\n' "$BIN" >&3
   exit 0
