@@ -2,20 +2,18 @@
  * `npm run demo`: a real `pulumi up` of examples/quickstart against the bundled emulator, then `destroy`.
  * No PgBeam account needed. Builds the Pulumi CLI from the Go module proxy on first use (cached after).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../test/emulator";
+import { pulumiBinDir } from "./pulumi-bin";
 
 const root = path.resolve(__dirname, "..");
 
 async function main() {
   console.log("==> Pulumi CLI (built from the Go module proxy on first run, then cached)");
-  const bin = execFileSync("bash", [path.join(root, "scripts/pulumi-cli.sh")], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" })
-    .trim()
-    .split("\n")
-    .pop()!;
+  const bin = pulumiBinDir();
 
   // The program imports "pulumi-pgbeam" and the provider host requires it from the program directory:
   // point that name at this checkout's build.
@@ -37,23 +35,33 @@ async function main() {
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
   };
-  const pulumi = (...args: string[]) => {
-    console.log(`\n$ pulumi ${args.join(" ").replace(emulator.apiKey, "***")}`);
-    const run = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: root, env, stdio: "inherit" });
-    if (run.status !== 0) throw new Error(`pulumi ${args[0]} failed (exit ${run.status})`);
-  };
+  // Asynchronous on purpose: the emulator answers from this process's event loop while pulumi runs.
+  const pulumi = (...args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      console.log(`\n$ pulumi ${args.join(" ").replace(emulator.apiKey, "***")}`);
+      const child = spawn(path.join(bin, "pulumi"), [...args, "--non-interactive"], { cwd: root, env, stdio: "inherit" });
+      child.on("error", reject);
+      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`pulumi ${args[0]} failed (exit ${code})`))));
+    });
 
   let failed = false;
   try {
-    pulumi("stack", "init", "demo");
-    pulumi("config", "set", "--config-file", configFile, "pgbeam:orgId", emulator.orgId);
-    pulumi("config", "set", "--config-file", configFile, "pgbeam:baseUrl", emulator.url);
-    pulumi("config", "set", "--config-file", configFile, "--secret", "pgbeam:apiKey", emulator.apiKey);
-    pulumi("config", "set", "--config-file", configFile, "--secret", "dbPassword", "demo-db-password");
-    pulumi("up", "--yes", "--config-file", configFile);
-    pulumi("stack", "output");
-    pulumi("destroy", "--yes", "--config-file", configFile);
-    pulumi("stack", "rm", "--yes", "demo");
+    await pulumi("stack", "init", "demo");
+    await pulumi("config", "set", "--config-file", configFile, "pgbeam:orgId", emulator.orgId);
+    await pulumi("config", "set", "--config-file", configFile, "pgbeam:baseUrl", emulator.url);
+    await pulumi("config", "set", "--config-file", configFile, "--secret", "pgbeam:apiKey", emulator.apiKey);
+    await pulumi("config", "set", "--config-file", configFile, "--secret", "dbPassword", "demo-db-password");
+    await pulumi("up", "--yes", "--config-file", configFile);
+    const projects = emulator.objects("project");
+    const databases = emulator.objects("database");
+    if (projects.length !== 1 || databases.length !== 1) {
+      throw new Error(`expected 1 project and 1 database in the emulator, found ${projects.length} and ${databases.length}`);
+    }
+    console.log(`\n==> the emulator now holds project ${projects[0].id} and its database ${databases[0].id}`);
+    await pulumi("stack", "output");
+    await pulumi("destroy", "--yes", "--config-file", configFile);
+    if (emulator.objects("project").length !== 0) throw new Error("destroy left the project behind");
+    await pulumi("stack", "rm", "--yes", "demo");
   } catch (error) {
     failed = true;
     console.error(String(error));

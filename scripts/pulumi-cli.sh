@@ -11,26 +11,36 @@
 #   bash scripts/pulumi-cli.sh --rebuild  # ignore stamps, rebuild everything
 #
 # Then, to drive it:
-#   export PATH="$BIN:$PATH"                     # random plugin is found on PATH
+#   export PATH="$BIN:$PATH"
 #   export PULUMI_SKIP_UPDATE_CHECK=true
 #   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 #   export PULUMI_HOME=<tmp> PULUMI_BACKEND_URL=file://<tmp> PULUMI_CONFIG_PASSPHRASE=<x>
+# pulumi finds the language host and the dynamic-provider launcher next to its
+# own binary; any other plugin (pulumi-resource-random) is taken from PATH as
+# an "ambient" plugin, whatever version the program asks for, with a
+# "using pulumi-resource-random from $PATH" warning per run. To avoid the
+# warning, install it into PULUMI_HOME instead:
+#   pulumi plugin install resource random <ver> --file "$BIN/pulumi-resource-random"
 # The Node program's directory must resolve @pulumi/pulumi (e.g. a node_modules
 # symlink to this repo's node_modules): the dynamic-provider launcher resolves
 # it from the program directory.
 #
 # Cache: ${PULUMI_PGBEAM_CACHE:-$HOME/.cache/pulumi-pgbeam}/pulumi-v<ver>/bin
 #   pulumi                         github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-#   pulumi-language-nodejs         Node language host (see FALLBACK below)
+#   pulumi-language-nodejs         Node language host; if the proxy cannot serve
+#                                  the matching one, an older release (WARNING)
 #   pulumi-resource-pulumi-nodejs  dynamic-provider launcher (from @pulumi/pulumi)
 #   pulumi-resource-random         only if the proxy serves pulumi-random's provider
 # Versions come from node_modules/@pulumi/{pulumi,random}/package.json (falling
 # back to package.json devDependencies), so bumping them needs no edit here.
+# A cold build takes 8-12 minutes on 2 cores: run it in the background if your
+# shell cuts commands at 10 minutes. A warm run takes well under a second.
 #
 # Env knobs:
-#   PULUMI_PGBEAM_CACHE   cache root (default ~/.cache/pulumi-pgbeam)
+#   PULUMI_PGBEAM_CACHE     cache root (default ~/.cache/pulumi-pgbeam)
 #   PULUMI_PGBEAM_STRICT=1  fail instead of using the language-host fallback or
 #                           skipping the random provider
+#   GOMODCACHE, GOCACHE, GOPROXY are honoured as usual.
 set -euo pipefail
 
 # Everything but the final bin path goes to stderr, so `BIN=$(...)` is clean
@@ -54,7 +64,7 @@ for arg in "$@"; do
     --smoke) smoke=yes ;;
     --no-smoke) smoke=no ;;
     --rebuild) rebuild=1 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&3; exit 0 ;;
     *) die "unknown argument: $arg (see --help)" ;;
   esac
 done
@@ -213,7 +223,8 @@ fi
 # by the smoke test below). PULUMI_PGBEAM_STRICT=1 turns that into an error.
 LANG_MOD=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
 key="pulumi-language-nodejs for v$PULUMI_VERSION recipe=$RECIPE"
-if stamp_ok pulumi-language-nodejs "$key"; then
+if stamp_ok pulumi-language-nodejs "$key" &&
+  ! { ((strict)) && grep -q '^source=FALLBACK' "$STAMPS/pulumi-language-nodejs"; }; then
   log "pulumi-language-nodejs: cached ($(sed -n 2p "$STAMPS/pulumi-language-nodejs"))"
 else
   lang_err='' lang_ver=''

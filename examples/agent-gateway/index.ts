@@ -38,12 +38,15 @@ const agent = new pgbeam.AgentCredential("claude-analytics", {
   rotationTrigger: config.get("agentRotation") ?? "initial",
 });
 
-// 3. Where approval requests and anomaly alerts go, signed with a generated secret.
-const signingSecret = new random.RandomPassword("webhook-signing-secret", { length: 48, special: false });
+// 3. Where approval requests and anomaly alerts go, signed with a generated secret (or your own:
+//    `pulumi config set --secret webhookSecret ...`, which also avoids needing the random provider plugin).
+const signingSecret =
+  config.getSecret("webhookSecret") ??
+  new random.RandomPassword("webhook-signing-secret", { length: 48, special: false }).result;
 const events = new pgbeam.WebhookEndpoint("gateway-events", {
   projectId: project.id,
   url: config.get("webhookUrl") ?? "https://example.com/pgbeam/events",
-  secret: signingSecret.result,
+  secret: signingSecret,
   eventTypes: ["approval.requested", "anomaly.detected"],
 });
 
@@ -55,4 +58,4 @@ export const mcpUrl = agent.mcpUrl;
 export const connectionString = agent.connectionString;
 export const mcpToken = agent.mcpToken;
 export const webhookId = events.id;
-export const webhookSigningSecret = signingSecret.result;
+export const webhookSigningSecret = signingSecret;

@@ -19,15 +19,21 @@ beforeAll(async () => {
 afterAll(() => emulator?.stop());
 
 const DB_PASSWORD = "warehouse-pw-Zx71";
+// The example generates its signing secret with @pulumi/random unless `webhookSecret` is set. The random provider
+// plugin cannot be built on this machine (the Go module proxy answers 403 for pulumi-random/provider at every
+// version; see scripts/pulumi-cli.sh), so the test brings its own secret and the RandomPassword branch is not run.
+const WEBHOOK_SECRET = "whsec-example-Qe44";
 
 it("examples/agent-gateway: up, unchanged preview, rotation, destroy; no secret in plain text", async () => {
   const stack = await TestStack.create({ program: path.resolve(__dirname, "../../examples/agent-gateway"), consumer, bin, emulator });
   try {
     await stack.stack.setConfig("pgbeam:orgId", { value: emulator.orgId });
     await stack.stack.setConfig("dbPassword", { value: DB_PASSWORD, secret: true });
+    await stack.stack.setConfig("webhookSecret", { value: WEBHOOK_SECRET, secret: true });
 
     const up = await stack.up();
     expect(Object.values(up.ops)).toEqual(["create", "create", "create", "create"]);
+    expect(emulator.objects("webhook")[0].secrets).toMatchObject({ secret: WEBHOOK_SECRET });
     const outputs = await stack.outputs();
     for (const name of ["connectionString", "mcpToken", "webhookSigningSecret"]) expect(outputs[name].secret).toBe(true);
     expect(outputs.mcpUrl.secret).toBe(false);

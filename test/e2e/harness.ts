@@ -14,21 +14,13 @@ import {
   PulumiCommand,
   Stack,
 } from "@pulumi/pulumi/automation";
+import { pulumiBinDir } from "../../scripts/pulumi-bin";
 import type { Emulator } from "../emulator";
+
+export { pulumiBinDir };
 
 const repoRoot = path.resolve(__dirname, "../..");
 const rootPackage = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
-
-/** The bin directory of the CLI build (built once, then cached outside the repo), or PULUMI_PGBEAM_BIN_DIR. */
-export function pulumiBinDir(): string {
-  if (process.env.PULUMI_PGBEAM_BIN_DIR) return process.env.PULUMI_PGBEAM_BIN_DIR;
-  const output = execFileSync("bash", [path.join(repoRoot, "scripts/pulumi-cli.sh")], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "inherit"],
-    encoding: "utf8",
-  });
-  return output.trim().split("\n").pop()!;
-}
 
 /**
  * A project that depends on the packed tarball, installed with npm. Reused across test files while the
