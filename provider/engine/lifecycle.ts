@@ -71,10 +71,10 @@ export class Lifecycle {
   async create(inputs: Props): Promise<CreateResult> {
     const client = this.client();
     const desired = omit(inputs, INTERNAL_KEYS);
-    const patchAfter = this.spec.create.patchAfter ?? [];
+    const patchAfter = this.spec.create?.patchAfter ?? [];
     const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter]));
     const response = await client.post<Props>(this.spec.collectionPath(desired), body);
-    const answer = this.spec.create.parse(response);
+    const answer = this.spec.create?.parse?.(response) ?? { object: response };
     const id = String(answer.object.id);
     let outputs = this.outputs(desired, answer);
     if (this.spec.nested) {

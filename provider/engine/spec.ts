@@ -63,10 +63,11 @@ export interface ResourceSpec {
   /** The collection URL (POST, list) and the object URL. */
   collectionPath(inputs: Props): string;
   itemPath(outputs: Props, id: string): string;
-  create: {
+  create?: {
     /** Input fields the create call does not accept: the engine PATCHes them right after (same `up`). */
     patchAfter?: string[];
-    parse(response: Props): ApiAnswer;
+    /** Where the object is in the create answer; by default the answer is the object. */
+    parse?(response: Props): ApiAnswer;
   };
   update: {
     /** PATCH sends the changed fields only; PUT sends the full desired object (never a partial PUT). */

@@ -5,7 +5,7 @@ import { PgBeamResource } from "../engine/dynamic";
 import type { ApiAnswer, ResourceSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
-import { projectPath, segment } from "./paths";
+import { underProject } from "./paths";
 
 export const AgentCredentialInputs = api.CreateAgentCredentialRequest.extend({
   projectId: z.string().min(1),
@@ -25,23 +25,21 @@ const withSecrets = (response: Props): ApiAnswer => ({
   },
 });
 
-const agentPath = (outputs: Props, id: string) => `${projectPath(outputs)}/agents/${segment(id)}`;
+const agents = underProject("agents");
 
 export const agentCredentialSpec: ResourceSpec = {
   name: "AgentCredential",
   inputs: AgentCredentialInputs,
-  pathInputs: ["projectId"],
+  ...agents,
   localInputs: ["rotationTrigger"],
   replaceOnChanges: ["projectId", "policyProfileId", "name", "principalType", "expiresAt"],
   uniqueBy: ["projectId", "name"],
   serverDefaults: ["status"],
   secretOutputs: ["connectionString", "mcpToken"],
-  collectionPath: (inputs) => `${projectPath(inputs)}/agents`,
-  itemPath: agentPath,
   create: { patchAfter: ["status"], parse: withSecrets },
   update: { method: "PATCH", fields: ["status"] },
   read: { isGone: (object) => object.status === "revoked" },
-  action: { trigger: "rotationTrigger", path: (outputs, id) => `${agentPath(outputs, id)}/rotate`, parse: withSecrets },
+  action: { trigger: "rotationTrigger", path: (outputs, id) => `${agents.itemPath(outputs, id)}/rotate`, parse: withSecrets },
 };
 
 export type AgentCredentialArgs = ResourceArgs<typeof AgentCredentialInputs>;

@@ -4,7 +4,7 @@ import * as api from "../api/schemas.generated";
 import { PgBeamResource } from "../engine/dynamic";
 import type { ResourceSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
-import { projectPath, segment } from "./paths";
+import { underProject } from "./paths";
 
 /** Fields the server fills when omitted, without a default in the spec. */
 export const DATABASE_SERVER_DEFAULTS = ["sslMode", "poolConfig"];
@@ -14,14 +14,11 @@ export const DatabaseInputs = api.CreateDatabaseRequest.extend({ projectId: z.st
 export const databaseSpec: ResourceSpec = {
   name: "Database",
   inputs: DatabaseInputs,
-  pathInputs: ["projectId"],
+  ...underProject("databases"),
   replaceOnChanges: ["projectId"],
   serverDefaults: DATABASE_SERVER_DEFAULTS,
   secretInputs: ["password"],
   secretOutputs: ["password"],
-  collectionPath: (inputs) => `${projectPath(inputs)}/databases`,
-  itemPath: (outputs, id) => `${projectPath(outputs)}/databases/${segment(id)}`,
-  create: { parse: (response) => ({ object: response }) },
   update: { method: "PATCH" },
 };
 

@@ -7,3 +7,12 @@ export const segment = (value: unknown): string => {
 };
 
 export const projectPath = (outputs: Props) => `/v1/projects/${segment(outputs.projectId)}`;
+
+/** What every object under a project shares: its URLs, and `projectId` named in them rather than in bodies. */
+export function underProject(collection: string) {
+  return {
+    pathInputs: ["projectId"],
+    collectionPath: (inputs: Props) => `${projectPath(inputs)}/${collection}`,
+    itemPath: (outputs: Props, id: string) => `${projectPath(outputs)}/${collection}/${segment(id)}`,
+  };
+}

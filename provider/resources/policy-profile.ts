@@ -7,7 +7,7 @@ import { PgBeamResource } from "../engine/dynamic";
 import type { ResourceSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
-import { projectPath, segment } from "./paths";
+import { projectPath, underProject } from "./paths";
 
 export const PolicyProfileInputs = api.PolicyProfileInput.extend({ projectId: z.string().min(1) });
 
@@ -28,12 +28,9 @@ async function explainDeleteError(client: PgBeamClient, outputs: Props, id: stri
 export const policyProfileSpec: ResourceSpec = {
   name: "PolicyProfile",
   inputs: PolicyProfileInputs,
-  pathInputs: ["projectId"],
+  ...underProject("policies"),
   replaceOnChanges: ["projectId"],
   uniqueBy: ["projectId", "name"],
-  collectionPath: (inputs) => `${projectPath(inputs)}/policies`,
-  itemPath: (outputs, id) => `${projectPath(outputs)}/policies/${segment(id)}`,
-  create: { parse: (response) => ({ object: response }) },
   // Always the full profile: a partial PUT would reset the omitted rules and silently loosen the policy.
   update: { method: "PUT" },
   explainDeleteError,

@@ -4,20 +4,17 @@ import * as api from "../api/schemas.generated";
 import { PgBeamResource } from "../engine/dynamic";
 import type { ResourceSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
-import { projectPath, segment } from "./paths";
+import { underProject } from "./paths";
 
 export const WebhookEndpointInputs = api.WebhookEndpointInput.extend({ projectId: z.string().min(1) });
 
 export const webhookEndpointSpec: ResourceSpec = {
   name: "WebhookEndpoint",
   inputs: WebhookEndpointInputs,
-  pathInputs: ["projectId"],
+  ...underProject("webhooks"),
   replaceOnChanges: ["projectId"],
   secretInputs: ["secret"],
   secretOutputs: ["secret"],
-  collectionPath: (inputs) => `${projectPath(inputs)}/webhooks`,
-  itemPath: (outputs, id) => `${projectPath(outputs)}/webhooks/${segment(id)}`,
-  create: { parse: (response) => ({ object: response }) },
   // Full body every time, signing secret included: the API never returns it and a PUT without it would drop it.
   update: { method: "PUT" },
 };

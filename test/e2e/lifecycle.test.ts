@@ -72,6 +72,16 @@ function resources(overrides: { project?: object; other?: object; replica?: obje
   };
 }
 
+type Changes = Parameters<typeof resources>[0];
+/** The program as the steps have changed it so far: each step applies only its own change. */
+let applied: NonNullable<Changes> = {};
+async function change(changes: NonNullable<Changes>) {
+  for (const [name, fields] of Object.entries(changes) as [keyof typeof applied, object][]) {
+    applied = { ...applied, [name]: { ...applied[name], ...fields } };
+  }
+  await stack.setResources(resources(applied));
+}
+
 /** Secrets that must never be readable: the API key, passwords, webhook secret, and every agent secret seen so far. */
 const secrets: Record<string, string> = {};
 
@@ -155,15 +165,13 @@ it("a second preview of the unchanged program shows no changes for any resource"
 });
 
 it("in-place changes are updates, with a minimal PATCH or a full PUT", async () => {
-  await stack.setResources(
-    resources({
-      project: { description: "changed in place" },
-      replica: { port: 6432 },
-      policy: { maxRows: 500 },
-      agent: { status: "disabled" },
-      webhook: { enabled: false },
-    }),
-  );
+  await change({
+    project: { description: "changed in place" },
+    replica: { port: 6432 },
+    policy: { maxRows: 500 },
+    agent: { status: "disabled" },
+    webhook: { enabled: false },
+  });
   const preview = await step("preview (updates)", () => stack.preview());
   expect(opsOf(preview, "update").sort()).toEqual(["agent", "policy", "project", "replica", "webhook"]);
   emulator.clearRequests();
@@ -199,9 +207,7 @@ it("a write-only input change (password) is an update, and stays secret", async 
 
 it("rotation keeps the agent's id and replaces its secrets", async () => {
   const before = (await stack.outputs()).agent.value as { id: string; connectionString: string; mcpToken: string };
-  await stack.setResources(
-    resources({ project: { description: "changed in place" }, replica: { port: 6432 }, policy: { maxRows: 500 }, agent: { status: "disabled", rotationTrigger: "1" }, webhook: { enabled: false } }),
-  );
+  await change({ agent: { rotationTrigger: "1" } });
   const up = await step("up (rotate)", () => stack.up());
   expect(up.ops.agent).toBe("update");
   const rotated = (await stack.outputs()).agent.value as typeof before;
@@ -213,15 +219,7 @@ it("rotation keeps the agent's id and replaces its secrets", async () => {
 
 it("replace-field changes replace (database moves project, agent renamed)", async () => {
   const before = (await stack.outputs()) as Record<string, { value: { id: string } }>;
-  await stack.setResources(
-    resources({
-      project: { description: "changed in place" },
-      replica: { port: 6432, projectId: "ref:other.id" },
-      policy: { maxRows: 500 },
-      agent: { status: "disabled", rotationTrigger: "1", name: "analyst-bot-2" },
-      webhook: { enabled: false },
-    }),
-  );
+  await change({ replica: { projectId: "ref:other.id" }, agent: { name: "analyst-bot-2" } });
   const up = await step("up (2 replaces)", () => stack.up());
   expect(opsOf(up, "replace").sort()).toEqual(["agent", "replica"]);
   const after = (await stack.outputs()) as typeof before;
@@ -233,16 +231,7 @@ it("replace-field changes replace (database moves project, agent renamed)", asyn
 
 it("a Project replace (cloud) deletes first, since the name stays, and takes its database along", async () => {
   const before = (await stack.outputs()) as Record<string, { value: { id: string } }>;
-  await stack.setResources(
-    resources({
-      project: { description: "changed in place" },
-      replica: { port: 6432, projectId: "ref:other.id" },
-      policy: { maxRows: 500 },
-      agent: { status: "disabled", rotationTrigger: "1", name: "analyst-bot-2" },
-      webhook: { enabled: false },
-      other: { cloud: "gcp" },
-    }),
-  );
+  await change({ other: { cloud: "gcp" } });
   emulator.clearRequests();
   const up = await step("up (project replace)", () => stack.up());
   expect(opsOf(up, "replace").sort()).toEqual(["other", "replica"]);
