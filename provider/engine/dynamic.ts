@@ -49,17 +49,23 @@ export function providerFor(resourceName: string): pulumi.dynamic.ResourceProvid
  * (so state's inputs are encrypted, not only its outputs) and declares the secret outputs.
  */
 export abstract class PgBeamResource extends pulumi.dynamic.Resource {
+  /** `outputOnly`: the outputs that are not inputs (ids, timestamps, one-time values). */
   protected constructor(
     spec: ResourceSpec,
     name: string,
     args: object,
-    outputNames: readonly string[],
+    outputOnly: readonly string[],
     opts?: pulumi.CustomResourceOptions,
   ) {
-    const props: Props = { ...markSecret(args as Props, spec.secretInputs ?? []) };
-    // The SDK only creates Output properties for keys present in props.
-    for (const output of outputNames) if (!(output in props)) props[output] = undefined;
-    const secretOutputs = [...(opts?.additionalSecretOutputs ?? []), ...(spec.secretOutputs ?? [])];
+    const writeOnly = spec.writeOnly ?? [];
+    const props: Props = { ...markSecret(args as Props, writeOnly) };
+    // The SDK only creates Output properties for keys present in props: every input and every output-only key.
+    for (const key of [...Object.keys(spec.inputs.shape), ...outputOnly]) if (!(key in props)) props[key] = undefined;
+    const secretOutputs = [
+      ...(opts?.additionalSecretOutputs ?? []),
+      ...writeOnly.filter((path) => !path.includes(".")),
+      ...(spec.secretOutputs ?? []),
+    ];
     super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "pgbeam", spec.name);
   }
 }
@@ -72,8 +78,9 @@ export function markSecret(args: Props, paths: readonly string[]): Props {
     const value = result[head];
     if (value === undefined) continue;
     if (rest.length === 0) result[head] = pulumi.secret(value);
-    else if (isPlainObject(value) && !pulumi.Output.isInstance(value)) result[head] = markSecret(value, [rest.join(".")]);
-    else result[head] = pulumi.secret(value); // an Output or Promise of the whole object: secret as a whole
+    else if (isPlainObject(value) && Object.getPrototypeOf(value) === Object.prototype) {
+      result[head] = markSecret(value, [rest.join(".")]);
+    } else result[head] = pulumi.secret(value); // an Output or Promise of the whole object: secret as a whole
   }
   return result;
 }

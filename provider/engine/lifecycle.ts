@@ -5,7 +5,7 @@ import { isNotFound } from "../client/errors";
 import type { ApiAnswer, ResourceSpec } from "./spec";
 import {
   canonical,
-  clearValue,
+  clearValueFor,
   containsUnknown,
   deepMerge,
   fromApi,
@@ -13,10 +13,13 @@ import {
   isPlainObject,
   omit,
   pick,
+  pickPaths,
   type Props,
+  reachesUnknown,
   sameValue,
   sanitize,
   setPath,
+  shapeOf,
   toApi,
 } from "./values";
 
@@ -28,40 +31,64 @@ type ReadResult = pulumi.dynamic.ReadResult;
 type UpdateResult = pulumi.dynamic.UpdateResult;
 
 /** Keys the engine never treats as the user's: the serialized provider and the resource id. */
-const INTERNAL_KEYS = ["__provider", "id", "urn"];
+const INTERNAL_KEYS = ["__provider", "id"];
 
 /**
  * The six verbs of a dynamic provider, for any resource spec. `client` is called lazily, inside each verb, so
  * nothing holding the API key is created during check/diff or captured anywhere.
+ *
+ * Outputs follow one rule: what the API returns is the truth (a field it leaves out is empty), and only what it
+ * never returns is kept from inputs or earlier state: write-only secrets, path ids, local inputs, one-time values.
  */
 export class Lifecycle {
+  private readonly shape: Record<string, z.ZodType>;
   private readonly inputKeys: string[];
   private readonly bodyExcluded: Set<string>;
+  /** Dotted paths kept from inputs (create/update) or state (read), because the API never returns them. */
+  private readonly carriedInputs: string[];
+  /** Output keys only some answers carry (one-time secrets, the nested object): kept from earlier state. */
+  private readonly keptOutputs: string[];
 
   constructor(
     readonly spec: ResourceSpec,
     private readonly client: () => PgBeamClient,
   ) {
-    this.inputKeys = Object.keys(spec.inputs.shape);
+    this.shape = spec.inputs.shape as Record<string, z.ZodType>;
+    this.inputKeys = Object.keys(this.shape);
     this.bodyExcluded = new Set([...(spec.pathInputs ?? []), ...(spec.localInputs ?? [])]);
+    this.carriedInputs = [...this.bodyExcluded, ...(spec.writeOnly ?? [])];
+    this.keptOutputs = [...(spec.oneTimeOutputs ?? []), ...(spec.nested ? [spec.nested.key, spec.nested.idOutput] : [])];
   }
 
-  /** Validates and applies defaults. Unknown values (preview) pass through untouched and are not validated. */
+  /**
+   * Validates and applies defaults. Unknown values (preview) pass through untouched; everything known around
+   * them is still validated, however deep.
+   */
   async check(_olds: Props, news: Props): Promise<CheckResult> {
     const given = omit(news, INTERNAL_KEYS);
+    const full = this.spec.inputs.safeParse(given);
+    if (full.success) return { inputs: sanitize(full.data as Props) };
+    const issues = full.error.issues.filter((issue) => !reachesUnknown(given, issue.path));
+    if (issues.length > 0) return { failures: describeIssues(issues) };
+    // Only unknowns failed: apply defaults to the known fields and return the unknown ones as they came.
     const unknownKeys = Object.keys(given).filter((key) => containsUnknown(given[key]));
-    const schema = unknownKeys.length
-      ? this.spec.inputs.partial(Object.fromEntries(unknownKeys.map((key) => [key, true])))
-      : this.spec.inputs;
-    const parsed = schema.safeParse(omit(given, unknownKeys));
-    if (!parsed.success) return { failures: describeIssues(parsed.error.issues) };
-    return { inputs: sanitize({ ...(parsed.data as Props), ...pick(given, unknownKeys) }) };
+    const known = this.spec.inputs
+      .partial(Object.fromEntries(unknownKeys.map((key) => [key, true])))
+      .safeParse(omit(given, unknownKeys));
+    const base = known.success ? (known.data as Props) : omit(given, unknownKeys);
+    return { inputs: sanitize({ ...base, ...pick(given, unknownKeys) }) };
   }
 
   async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, olds);
     const replaces = changed.filter((key) => this.spec.replaceOnChanges.includes(key));
+    // The nested object was deleted behind our back: it can only be had again with a new parent.
+    const nested = this.spec.nested;
+    if (nested && Object.keys(olds).length > 0 && olds[nested.idOutput] === undefined) {
+      changed.push(nested.key);
+      replaces.push(nested.key);
+    }
     const uniqueBy = this.spec.uniqueBy ?? [];
     const deleteBeforeReplace =
       replaces.length > 0 && uniqueBy.length > 0 && uniqueBy.every((key) => sameValue(desired[key], olds[key]));
@@ -76,22 +103,19 @@ export class Lifecycle {
     const response = await client.post<Props>(this.spec.collectionPath(desired), body);
     const answer = this.spec.create?.parse?.(response) ?? { object: response };
     const id = String(answer.object.id);
-    let outputs = this.outputs(desired, answer);
-    if (this.spec.nested) {
-      const nestedObject = fromApi(this.spec.nested.fromCreate(response));
-      outputs = this.withNested(outputs, nestedObject);
-    }
+    let outputs = this.outputs({}, desired, answer);
+    if (this.spec.nested) outputs = this.withNested(outputs, this.spec.nested.fromCreate(response));
     // The object exists from here on: any failure must hand its id back to the engine, or it would be orphaned.
     try {
-      const late = patchAfter.filter((key) => desired[key] !== undefined && !sameValue(desired[key], outputs[key]));
+      const late = patchAfter.filter((key) => desired[key] !== undefined && !this.sameAsOutput(key, desired, outputs));
       if (late.length > 0) {
         const patched = await client.patch<Props>(this.spec.itemPath(outputs, id), toApi(pick(desired, late)));
-        outputs = this.outputs(outputs, { object: patched });
+        outputs = this.outputs(outputs, desired, { object: patched });
       }
     } catch (error) {
-      throw partialFailure(id, inputs, outputs, error);
+      throw partialFailure(`created ${id}, but configuring it failed`, id, inputs, outputs, error);
     }
-    return { id, outs: this.withProvider(outputs, inputs) };
+    return { id, outs: withProvider(outputs, inputs) };
   }
 
   async read(id: string, props: Props): Promise<ReadResult> {
@@ -105,18 +129,17 @@ export class Lifecycle {
       throw error;
     }
     if (this.spec.read?.isGone?.(object)) return { id: "", props: {} };
-    // Start from what only state knows (write-only inputs, one-time secrets), then lay the live object over it.
-    let outputs = this.outputs(previous, { object });
+    let outputs = this.outputs(previous, previous, { object });
     const nested = this.spec.nested;
     if (nested && previous[nested.idOutput]) {
       try {
-        outputs = this.withNested(outputs, fromApi(await client.get<Props>(nested.path(previous, id))));
+        outputs = this.withNested(outputs, await client.get<Props>(nested.path(previous, id)));
       } catch (error) {
         if (!isNotFound(error)) throw error;
-        outputs = omit(outputs, [nested.key]);
+        outputs = omit(outputs, [nested.key, nested.idOutput]);
       }
     }
-    return { id, props: this.withProvider(outputs, props) };
+    return { id, props: withProvider(outputs, props) };
   }
 
   async update(id: string, olds: Props, news: Props): Promise<UpdateResult> {
@@ -124,35 +147,39 @@ export class Lifecycle {
     const previous = omit(olds, INTERNAL_KEYS);
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, previous);
-    // Input fields come from the desired state only: a removed write-only input must not linger in state.
-    let outputs: Props = { ...omit(previous, this.inputKeys), ...desired };
+    let outputs = deepMerge(previous, pickPaths(desired, this.carriedInputs));
+    let applied = false; // once a call has changed something, a later failure must still record it
 
-    const nested = this.spec.nested;
-    if (nested && changed.includes(nested.key)) {
-      const before = (previous[nested.key] ?? {}) as Props;
-      const after = (desired[nested.key] ?? {}) as Props;
-      const body = patchBody(after, before, Object.keys(after));
-      const object = await client.patch<Props>(nested.path(previous, id), toApi(body));
-      outputs = this.withNested(outputs, fromApi(object));
-    }
+    try {
+      const nested = this.spec.nested;
+      if (nested && changed.includes(nested.key)) {
+        const nestedShape = shapeOf(this.shape[nested.key]);
+        const body = patchBody(nestedShape, desired[nested.key] as Props, previous[nested.key] as Props);
+        outputs = this.withNested(outputs, await client.patch<Props>(nested.path(previous, id), toApi(body)));
+        applied = true;
+      }
 
-    const action = this.spec.action;
-    if (action && changed.includes(action.trigger)) {
-      const answer = action.parse(await client.post<Props>(action.path(previous, id)));
-      outputs = this.outputs(outputs, answer);
-    }
+      const action = this.spec.action;
+      if (action && changed.includes(action.trigger)) {
+        outputs = this.outputs(outputs, desired, action.parse(await client.post<Props>(action.path(previous, id))));
+        applied = true;
+      }
 
-    const updatable = this.spec.update.fields ?? this.inputKeys.filter((key) => !this.bodyExcluded.has(key));
-    const fieldChanges = changed.filter((key) => updatable.includes(key) && key !== nested?.key);
-    if (fieldChanges.length > 0) {
-      const path = this.spec.itemPath(previous, id);
-      const object =
-        this.spec.update.method === "PUT"
-          ? await client.put<Props>(path, toApi(pick(desired, updatable)))
-          : await client.patch<Props>(path, toApi(patchBody(desired, previous, fieldChanges)));
-      outputs = this.outputs(outputs, { object });
+      const updatable = this.spec.update.fields ?? this.inputKeys.filter((key) => !this.bodyExcluded.has(key));
+      const fieldChanges = changed.filter((key) => updatable.includes(key) && key !== nested?.key);
+      if (fieldChanges.length > 0) {
+        const path = this.spec.itemPath(previous, id);
+        const object =
+          this.spec.update.method === "PUT"
+            ? await client.put<Props>(path, toApi(pick(desired, updatable)))
+            : await client.patch<Props>(path, toApi(patchBody(pick(this.shape, fieldChanges) as typeof this.shape, desired, previous)));
+        outputs = this.outputs(outputs, desired, { object });
+      }
+    } catch (error) {
+      if (applied) throw partialFailure(`updating ${id} failed part-way`, id, news, outputs, error);
+      throw error;
     }
-    return { outs: this.withProvider(outputs, news) };
+    return { outs: withProvider(outputs, news) };
   }
 
   async delete(id: string, props: Props): Promise<void> {
@@ -183,36 +210,50 @@ export class Lifecycle {
     return desired;
   }
 
+  private sameAsOutput(key: string, desired: Props, outputs: Props): boolean {
+    return sameValue(desired[key], canonical(this.shape[key], outputs[key]));
+  }
+
   private changedKeys(desired: Props, olds: Props): string[] {
-    const shape = this.spec.inputs.shape as Record<string, z.ZodType>;
-    return this.inputKeys.filter(
-      (key) => containsUnknown(desired[key]) || !sameValue(desired[key], canonical(shape[key], olds[key])),
-    );
+    return this.inputKeys.filter((key) => containsUnknown(desired[key]) || !this.sameAsOutput(key, desired, olds));
   }
 
-  /** Outputs: every input, then the API's view of the object, then one-time values. No `id` (it is the resource id). */
-  private outputs(base: Props, answer: ApiAnswer): Props {
-    return omit(deepMerge(deepMerge(base, fromApi(answer.object)), answer.once ?? {}), INTERNAL_KEYS);
+  /**
+   * Outputs after an API answer: the answer's object, plus what only earlier state has (one-time values, the
+   * nested object) and what only inputs have (write-only secrets, path ids, local inputs).
+   */
+  private outputs(previous: Props, inputs: Props, answer: ApiAnswer): Props {
+    const kept = deepMerge(pick(previous, this.keptOutputs), pickPaths(inputs, this.carriedInputs));
+    return omit(deepMerge(kept, { ...fromApi(answer.object), ...answer.once }), INTERNAL_KEYS);
   }
 
-  private withNested(outputs: Props, nestedObject: Props): Props {
+  /** Lays the nested object's API answer into the outputs, keeping its write-only fields. */
+  private withNested(outputs: Props, nestedObject: Props | undefined): Props {
     const nested = this.spec.nested!;
-    const merged = deepMerge((outputs[nested.key] ?? {}) as Props, omit(nestedObject, ["id", "projectId"]));
-    return { ...outputs, [nested.key]: merged, [nested.idOutput]: nestedObject.id };
-  }
-
-  /** Outputs carry the serialized provider so later read/delete can load it. */
-  private withProvider(outputs: Props, inputs: Props): Props {
-    return sanitize({ ...outputs, __provider: inputs.__provider });
+    if (!nestedObject) return outputs;
+    const object = fromApi(nestedObject);
+    const writeOnly = (this.spec.writeOnly ?? [])
+      .filter((path) => path.startsWith(`${nested.key}.`))
+      .map((path) => path.slice(nested.key.length + 1));
+    const kept = pickPaths((outputs[nested.key] ?? {}) as Props, writeOnly);
+    return { ...outputs, [nested.key]: deepMerge(kept, omit(object, ["id", "projectId"])), [nested.idOutput]: object.id };
   }
 }
 
-/** A PATCH body: the given fields' desired values; a field the user removed is cleared explicitly. */
-function patchBody(desired: Props, previous: Props, fields: string[]): Props {
+/** Outputs carry the serialized provider so later read/delete can load it. */
+function withProvider(outputs: Props, inputs: Props): Props {
+  return sanitize({ ...outputs, __provider: inputs.__provider });
+}
+
+/**
+ * A PATCH body over the fields of `shape` that differ: desired values, and for a field the user removed, the
+ * value that clears it (its default, null, "" or [] by its schema).
+ */
+function patchBody(shape: Record<string, z.ZodType>, desired: Props, previous: Props = {}): Props {
   const body: Props = {};
-  for (const key of fields) {
-    if (sameValue(desired[key], previous[key])) continue;
-    body[key] = desired[key] ?? clearValue(previous[key]);
+  for (const [key, schema] of Object.entries(shape)) {
+    if (sameValue(desired[key], canonical(schema, previous[key]))) continue;
+    body[key] = desired[key] ?? clearValueFor(schema);
   }
   return body;
 }
@@ -228,12 +269,15 @@ function describeIssues(issues: z.core.$ZodIssue[]): CheckFailure[] {
   });
 }
 
-/** The host turns this shape into ErrorResourceInitFailed: the engine keeps the object in state with its id. */
-function partialFailure(id: string, inputs: Props, outputs: Props, error: unknown): Error {
+/**
+ * The host turns this shape into ErrorResourceInitFailed: the engine keeps the object in state with what was
+ * done, and retries the rest on the next `up`.
+ */
+function partialFailure(what: string, id: string, inputs: Props, outputs: Props, error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
-  return Object.assign(new Error(`created ${id}, but configuring it failed: ${message}`), {
+  return Object.assign(new Error(`${what}: ${message}`), {
     id,
-    properties: sanitize({ ...outputs, __provider: inputs.__provider }),
+    properties: withProvider(outputs, inputs),
     reasons: [message],
   });
 }

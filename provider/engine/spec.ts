@@ -22,7 +22,7 @@ export interface NestedObject {
   /** Fields the server fills when omitted and whose default the spec does not give (see `serverDefaults`). */
   serverDefaults?: string[];
   path(outputs: Props, parentId: string): string;
-  fromCreate(response: Props): Props;
+  fromCreate(response: Props): Props | undefined;
 }
 
 /** An operation triggered by a change of a trigger input rather than by a field of the object (rotation). */
@@ -56,10 +56,15 @@ export interface ResourceSpec {
    * means "whatever the server has", never a diff.
    */
   serverDefaults?: string[];
-  /** Top-level outputs stored as secrets (additionalSecretOutputs). */
+  /**
+   * Dotted input paths the API accepts but never returns (passwords, signing secrets). They are secrets in the
+   * program (so state's inputs are encrypted too) and in outputs, and are kept from the inputs.
+   */
+  writeOnly?: string[];
+  /** Outputs only some answers carry (create/rotate secrets): kept from earlier state until replaced. */
+  oneTimeOutputs?: string[];
+  /** Further top-level outputs stored as secrets (additionalSecretOutputs), e.g. one-time tokens. */
   secretOutputs?: string[];
-  /** Dotted input paths wrapped as secrets in the program, so inputs in state are encrypted too. */
-  secretInputs?: string[];
   /** The collection URL (POST, list) and the object URL. */
   collectionPath(inputs: Props): string;
   itemPath(outputs: Props, id: string): string;

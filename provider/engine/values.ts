@@ -5,7 +5,6 @@ import type { z } from "zod";
 /** What the engine sends in place of any value not known yet (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Props = Record<string, unknown>;
 
 export function isPlainObject(value: unknown): value is Props {
@@ -55,13 +54,6 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
 }
 
-/** The value that clears a field in a PATCH, by the kind of value it had. */
-export function clearValue(previous: unknown): unknown {
-  if (Array.isArray(previous)) return [];
-  if (typeof previous === "string") return "";
-  return null;
-}
-
 /** State must be plain JSON: the host's Struct.fromJavaScript throws on undefined, functions and class instances. */
 export function sanitize<T>(value: T): T {
   return JSON.parse(JSON.stringify(value ?? {})) as T;
@@ -88,6 +80,26 @@ export function deepMerge(base: Props, top: Props): Props {
   return result;
 }
 
+/** The values at the given dotted paths, in the same nesting (`database.password` → `{ database: { password } }`). */
+export function pickPaths(source: Props, paths: Iterable<string>): Props {
+  const result: Props = {};
+  for (const path of paths) {
+    const value = getPath(source, path);
+    if (value !== undefined) setPath(result, path, value);
+  }
+  return result;
+}
+
+/** Whether a validation issue's path runs into an unknown value: such an issue is not the user's error. */
+export function reachesUnknown(value: unknown, path: readonly PropertyKey[]): boolean {
+  let node = value;
+  for (const key of path) {
+    if (node === UNKNOWN) return true;
+    node = isPlainObject(node) || Array.isArray(node) ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+  }
+  return node === UNKNOWN;
+}
+
 export function getPath(source: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), source);
 }
@@ -109,6 +121,7 @@ interface SchemaDef {
   in?: SchemaNode;
   shape?: Record<string, SchemaNode>;
   element?: SchemaNode;
+  defaultValue?: unknown;
 }
 interface SchemaNode {
   _zod: { def: SchemaDef };
@@ -119,8 +132,7 @@ interface SchemaNode {
  * user never sets (ids, timestamps, fields a newer API adds); comparing them would show a diff forever.
  */
 export function projectOnto(schema: SchemaNode, value: unknown): unknown {
-  let def = schema._zod.def;
-  while (def.innerType || def.in) def = (def.innerType ?? def.in)!._zod.def;
+  const def = baseDef(schema);
   if (def.type === "object" && def.shape && isPlainObject(value)) {
     return Object.fromEntries(
       Object.entries(def.shape)
@@ -134,13 +146,36 @@ export function projectOnto(schema: SchemaNode, value: unknown): unknown {
   return value;
 }
 
+/** The schema under its wrappers (optional, default, nullable, transforms). */
+function baseDef(schema: SchemaNode): SchemaDef {
+  let def = schema._zod.def;
+  while (def.innerType || def.in) def = (def.innerType ?? def.in)!._zod.def;
+  return def;
+}
+
+/** The fields of an object schema, under its wrappers. */
+export function shapeOf(schema: z.ZodType): Record<string, z.ZodType> {
+  return (baseDef(schema as unknown as SchemaNode).shape ?? {}) as unknown as Record<string, z.ZodType>;
+}
+
+/** What clears a field in a PATCH, by its schema: its default, else null if nullable, "" for text, [] for lists. */
+export function clearValueFor(schema: z.ZodType): unknown {
+  for (let def = (schema as unknown as SchemaNode)._zod.def; ; def = (def.innerType ?? def.in)!._zod.def) {
+    if (def.type === "default" || def.type === "prefault") return def.defaultValue;
+    if (def.type === "nullable") return null;
+    if (def.type === "string") return "";
+    if (def.type === "array") return [];
+    if (!def.innerType && !def.in) return null;
+  }
+}
+
 /**
  * An old output in the form a checked input would have: projected onto the field's schema, then run through it
  * (so server formatting such as a bare CIDR or a re-formatted timestamp compares equal to the checked input).
  */
 export function canonical(schema: z.ZodType, value: unknown): unknown {
   const projected = projectOnto(schema as unknown as SchemaNode, value);
-  if (projected === undefined || projected === null) return projected;
-  const parsed = schema.safeParse(projected);
+  // An absent output reads as the field's default: an API that leaves out a defaulted field has not changed it.
+  const parsed = schema.safeParse(projected ?? undefined);
   return parsed.success ? parsed.data : projected;
 }

@@ -35,6 +35,7 @@ export const agentCredentialSpec: ResourceSpec = {
   replaceOnChanges: ["projectId", "policyProfileId", "name", "principalType", "expiresAt"],
   uniqueBy: ["projectId", "name"],
   serverDefaults: ["status"],
+  oneTimeOutputs: ["connectionString", "mcpToken", "mcpUrl"],
   secretOutputs: ["connectionString", "mcpToken"],
   create: { patchAfter: ["status"], parse: withSecrets },
   update: { method: "PATCH", fields: ["status"] },
@@ -68,10 +69,7 @@ export class AgentCredential extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: AgentCredentialArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = [
-      "status", "connectionString", "mcpToken", "mcpUrl", "pgUsername", "authMethod", "lastUsedAt", "createdAt",
-      "updatedAt",
-    ];
-    super(agentCredentialSpec, name, args, outputs, opts);
+    const outputOnly = ["connectionString", "mcpToken", "mcpUrl", "pgUsername", "authMethod", "lastUsedAt", "createdAt", "updatedAt"];
+    super(agentCredentialSpec, name, args, outputOnly, opts);
   }
 }

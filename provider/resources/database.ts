@@ -17,8 +17,7 @@ export const databaseSpec: ResourceSpec = {
   ...underProject("databases"),
   replaceOnChanges: ["projectId"],
   serverDefaults: DATABASE_SERVER_DEFAULTS,
-  secretInputs: ["password"],
-  secretOutputs: ["password"],
+  writeOnly: ["password"],
   update: { method: "PATCH" },
 };
 
@@ -46,6 +45,6 @@ export class Database extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.CustomResourceOptions) {
-    super(databaseSpec, name, args, ["connectionString", "sslMode", "poolConfig", "createdAt", "updatedAt"], opts);
+    super(databaseSpec, name, args, ["connectionString", "createdAt", "updatedAt"], opts);
   }
 }

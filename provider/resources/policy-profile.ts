@@ -64,11 +64,6 @@ export class PolicyProfile extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: PolicyProfileArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = [
-      "accessMode", "tableAllowlist", "tableDenylist", "maskingRules", "budgetQueriesPerHour", "budgetQueriesPerDay",
-      "maxRows", "statementTimeoutMs", "writeMode", "approvalMode", "approvalAutoMaxRows", "approvalTimeoutSeconds",
-      "migrationSafety", "egressBytesPerDay", "maxAffectedRows", "createdAt", "updatedAt",
-    ];
-    super(policyProfileSpec, name, args, outputs, opts);
+    super(policyProfileSpec, name, args, ["createdAt", "updatedAt"], opts);
   }
 }

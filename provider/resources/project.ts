@@ -13,15 +13,16 @@ const withPrefixLength = (cidr: string) => (cidr.includes("/") ? cidr : `${cidr}
 
 const CidrEntry = api.CidrEntry.extend({ cidr: api.CidrEntry.shape.cidr.transform(withPrefixLength) });
 
-/** Fields `createProject` does not take: PATCHed right after the create, in the same `up`. */
-const PATCH_ONLY_FIELDS = ["allowedCidrs", "defaultPolicyProfileId", "residency", "agentsDisabled", "status"];
-
 const update = api.UpdateProjectRequest.shape;
+/** Fields `createProject` does not take: PATCHed right after the create, in the same `up`. */
+const PATCH_ONLY_FIELDS = Object.keys(update).filter((key) => !(key in api.CreateProjectRequest.shape));
+
 export const ProjectInputs = api.CreateProjectRequest.extend({
   allowedCidrs: z.array(CidrEntry).max(50).optional(),
   defaultPolicyProfileId: update.defaultPolicyProfileId,
   residency: update.residency,
-  agentsDisabled: update.agentsDisabled,
+  // The API creates projects with agents enabled; removing `agentsDisabled: true` must switch them back on.
+  agentsDisabled: update.agentsDisabled.unwrap().default(false),
   status: update.status,
 });
 
@@ -32,18 +33,18 @@ export const projectSpec: ResourceSpec = {
   inputs: ProjectInputs,
   replaceOnChanges: ["orgId", "cloud", "selfHosted"],
   uniqueBy: ["orgId", "name"],
-  serverDefaults: ["status", "agentsDisabled"],
-  secretInputs: ["database.password"],
+  serverDefaults: ["status"],
+  writeOnly: ["database.password"],
   collectionPath: () => "/v1/projects",
   itemPath: (_outputs, id) => projectItemPath(id),
   create: { patchAfter: PATCH_ONLY_FIELDS, parse: (response) => ({ object: response.project as Props }) },
-  update: { method: "PATCH", fields: ["name", "description", "tags", ...PATCH_ONLY_FIELDS] },
+  update: { method: "PATCH", fields: Object.keys(update) },
   nested: {
     key: "database",
     idOutput: "primaryDatabaseId",
     serverDefaults: DATABASE_SERVER_DEFAULTS,
     path: (outputs, id) => `${projectItemPath(id)}/databases/${segment(outputs.primaryDatabaseId)}`,
-    fromCreate: (response) => response.database as Props,
+    fromCreate: (response) => response.database as Props | undefined,
   },
 };
 
@@ -81,10 +82,7 @@ export class Project extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputs = [
-      "primaryDatabaseId", "proxyHost", "status", "agentsDisabled", "residency", "queriesPerSecond", "burstSize",
-      "maxConnections", "createdAt", "updatedAt",
-    ];
-    super(projectSpec, name, args, outputs, opts);
+    const outputOnly = ["primaryDatabaseId", "proxyHost", "queriesPerSecond", "burstSize", "maxConnections", "createdAt", "updatedAt"];
+    super(projectSpec, name, args, outputOnly, opts);
   }
 }

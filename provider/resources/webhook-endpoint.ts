@@ -13,8 +13,7 @@ export const webhookEndpointSpec: ResourceSpec = {
   inputs: WebhookEndpointInputs,
   ...underProject("webhooks"),
   replaceOnChanges: ["projectId"],
-  secretInputs: ["secret"],
-  secretOutputs: ["secret"],
+  writeOnly: ["secret"],
   // Full body every time, signing secret included: the API never returns it and a PUT without it would drop it.
   update: { method: "PUT" },
 };
@@ -36,6 +35,6 @@ export class WebhookEndpoint extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: WebhookEndpointArgs, opts?: pulumi.CustomResourceOptions) {
-    super(webhookEndpointSpec, name, args, ["format", "enabled", "createdAt", "updatedAt"], opts);
+    super(webhookEndpointSpec, name, args, ["createdAt", "updatedAt"], opts);
   }
 }

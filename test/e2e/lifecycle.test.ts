@@ -217,39 +217,62 @@ it("rotation keeps the agent's id and replaces its secrets", async () => {
   expect(rotated.connectionString).not.toBe(before.connectionString);
 });
 
-it("replace-field changes replace (database moves project, agent renamed)", async () => {
+it("a refresh with no drift keeps the one-time secrets, still encrypted", async () => {
+  const before = (await stack.outputs()).agent.value as { connectionString: string; mcpToken: string };
+  const refresh = await step("refresh (no drift)", () => stack.refresh());
+  expect(refresh.summary.delete ?? 0).toBe(0);
+  const after = (await stack.outputs()).agent.value as typeof before;
+  expect([after.connectionString, after.mcpToken]).toEqual([before.connectionString, before.mcpToken]);
+  expect(await stack.isSecretInState("agent", "mcpToken")).toBe(true);
+  expect(await stack.isSecretInState("agent", "connectionString")).toBe(true);
+  const preview = await step("preview (after refresh)", () => stack.preview());
+  expect(opsOf(preview, "same")).toEqual(ALL);
+});
+
+it("replace-field changes replace: database, policy, agent and webhook move to the other project", async () => {
   const before = (await stack.outputs()) as Record<string, { value: { id: string } }>;
-  await change({ replica: { projectId: "ref:other.id" }, agent: { name: "analyst-bot-2" } });
-  const up = await step("up (2 replaces)", () => stack.up());
-  expect(opsOf(up, "replace").sort()).toEqual(["agent", "replica"]);
+  await change({
+    replica: { projectId: "ref:other.id" },
+    policy: { projectId: "ref:other.id" },
+    agent: { projectId: "ref:other.id", name: "analyst-bot-2" },
+    webhook: { projectId: "ref:other.id" },
+  });
+  const preview = await step("preview (4 replaces)", () => stack.preview());
+  expect(opsOf(preview, "replace").sort()).toEqual(["agent", "policy", "replica", "webhook"]);
+  const up = await step("up (4 replaces)", () => stack.up());
+  expect(opsOf(up, "replace").sort()).toEqual(["agent", "policy", "replica", "webhook"]);
   const after = (await stack.outputs()) as typeof before;
-  expect(after.replica.value.id).not.toBe(before.replica.value.id);
+  for (const name of ["replica", "policy", "agent", "webhook"]) expect(after[name].value.id).not.toBe(before[name].value.id);
   expect(emulator.get("database", before.replica.value.id)).toBeUndefined();
+  expect(emulator.get("policy", before.policy.value.id)).toBeUndefined();
+  expect(emulator.get("webhook", before.webhook.value.id)).toBeUndefined();
   expect(emulator.get("agent", before.agent.value.id)).toMatchObject({ status: "revoked" });
   expect(emulator.validationFailures).toEqual([]);
 });
 
-it("a Project replace (cloud) deletes first, since the name stays, and takes its database along", async () => {
+it("a Project replace (cloud) deletes the old project first, since the name stays", async () => {
   const before = (await stack.outputs()) as Record<string, { value: { id: string } }>;
-  await change({ other: { cloud: "gcp" } });
+  await change({ project: { cloud: "gcp" } });
   emulator.clearRequests();
   const up = await step("up (project replace)", () => stack.up());
-  expect(opsOf(up, "replace").sort()).toEqual(["other", "replica"]);
+  expect(opsOf(up, "replace")).toEqual(["project"]);
   const calls = emulator.requests.map((r) => `${r.method} ${r.path}`);
-  expect(calls.indexOf(`DELETE /v1/projects/${before.other.value.id}`)).toBeGreaterThanOrEqual(0);
-  expect(calls.indexOf(`DELETE /v1/projects/${before.other.value.id}`)).toBeLessThan(calls.indexOf("POST /v1/projects"));
+  expect(calls.indexOf(`DELETE /v1/projects/${before.project.value.id}`)).toBeGreaterThanOrEqual(0);
+  expect(calls.indexOf(`DELETE /v1/projects/${before.project.value.id}`)).toBeLessThan(calls.indexOf("POST /v1/projects"));
   const after = (await stack.outputs()) as Record<string, { value: { id: string; cloud: string } }>;
-  expect(after.other.value.cloud).toBe("gcp");
-  expect(emulator.get("project", before.other.value.id)).toBeUndefined();
+  expect(after.project.value.cloud).toBe("gcp");
+  expect(emulator.get("project", before.project.value.id)).toBeUndefined();
   expect(emulator.validationFailures).toEqual([]);
 });
 
 it("out-of-band deletion: refresh drops it from state, the next up recreates it", async () => {
   const before = (await stack.outputs()) as Record<string, { value: { id: string } }>;
-  emulator.remove("project", before.other.value.id); // cascades to the replica database in it
+  // Each kind deleted on its own (children first), then the now-empty project.
   emulator.remove("agent", before.agent.value.id);
   emulator.remove("webhook", before.webhook.value.id);
   emulator.remove("policy", before.policy.value.id);
+  emulator.remove("database", before.replica.value.id);
+  emulator.remove("project", before.other.value.id);
   const refresh = await step("refresh (5 gone)", () => stack.refresh());
   expect(refresh.summary.delete).toBe(5);
   expect((await stack.resources()).map((r) => r.urn.split("::").pop()).sort()).toEqual(["project"]);
@@ -261,7 +284,7 @@ it("out-of-band deletion: refresh drops it from state, the next up recreates it"
 
 it("destroy stops at a policy still used by a credential outside the stack, naming it, deleting nothing of it", async () => {
   const outputs = (await stack.outputs()) as Record<string, { value: { id: string } }>;
-  const projectId = outputs.project.value.id;
+  const projectId = outputs.other.value.id;
   const response = await fetch(`${emulator.url}/v1/projects/${projectId}/agents`, {
     method: "POST",
     headers: { authorization: `Bearer ${emulator.apiKey}`, "content-type": "application/json" },

@@ -146,6 +146,19 @@ describe("AgentCredential", () => {
     expect(await agent.diff(id, rotated, news)).toMatchObject({ changes: false });
   });
 
+  it("a later failure in an update records what already happened (the rotation) instead of losing it", async () => {
+    const { inputs, id, outs } = await credential({ rotationTrigger: "a" });
+    emulator.inject({ method: "PATCH", status: 500 });
+    const error = (await agent.update(id, outs, { ...inputs, rotationTrigger: "b", status: "disabled" }).catch((e: unknown) => e)) as Error & {
+      id?: string;
+      properties?: Props;
+    };
+    expect(error.message).toMatch(new RegExp(`updating ${id} failed part-way: .*500`));
+    expect(error.id).toBe(id);
+    expect(error.properties!.mcpToken).toBe(emulator.get("agent", id) && emulator.objects("agent").find((o) => o.id === id)!.secrets.mcp_token);
+    expect(error.properties!.mcpToken).not.toBe(outs.mcpToken);
+  });
+
   it("immutable fields replace; a re-formatted expiry does not", async () => {
     const { inputs, id, outs } = await credential({ expiresAt: "2027-01-01T00:00:00Z" });
     expect(await agent.diff(id, outs, await checked(agent, { ...inputs, expiresAt: "2027-01-01T00:00:00.000+00:00" })))

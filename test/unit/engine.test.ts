@@ -81,6 +81,19 @@ describe("check", () => {
     ]);
   });
 
+  it("an unknown nested value does not switch off validation of its siblings", async () => {
+    const result = await project.check({}, projectInputs({
+      database: { ...primaryDb, port: 70000, sslMode: "sometimes", password: UNKNOWN },
+      allowedCidrs: [{ cidr: UNKNOWN, labl: "typo" }, { cidr: "not-an-ip" }],
+    }));
+    expect((result.failures ?? []).map((f) => f.property).sort()).toEqual([
+      "allowedCidrs.0.labl", "allowedCidrs.1.cidr", "database.port", "database.sslMode",
+    ]);
+    const ok = await project.check({}, projectInputs({ database: { ...primaryDb, password: UNKNOWN } }));
+    expect(ok.failures ?? []).toEqual([]);
+    expect(ok.inputs).toMatchObject({ cloud: "aws", database: { password: UNKNOWN } });
+  });
+
   it("lets preview unknowns through untouched and still checks the known fields", async () => {
     const ok = await database.check({}, { projectId: UNKNOWN, host: "db", port: 5432, name: "n", username: "u", password: UNKNOWN });
     expect(ok.failures ?? []).toEqual([]);
@@ -157,6 +170,39 @@ describe("Project", () => {
     expect(await project.diff(id, updated.outs as Props, news)).toMatchObject({ changes: false });
   });
 
+  it("clears a removed nested field with the value that clears it, and then has no diff", async () => {
+    const { inputs, id, outs } = await createProject({ database: { ...primaryDb, poolRegion: "us-east-1" } });
+    const news = await checkedInputs(project, projectInputs({ name: inputs.name }));
+    emulator.clearRequests();
+    const updated = (await project.update(id, outs, news)).outs as Props;
+    expect(bodies("PATCH")).toEqual([{ pool_region: "" }]);
+    expect(await project.diff(id, updated, news)).toMatchObject({ changes: false });
+  });
+
+  it("an unrelated update keeps the primary database's server values", async () => {
+    const { inputs, id, outs } = await createProject();
+    expect((outs.database as Props).connectionString).toEqual(expect.stringContaining("postgresql://"));
+    const news = await checkedInputs(project, projectInputs({ name: inputs.name, description: "other" }));
+    const updated = (await project.update(id, outs, news)).outs as Props;
+    expect(updated.database).toMatchObject({ connectionString: (outs.database as Props).connectionString, password: "pw-primary-1" });
+  });
+
+  it("removing agentsDisabled switches agents back on", async () => {
+    const { inputs, id, outs } = await createProject({ agentsDisabled: true });
+    const news = await checkedInputs(project, projectInputs({ name: inputs.name }));
+    emulator.clearRequests();
+    await project.update(id, outs, news);
+    expect(bodies("PATCH")).toEqual([{ agents_disabled: false }]);
+  });
+
+  it("a primary database deleted out of band makes the project a replace, not a failing PATCH forever", async () => {
+    const { inputs, id, outs } = await createProject();
+    emulator.remove("database", outs.primaryDatabaseId as string);
+    const refreshed = (await project.read(id, outs)).props!;
+    expect(refreshed.primaryDatabaseId).toBeUndefined();
+    expect(await project.diff(id, refreshed, inputs)).toMatchObject({ changes: true, replaces: ["database"] });
+  });
+
   it("replaces on orgId/cloud/selfHosted; delete-before-replace when the name stays (names are unique per org)", async () => {
     const { inputs, id, outs } = await createProject();
     const otherCloud = await checkedInputs(project, projectInputs({ name: inputs.name, cloud: "gcp" }));
@@ -176,6 +222,19 @@ describe("Project", () => {
     expect((refreshed.props!.database as Props).password).toBe("pw-primary-1");
     emulator.remove("project", id);
     expect(await project.read(id, outs)).toEqual({ id: "", props: {} });
+  });
+
+  it("read shows a field cleared out of band as cleared (the API's answer is the truth)", async () => {
+    const { inputs, id, outs } = await createProject({ description: "team project" });
+    const response = await fetch(`${emulator.url}/v1/projects/${id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${emulator.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ description: "" }),
+    });
+    expect(response.status).toBe(200);
+    const refreshed = (await project.read(id, outs)).props!;
+    expect(refreshed.description ?? "").toBe("");
+    expect(await project.diff(id, refreshed, inputs)).toMatchObject({ changes: true, replaces: [] });
   });
 
   it("delete removes project and primary database; deleting again is not an error", async () => {

@@ -1,0 +1,57 @@
+/**
+ * The resource classes as a program sees them, under Pulumi's mocks (no engine): every input and output is an
+ * Output property, write-only inputs are sent as secrets, and inputs given as Promises arrive intact.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+const registered: { type: string; inputs: Record<string, unknown> }[] = [];
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      registered.push({ type: args.type, inputs: args.inputs });
+      return { id: `${args.name}-id`, state: args.inputs };
+    },
+    call: () => ({}),
+  },
+  "project",
+  "stack",
+  false,
+);
+
+// Imported after the mocks are set, as Pulumi's mocking requires.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pgbeam = require("../../provider") as typeof import("../../provider");
+const { RESOURCE_SPECS } = require("../../provider/resources/registry") as typeof import("../../provider/resources/registry");
+
+const database = { host: "db", port: 5432, name: "app", username: "app", password: "pw-mock" };
+const cases: [string, () => pulumi.CustomResource, string[]][] = [
+  ["Project", () => new pgbeam.Project("p", { orgId: "org_x", name: "p", database }), ["primaryDatabaseId", "proxyHost", "createdAt"]],
+  ["Database", () => new pgbeam.Database("d", { projectId: "prj_x", ...database }), ["connectionString", "createdAt"]],
+  ["PolicyProfile", () => new pgbeam.PolicyProfile("pol", { projectId: "prj_x", name: "ro" }), ["createdAt"]],
+  ["AgentCredential", () => new pgbeam.AgentCredential("a", { projectId: "prj_x", policyProfileId: "pol_x", name: "bot" }), ["connectionString", "mcpToken", "mcpUrl", "pgUsername"]],
+  ["WebhookEndpoint", () => new pgbeam.WebhookEndpoint("w", { projectId: "prj_x", url: "https://h.example.com" }), ["createdAt"]],
+];
+
+describe.each(cases)("%s", (type, construct, outputOnly) => {
+  it("has an Output for every input and output, set or not", () => {
+    const resource = construct() as unknown as Record<string, unknown>;
+    const expected = [...Object.keys(RESOURCE_SPECS[type].inputs.shape), ...outputOnly];
+    expect(expected.filter((key) => !pulumi.Output.isInstance(resource[key]))).toEqual([]);
+  });
+});
+
+it("write-only inputs are sent to the engine as secrets, nested ones alone", async () => {
+  const project = new pgbeam.Project("secret-probe", { orgId: "org_x", name: "probe", database });
+  const isSecret = (output: pulumi.Output<unknown>) => (output as unknown as { isSecret: Promise<boolean> }).isSecret;
+  expect(await isSecret(project.database)).toBe(true);
+  expect(await isSecret(project.name)).toBe(false);
+  const db = new pgbeam.Database("secret-probe-db", { projectId: "prj_x", ...database });
+  expect(await isSecret(db.password)).toBe(true);
+  expect(await isSecret(db.host)).toBe(false);
+});
+
+it("a nested input given as a Promise arrives whole", async () => {
+  const project = new pgbeam.Project("promised", { orgId: "org_x", name: "promised", database: Promise.resolve(database) });
+  const seen = await new Promise((resolve) => project.database.apply(resolve));
+  expect(seen).toMatchObject({ host: "db", port: 5432, password: "pw-mock" });
+});
