@@ -229,6 +229,19 @@ it("a refresh with no drift keeps the one-time secrets, still encrypted", async 
   expect(opsOf(preview, "same")).toEqual(ALL);
 });
 
+it("drift made outside Pulumi shows on refresh, and the next up puts it back", async () => {
+  const outputs = (await stack.outputs()) as Record<string, { value: { id: string } }>;
+  emulator.patch("project", outputs.project.value.id, { description: "edited in the console" });
+  emulator.patch("policy", outputs.policy.value.id, { max_rows: 999999 });
+  const refresh = await step("refresh (2 drifted)", () => stack.refresh());
+  expect(refresh.summary.update).toBe(2);
+  const preview = await step("preview (drift)", () => stack.preview());
+  expect(opsOf(preview, "update").sort()).toEqual(["policy", "project"]);
+  await step("up (undo drift)", () => stack.up());
+  expect(emulator.get("project", outputs.project.value.id).description).toBe("changed in place");
+  expect(emulator.get("policy", outputs.policy.value.id).max_rows).toBe(500);
+});
+
 it("replace-field changes replace: database, policy, agent and webhook move to the other project", async () => {
   const before = (await stack.outputs()) as Record<string, { value: { id: string } }>;
   await change({
