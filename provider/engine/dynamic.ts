@@ -4,7 +4,8 @@ import { isPlainObject, type Props } from "./values";
 
 /**
  * The provider object Pulumi serializes into state (twice per resource). It captures only the resource name;
- * each method loads the host module from the program's node_modules at run time.
+ * each method loads the host module from the program's node_modules at run time. The `require` is written out in
+ * every method on purpose: a shared helper would be one more captured function in every resource's state.
  */
 function serializableProvider(resourceName: string): pulumi.dynamic.ResourceProvider {
   return {
@@ -44,12 +45,15 @@ export function providerFor(resourceName: string): pulumi.dynamic.ResourceProvid
   return provider;
 }
 
+/** Every PgBeam object reports when it was created and last changed. */
+const TIMESTAMP_OUTPUTS = ["createdAt", "updatedAt"];
+
 /**
  * Base class of every PgBeam resource: wires the spec's provider, marks write-only inputs secret in the program
  * (so state's inputs are encrypted, not only its outputs) and declares the secret outputs.
  */
 export abstract class PgBeamResource extends pulumi.dynamic.Resource {
-  /** `outputOnly`: the outputs that are not inputs (ids, timestamps, one-time values). */
+  /** `outputOnly`: the outputs that are not inputs (ids, one-time values); every object also has its timestamps. */
   protected constructor(
     spec: ResourceSpec,
     name: string,
@@ -60,7 +64,9 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
     const writeOnly = spec.writeOnly ?? [];
     const props: Props = { ...markSecret(args as Props, writeOnly) };
     // The SDK only creates Output properties for keys present in props: every input and every output-only key.
-    for (const key of [...Object.keys(spec.inputs.shape), ...outputOnly]) if (!(key in props)) props[key] = undefined;
+    for (const key of [...Object.keys(spec.inputs.shape), ...outputOnly, ...TIMESTAMP_OUTPUTS]) {
+      if (!(key in props)) props[key] = undefined;
+    }
     const secretOutputs = [
       ...(opts?.additionalSecretOutputs ?? []),
       ...writeOnly.filter((path) => !path.includes(".")),

@@ -69,7 +69,7 @@ export class AgentCredential extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: AgentCredentialArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputOnly = ["connectionString", "mcpToken", "mcpUrl", "pgUsername", "authMethod", "lastUsedAt", "createdAt", "updatedAt"];
+    const outputOnly = ["connectionString", "mcpToken", "mcpUrl", "pgUsername", "authMethod", "lastUsedAt"];
     super(agentCredentialSpec, name, args, outputOnly, opts);
   }
 }

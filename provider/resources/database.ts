@@ -45,6 +45,6 @@ export class Database extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.CustomResourceOptions) {
-    super(databaseSpec, name, args, ["connectionString", "createdAt", "updatedAt"], opts);
+    super(databaseSpec, name, args, ["connectionString"], opts);
   }
 }

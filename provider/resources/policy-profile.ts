@@ -64,6 +64,6 @@ export class PolicyProfile extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: PolicyProfileArgs, opts?: pulumi.CustomResourceOptions) {
-    super(policyProfileSpec, name, args, ["createdAt", "updatedAt"], opts);
+    super(policyProfileSpec, name, args, [], opts);
   }
 }

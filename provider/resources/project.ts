@@ -82,7 +82,7 @@ export class Project extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputOnly = ["primaryDatabaseId", "proxyHost", "queriesPerSecond", "burstSize", "maxConnections", "createdAt", "updatedAt"];
+    const outputOnly = ["primaryDatabaseId", "proxyHost", "queriesPerSecond", "burstSize", "maxConnections"];
     super(projectSpec, name, args, outputOnly, opts);
   }
 }

@@ -35,6 +35,6 @@ export class WebhookEndpoint extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: WebhookEndpointArgs, opts?: pulumi.CustomResourceOptions) {
-    super(webhookEndpointSpec, name, args, ["createdAt", "updatedAt"], opts);
+    super(webhookEndpointSpec, name, args, [], opts);
   }
 }
