@@ -1,7 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
+import { ignoringClock } from "../api/rules";
 import { isNotFound } from "../client/errors";
+import { checkFailures, userIssues } from "./check-failures";
 import type { ApiAnswer, ResourceSpec } from "./spec";
 import {
   canonical,
@@ -15,7 +17,6 @@ import {
   pick,
   pickPaths,
   type Props,
-  reachesUnknown,
   sameValue,
   sanitize,
   setPath,
@@ -24,7 +25,6 @@ import {
 } from "./values";
 
 type CheckResult = pulumi.dynamic.CheckResult;
-type CheckFailure = pulumi.dynamic.CheckFailure;
 type DiffResult = pulumi.dynamic.DiffResult;
 type CreateResult = pulumi.dynamic.CreateResult;
 type ReadResult = pulumi.dynamic.ReadResult;
@@ -48,6 +48,8 @@ export class Lifecycle {
   private readonly carriedInputs: string[];
   /** Output keys only some answers carry (one-time secrets, the nested object): kept from earlier state. */
   private readonly keptOutputs: string[];
+  /** Fields whose values no message may show. */
+  private readonly secretPaths: string[];
 
   constructor(
     readonly spec: ResourceSpec,
@@ -57,6 +59,7 @@ export class Lifecycle {
     this.inputKeys = Object.keys(this.shape);
     this.bodyExcluded = new Set([...(spec.pathInputs ?? []), ...(spec.localInputs ?? [])]);
     this.carriedInputs = [...this.bodyExcluded, ...(spec.writeOnly ?? [])];
+    this.secretPaths = [...(spec.writeOnly ?? []), ...(spec.secretOutputs ?? [])];
     this.keptOutputs = [...(spec.oneTimeOutputs ?? []), ...(spec.nested ? [spec.nested.key, spec.nested.idOutput] : [])];
   }
 
@@ -64,17 +67,18 @@ export class Lifecycle {
    * Validates and applies defaults. Unknown values (preview) pass through untouched; everything known around
    * them is still validated, however deep.
    */
-  async check(_olds: Props, news: Props): Promise<CheckResult> {
+  async check(olds: Props, news: Props): Promise<CheckResult> {
     const given = omit(news, INTERNAL_KEYS);
     const full = this.spec.inputs.safeParse(given);
     if (full.success) return { inputs: sanitize(full.data as Props) };
-    const issues = full.error.issues.filter((issue) => !reachesUnknown(given, issue.path));
-    if (issues.length > 0) return { failures: describeIssues(issues) };
-    // Only unknowns failed: apply defaults to the known fields and return the unknown ones as they came.
+    const issues = userIssues(full.error.issues, given, olds);
+    if (issues.length > 0) return { failures: checkFailures(issues, this.secretPaths) };
+    // Only unknowns or unchanged clock-judged values failed: apply defaults to the known fields and return the
+    // unknown ones as they came.
     const unknownKeys = Object.keys(given).filter((key) => containsUnknown(given[key]));
-    const known = this.spec.inputs
-      .partial(Object.fromEntries(unknownKeys.map((key) => [key, true])))
-      .safeParse(omit(given, unknownKeys));
+    const known = ignoringClock(() =>
+      this.spec.inputs.partial(Object.fromEntries(unknownKeys.map((key) => [key, true]))).safeParse(omit(given, unknownKeys)),
+    );
     const base = known.success ? (known.data as Props) : omit(given, unknownKeys);
     return { inputs: sanitize({ ...base, ...pick(given, unknownKeys) }) };
   }
@@ -256,17 +260,6 @@ function patchBody(shape: Record<string, z.ZodType>, desired: Props, previous: P
     body[key] = desired[key] ?? clearValueFor(schema);
   }
   return body;
-}
-
-function describeIssues(issues: z.core.$ZodIssue[]): CheckFailure[] {
-  return issues.flatMap((issue) => {
-    const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];
-    return keys.map((key) => {
-      const property = [...issue.path, ...(key ? [key] : [])].map(String).join(".");
-      const reason = issue.code === "unrecognized_keys" ? `unknown property "${property}"` : issue.message;
-      return { property, reason };
-    });
-  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { ignoringClock } from "../api/rules";
 
 /** Value helpers shared by every verb: preview unknowns, key casing, "empty" equivalence, state sanitizing. */
 
@@ -90,6 +91,13 @@ export function pickPaths(source: Props, paths: Iterable<string>): Props {
   return result;
 }
 
+/** The value at a validation issue's path (object keys and array indexes). */
+export function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let node = value;
+  for (const key of path) node = isPlainObject(node) || Array.isArray(node) ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+  return node;
+}
+
 /** Whether a validation issue's path runs into an unknown value: such an issue is not the user's error. */
 export function reachesUnknown(value: unknown, path: readonly PropertyKey[]): boolean {
   let node = value;
@@ -176,6 +184,7 @@ export function clearValueFor(schema: z.ZodType): unknown {
 export function canonical(schema: z.ZodType, value: unknown): unknown {
   const projected = projectOnto(schema as unknown as SchemaNode, value);
   // An absent output reads as the field's default: an API that leaves out a defaulted field has not changed it.
-  const parsed = schema.safeParse(projected ?? undefined);
+  // What the API already holds is not judged against the clock again (an expiry that has since passed).
+  const parsed = ignoringClock(() => schema.safeParse(projected ?? undefined));
   return parsed.success ? parsed.data : projected;
 }

@@ -1,3 +1,4 @@
+import { failedField } from "../../provider/engine/check-failures";
 import * as host from "../../provider/engine/host";
 import type { Props } from "../../provider/engine/values";
 import { type Emulator, startEmulator } from "../emulator";
@@ -50,7 +51,7 @@ describe("PolicyProfile", () => {
       rowFilters: [{ table: "orders" }],
       statementRules: { allow: ["SELECT"], block: ["DROP"] },
     });
-    expect((result.failures ?? []).map((f) => f.property).sort()).toEqual([
+    expect((result.failures ?? []).map(failedField).sort()).toEqual([
       "accessMode", "maskingRules.0.kind", "maxRows", "name", "rowFilters.0.predicate", "statementRules.block",
     ]);
   });

@@ -1,3 +1,4 @@
+import { failedField } from "../../provider/engine/check-failures";
 import * as host from "../../provider/engine/host";
 import { UNKNOWN, type Props } from "../../provider/engine/values";
 import { type Emulator, startEmulator } from "../emulator";
@@ -61,7 +62,7 @@ describe("check", () => {
       queryTimeoutMs: "5",
       poolSize: 3,
     });
-    const byField = Object.fromEntries((result.failures ?? []).map((f) => [f.property, f.reason]));
+    const byField = Object.fromEntries((result.failures ?? []).map((f) => [failedField(f), f.reason]));
     expect(Object.keys(byField).sort()).toEqual(["password", "poolSize", "port", "queryTimeoutMs", "sslMode"]);
     expect(byField.port).toMatch(/65535/);
     expect(byField.sslMode).toMatch(/verify-full/);
@@ -74,7 +75,7 @@ describe("check", () => {
       database: { ...primaryDb, poolConfig: { poolSize: 0, poolMode: "bursty" } },
       allowedCidrs: [{ cidr: "not-an-ip" }],
     }));
-    expect((result.failures ?? []).map((f) => f.property).sort()).toEqual([
+    expect((result.failures ?? []).map(failedField).sort()).toEqual([
       "allowedCidrs.0.cidr",
       "database.poolConfig.poolMode",
       "database.poolConfig.poolSize",
@@ -86,7 +87,7 @@ describe("check", () => {
       database: { ...primaryDb, port: 70000, sslMode: "sometimes", password: UNKNOWN },
       allowedCidrs: [{ cidr: UNKNOWN, labl: "typo" }, { cidr: "not-an-ip" }],
     }));
-    expect((result.failures ?? []).map((f) => f.property).sort()).toEqual([
+    expect((result.failures ?? []).map(failedField).sort()).toEqual([
       "allowedCidrs.0.labl", "allowedCidrs.1.cidr", "database.port", "database.sslMode",
     ]);
     const ok = await project.check({}, projectInputs({ database: { ...primaryDb, password: UNKNOWN } }));
@@ -99,7 +100,7 @@ describe("check", () => {
     expect(ok.failures ?? []).toEqual([]);
     expect(ok.inputs).toMatchObject({ projectId: UNKNOWN, password: UNKNOWN, role: "primary" });
     const bad = await database.check({}, { projectId: UNKNOWN, host: "db", port: -1, name: "n", username: "u", password: "p" });
-    expect((bad.failures ?? []).map((f) => f.property)).toEqual(["port"]);
+    expect((bad.failures ?? []).map(failedField)).toEqual(["port"]);
   });
 
   it("normalizes a bare address to the prefix length the API stores", async () => {
