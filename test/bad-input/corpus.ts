@@ -17,6 +17,8 @@ export interface InputCase {
   field: string;
   /** The constraint the value breaks (or, for accepted values, the rule it satisfies). */
   constraint: string;
+  /** The constraint's kind: "maxLength", "pattern", …, or the API rule's name. */
+  kind: string;
   /** The resource's full inputs: a valid program with this one value changed. */
   inputs: Props;
   /** The value put at `field` (undefined when the case leaves the field out). */
@@ -89,8 +91,8 @@ function wrongType(node: Schema): unknown {
 /** Every way to break one node, given how to place a value at it in an otherwise valid program. */
 function* breakNode(schema: Schema, required: boolean, path: string, set: Setter): Generator<Omit<InputCase, "resource">> {
   const { node, nullable } = unwrapNull(schema);
-  const at = (constraint: string, value: unknown, field = path) => ({ field, constraint, value, inputs: set(value) });
-  if (required) yield { field: path, constraint: "required", value: undefined, inputs: set(OMIT) };
+  const at = (constraint: string, value: unknown, field = path, kind = constraint.split(" ")[0]) => ({ field, constraint, kind, value, inputs: set(value) });
+  if (required) yield { field: path, constraint: "required", kind: "required", value: undefined, inputs: set(OMIT) };
   if (!nullable) yield at("not nullable", null);
   yield at("type", wrongType(node));
   if (node.enum) yield at("enum", "not-an-option");
@@ -120,11 +122,11 @@ function* breakNode(schema: Schema, required: boolean, path: string, set: Setter
     const base = example(node) as Props;
     yield at("unknown key", { ...base, notAField: 1 }, `${path}.notAField`);
     if (node.refused) {
-      for (const refused of node.refused) yield at(node.rule, { ...base, ...refused }, `${path}.${node.field}`);
+      for (const refused of node.refused) yield at(node.rule, { ...base, ...refused }, `${path}.${node.field}`, node.rule);
     }
     yield* breakFields(node, path, (value) => set(value));
   } else if (node.refused) {
-    for (const refused of node.refused) yield at(node.rule, refused);
+    for (const refused of node.refused) yield at(node.rule, refused, path, node.rule);
   }
 }
 
@@ -154,7 +156,7 @@ export function badInputCorpus(specs: Readonly<Record<string, ResourceSpec>> = R
     const cases = [...breakFields(root, "", (value) => value as Props)];
     return [
       ...cases,
-      { field: "notAField", constraint: "unknown key", value: 1, inputs: { ...validInputs(spec), notAField: 1 } },
+      { field: "notAField", constraint: "unknown key", kind: "unknown", value: 1, inputs: { ...validInputs(spec), notAField: 1 } },
     ].map((c) => ({ resource: spec.name, ...c }));
   });
 }
@@ -167,7 +169,7 @@ export function acceptedCorpus(specs: Readonly<Record<string, ResourceSpec>> = R
     if (inner.accepted) {
       for (const value of inner.accepted) {
         const placed = inner.type === "object" ? { ...(example(inner) as Props), ...value } : value;
-        found.push({ resource, field: path, constraint: inner.rule, value: placed, inputs: set(placed) });
+        found.push({ resource, field: path, constraint: inner.rule, kind: inner.rule, value: placed, inputs: set(placed) });
       }
     }
     if (inner.type === "array") visit(inner.items, `${path}.0`, (value) => set([value]), resource);

@@ -1,7 +1,8 @@
 // Builds the resources described by the stack config `resources` (JSON, in dependency order):
 //   { "<name>": { "type": "Project", "args": { ... }, "opts": { ... } } }
 // Strings "ref:<name>.<output>" become another resource's output; "env:<VAR>" reads the environment (so test
-// passwords never sit in stack config, which Pulumi copies into the provider's state).
+// passwords never sit in stack config, which Pulumi copies into the provider's state); "envjson:<VAR>" reads a JSON
+// value from the environment (a string with a NUL, which an environment variable cannot hold as is).
 const pulumi = require("@pulumi/pulumi");
 const pgbeam = require("pulumi-pgbeam");
 
@@ -14,6 +15,7 @@ function resolve(value) {
     return created[name][output];
   }
   if (typeof value === "string" && value.startsWith("env:")) return process.env[value.slice(4)];
+  if (typeof value === "string" && value.startsWith("envjson:")) return JSON.parse(process.env[value.slice(8)]);
   if (Array.isArray(value)) return value.map(resolve);
   if (value && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(item)]));
