@@ -4,7 +4,7 @@
  * API accepts must pass. And no failure may show a secret.
  */
 import { failedField } from "../../provider/engine/check-failures";
-import * as host from "../../provider/engine/host";
+import * as host from "../../provider/host";
 import type { Props } from "../../provider/engine/values";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
 import { type Emulator, startEmulator } from "../emulator";

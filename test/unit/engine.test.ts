@@ -1,5 +1,5 @@
 import { failedField } from "../../provider/engine/check-failures";
-import * as host from "../../provider/engine/host";
+import * as host from "../../provider/host";
 import { UNKNOWN, type Props } from "../../provider/engine/values";
 import { type Emulator, startEmulator } from "../emulator";
 
