@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import { z } from "zod";
+import * as api from "../../provider/api/schemas.generated";
 import { camelCase, generatedFile, generateSchemas, specPathDefault } from "../../scripts/generate-schemas";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
 
@@ -91,5 +92,34 @@ describe("resource inputs match the OpenAPI spec", () => {
 
   it("the generated schemas are up to date with the spec", () => {
     expect(fs.readFileSync(generatedFile, "utf8")).toBe(generateSchemas(spec));
+  });
+
+  it("what the spec says in words is enforced wherever it says it (future expiries, https endpoints, CIDRs, ids)", () => {
+    const wording: [RegExp, (p: Schema, key: string) => boolean, unknown][] = [
+      [/must be in the future/, (p) => p.format === "date-time", "2001-01-31T00:00:00Z"],
+      [/^HTTPS endpoint/, (p) => p.type === "string", "http://hooks.example.com/in"],
+      [/^CIDR range/, (p) => p.type === "string", "300.1.1.1/40"],
+      [/./, (p, key) => p.type === "string" && key.endsWith("_id") && !p.nullable, ""],
+    ];
+    const enforced: string[] = [];
+    const missing: string[] = [];
+    // Every generated object schema, those emitted because another refers to them (CidrEntry) included.
+    for (const name of Object.keys(api).filter((n) => components[n]?.properties)) {
+      const shape = (api as unknown as Record<string, z.ZodObject>)[name].shape;
+      for (const [key, property] of Object.entries((components[name].properties ?? {}) as Record<string, Schema>)) {
+        for (const [words, applies, refused] of wording) {
+          if (property.readOnly || !words.test(property.description ?? "") || !applies(property, key)) continue;
+          (shape[camelCase(key)].safeParse(refused).success ? missing : enforced).push(`${name}.${key}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(enforced).toEqual(expect.arrayContaining([
+      "CreateAgentCredentialRequest.expires_at",
+      "CreateSelfHostEnrollmentRequest.expires_at",
+      "WebhookEndpointInput.url",
+      "CidrEntry.cidr",
+      "CreateAgentCredentialRequest.policy_profile_id",
+    ]));
   });
 });
