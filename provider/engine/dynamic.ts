@@ -50,7 +50,8 @@ const TIMESTAMP_OUTPUTS = ["createdAt", "updatedAt"];
 
 /**
  * Base class of every PgBeam resource: wires the spec's provider, marks write-only inputs secret in the program
- * (so state's inputs are encrypted, not only its outputs) and declares the secret outputs.
+ * (so state's inputs are encrypted, not only its outputs), declares the secret outputs and passes the resource's
+ * URN as the hidden `__urn` input (`__` keys are hidden from diffs and policy packs).
  */
 export abstract class PgBeamResource extends pulumi.dynamic.Resource {
   /** `outputOnly`: the outputs that are not inputs (ids, one-time values); every object also has its timestamps. */
@@ -67,6 +68,8 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
     for (const key of [...Object.keys(spec.inputs.shape), ...outputOnly, ...TIMESTAMP_OUTPUTS]) {
       if (!(key in props)) props[key] = undefined;
     }
+    // The URN the engine will give this resource, so the provider can attach messages to it (diagnostics.ts).
+    props.__urn = pulumi.createUrn(name, `pulumi-nodejs:dynamic/pgbeam:${spec.name}`, opts?.parent);
     const secretOutputs = [
       ...(opts?.additionalSecretOutputs ?? []),
       ...writeOnly.filter((path) => !path.includes(".")),

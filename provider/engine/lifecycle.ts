@@ -22,6 +22,7 @@ import {
   shapeOf,
   toApi,
 } from "./values";
+import { ENGINE_KEYS, verifyBeforeChange, verifyUpdate } from "./verification";
 
 type CheckResult = pulumi.dynamic.CheckResult;
 type CheckFailure = pulumi.dynamic.CheckFailure;
@@ -30,8 +31,8 @@ type CreateResult = pulumi.dynamic.CreateResult;
 type ReadResult = pulumi.dynamic.ReadResult;
 type UpdateResult = pulumi.dynamic.UpdateResult;
 
-/** Keys the engine never treats as the user's: the serialized provider and the resource id. */
-const INTERNAL_KEYS = ["__provider", "id"];
+/** Keys the engine never treats as the user's: the serialized provider, the resource's URN and id. */
+const INTERNAL_KEYS = ENGINE_KEYS;
 
 /**
  * The six verbs of a dynamic provider, for any resource spec. `client` is called lazily, inside each verb, so
@@ -42,7 +43,9 @@ const INTERNAL_KEYS = ["__provider", "id"];
  */
 export class Lifecycle {
   private readonly shape: Record<string, z.ZodType>;
+  /** Inputs that are fields of the object (the verification's own inputs are not). */
   private readonly inputKeys: string[];
+  private readonly verificationInputs: string[];
   private readonly bodyExcluded: Set<string>;
   /** Dotted paths kept from inputs (create/update) or state (read), because the API never returns them. */
   private readonly carriedInputs: string[];
@@ -54,18 +57,28 @@ export class Lifecycle {
     private readonly client: () => PgBeamClient,
   ) {
     this.shape = spec.inputs.shape as Record<string, z.ZodType>;
-    this.inputKeys = Object.keys(this.shape);
+    this.verificationInputs = spec.verification?.inputs ?? [];
+    this.inputKeys = Object.keys(this.shape).filter((key) => !this.verificationInputs.includes(key));
     this.bodyExcluded = new Set([...(spec.pathInputs ?? []), ...(spec.localInputs ?? [])]);
     this.carriedInputs = [...this.bodyExcluded, ...(spec.writeOnly ?? [])];
     this.keptOutputs = [...(spec.oneTimeOutputs ?? []), ...(spec.nested ? [spec.nested.key, spec.nested.idOutput] : [])];
   }
 
+  /** Validates and applies defaults, then runs the resource's pre-change verification, if it has one. */
+  async check(olds: Props, news: Props): Promise<CheckResult> {
+    const result = this.validate(omit(news, INTERNAL_KEYS));
+    if (!result.inputs) return result;
+    const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news.__urn, this.client);
+    // The URN rides along in the checked inputs so diff() can attach its messages too.
+    const inputs = news.__urn === undefined ? result.inputs : { ...result.inputs, __urn: news.__urn };
+    return failures.length > 0 ? { inputs, failures } : { inputs };
+  }
+
   /**
-   * Validates and applies defaults. Unknown values (preview) pass through untouched; everything known around
-   * them is still validated, however deep.
+   * Unknown values (preview) pass through untouched; everything known around them is still validated, however
+   * deep.
    */
-  async check(_olds: Props, news: Props): Promise<CheckResult> {
-    const given = omit(news, INTERNAL_KEYS);
+  private validate(given: Props): CheckResult {
     const full = this.spec.inputs.safeParse(given);
     if (full.success) return { inputs: sanitize(full.data as Props) };
     const issues = full.error.issues.filter((issue) => !reachesUnknown(given, issue.path));
@@ -79,7 +92,7 @@ export class Lifecycle {
     return { inputs: sanitize({ ...base, ...pick(given, unknownKeys) }) };
   }
 
-  async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+  async diff(id: string, olds: Props, news: Props): Promise<DiffResult> {
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, olds);
     const replaces = changed.filter((key) => this.spec.replaceOnChanges.includes(key));
@@ -92,6 +105,9 @@ export class Lifecycle {
     const uniqueBy = this.spec.uniqueBy ?? [];
     const deleteBeforeReplace =
       replaces.length > 0 && uniqueBy.length > 0 && uniqueBy.every((key) => sameValue(desired[key], olds[key]));
+    if (changed.length > 0 && replaces.length === 0) {
+      await verifyUpdate(this.spec.verification, id, desired, olds, news.__urn, this.client);
+    }
     return { changes: changed.length > 0, replaces, deleteBeforeReplace };
   }
 
@@ -99,7 +115,7 @@ export class Lifecycle {
     const client = this.client();
     const desired = omit(inputs, INTERNAL_KEYS);
     const patchAfter = this.spec.create?.patchAfter ?? [];
-    const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter]));
+    const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter, ...this.verificationInputs]));
     const response = await client.post<Props>(this.spec.collectionPath(desired), body);
     const answer = this.spec.create?.parse?.(response) ?? { object: response };
     const id = String(answer.object.id);

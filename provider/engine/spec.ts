@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
 import type { Props } from "./values";
+import type { PreChangeVerification } from "./verification";
 
 /** A resource's inputs as checked: camelCase, the API's defaults applied. */
 export type InputSchema = z.ZodObject<z.ZodRawShape>;
@@ -86,6 +87,8 @@ export interface ResourceSpec {
   };
   nested?: NestedObject;
   action?: TriggeredAction;
+  /** Asks the API about the candidate before anything is created or changed (see verification.ts). */
+  verification?: PreChangeVerification;
   /** Adds context to an error from delete (e.g. which credentials still use a policy). */
   explainDeleteError?(client: PgBeamClient, outputs: Props, id: string, error: Error): Promise<Error>;
 }
