@@ -101,14 +101,15 @@ async function checkExpectations(context: VerificationContext): Promise<pulumi.d
   try {
     results = await inBatches(expectations, CONCURRENCY, ({ sql }) => client.post<DryEvalResult>(path, { sql, policy }));
   } catch (error) {
-    return [{ property: "expectations", reason: `could not be verified, so nothing was changed: ${(error as Error).message}` }];
+    return [{ property: "", reason: `policy expectations could not be verified, so nothing was changed: ${(error as Error).message}` }];
   }
   const failures = expectations.flatMap(({ sql, decision }, index) => {
     const actual = results[index];
     if (actual.verdict === decision) return [];
+    // No property: the engine would print the value at that path before the reason, which only adds noise here.
     return [{
-      property: `expectations.${index}`,
-      reason: `policy expectation failed: "${shape(sql)}" expected ${decision}, got ${actual.verdict} (rule ${actual.rule}: ${actual.reason})`,
+      property: "",
+      reason: `policy expectation failed: expectations[${index}] "${shape(sql)}" expected ${decision}, got ${actual.verdict} (rule ${actual.rule}: ${actual.reason})`,
     }];
   });
   if (failures.length === 0) {

@@ -2,7 +2,7 @@
  * Real-engine test harness: the Pulumi CLI built by scripts/pulumi-cli.sh, a local file backend, passphrase
  * secrets, and pulumi-pgbeam installed from `npm pack` into a separate project, the way users get it.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -15,7 +15,7 @@ import {
   Stack,
 } from "@pulumi/pulumi/automation";
 import { pulumiBinDir } from "../../scripts/pulumi-bin";
-import type { Emulator } from "../emulator";
+import type { Emulator, RecordedRequest } from "../emulator";
 
 export { pulumiBinDir };
 
@@ -67,6 +67,8 @@ export interface StepResult {
   summary: Record<string, number>;
   /** Everything the CLI printed. */
   output: string;
+  /** Diagnostics the engine reported (warnings, errors, provider messages), with the resource they belong to. */
+  diagnostics: { resource?: string; severity: string; message: string }[];
   ms: number;
 }
 
@@ -125,12 +127,18 @@ export class TestStack {
     action: (hooks: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<Record<string, number> | undefined>,
   ): Promise<StepResult> {
     const seen: Record<string, OpType[]> = {};
+    const diagnostics: StepResult["diagnostics"] = [];
     let output = "";
     const started = Date.now();
     const onEvent = (event: EngineEvent) => {
       const metadata = event.resourcePreEvent?.metadata;
       if (metadata && metadata.type.startsWith("pulumi-nodejs:dynamic/pgbeam:")) {
         (seen[metadata.urn.split("::").pop()!] ??= []).push(metadata.op);
+      }
+      const diagnostic = event.diagnosticEvent;
+      if (diagnostic) {
+        const resource = diagnostic.urn ? diagnostic.urn.split("::").pop() : undefined;
+        diagnostics.push({ resource, severity: diagnostic.severity, message: diagnostic.message.trim() });
       }
     };
     let summary: Record<string, number> | undefined;
@@ -142,14 +150,14 @@ export class TestStack {
     const ops = Object.fromEntries(
       Object.entries(seen).map(([name, list]) => [name, list.includes("replace") ? "replace" : list[list.length - 1]]),
     ) as Record<string, OpType>;
-    return { ops, summary: summary ?? {}, output, ms: Date.now() - started };
+    return { ops, summary: summary ?? {}, output, diagnostics, ms: Date.now() - started };
   }
 
   up() {
     return this.run(async (hooks) => (await this.stack.up({ ...hooks })).summary.resourceChanges);
   }
-  preview() {
-    return this.run(async (hooks) => (await this.stack.preview({ ...hooks, diff: true })).changeSummary);
+  preview(options: { policyPacks?: string[] } = {}) {
+    return this.run(async (hooks) => (await this.stack.preview({ ...hooks, diff: true, ...options })).changeSummary);
   }
   refresh() {
     return this.run(async (hooks) => (await this.stack.refresh({ ...hooks })).summary.resourceChanges);
@@ -185,6 +193,25 @@ export class TestStack {
     });
   }
 
+  /**
+   * Runs the CLI itself on this stack (as a reviewer or a CI job would) and returns what it printed, stderr
+   * included. Asynchronous on purpose: the emulator answers from this same process.
+   */
+  cli(args: string[]): Promise<{ status: number; text: string }> {
+    const workspace = this.stack.workspace as LocalWorkspace;
+    return new Promise((resolve, reject) => {
+      const child = spawn(workspace.pulumiCommand.command, [...args, "--stack", "e2e", "--non-interactive"], {
+        cwd: this.workDir,
+        env: { ...process.env, ...workspace.envVars },
+      });
+      let text = "";
+      child.stdout.on("data", (chunk: Buffer) => void (text += chunk.toString("utf8")));
+      child.stderr.on("data", (chunk: Buffer) => void (text += chunk.toString("utf8")));
+      child.on("error", reject);
+      child.on("close", (status) => resolve({ status: status ?? -1, text }));
+    });
+  }
+
   /** The state entries of our resources, as exported (secrets encrypted). */
   async resources(): Promise<{ urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[]> {
     const deployment = JSON.parse(await this.exportText());
@@ -195,6 +222,14 @@ export class TestStack {
     await this.stack.workspace.removeStack("e2e", { force: true }).catch(() => undefined);
     fs.rmSync(this.workDir, { recursive: true, force: true });
   }
+}
+
+/** PgBeam's what-if calls: POSTs that persist nothing (policy dry-evaluations and replays). */
+const WHAT_IF_OPERATIONS = new Set(["dryEvalPolicy", "replayPolicy"]);
+
+/** Requests that could change something in PgBeam. */
+export function writesIn(requests: RecordedRequest[]): RecordedRequest[] {
+  return requests.filter((r) => r.method !== "GET" && !WHAT_IF_OPERATIONS.has(r.operationId ?? ""));
 }
 
 /** Throws naming the first secret found in plain text, and where. */

@@ -72,8 +72,8 @@ describe("expectations", () => {
     const { inputs } = await created(readOnly());
     const result = await policy.check(inputs, readOnly({ accessMode: "read_write", maskingRules: [] }));
     expect(result.failures).toEqual([
-      { property: "expectations.0", reason: 'policy expectation failed: "DELETE FROM users WHERE id = 1" expected block, got allow (rule ok: delete permitted)' },
-      { property: "expectations.1", reason: 'policy expectation failed: "SELECT email FROM users" expected mask, got allow (rule ok: select permitted)' },
+      { property: "", reason: 'policy expectation failed: expectations[0] "DELETE FROM users WHERE id = 1" expected block, got allow (rule ok: delete permitted)' },
+      { property: "", reason: 'policy expectation failed: expectations[1] "SELECT email FROM users" expected mask, got allow (rule ok: select permitted)' },
     ]);
     expect(calls().every((r) => r.operationId === "dryEvalPolicy")).toBe(true);
   });
