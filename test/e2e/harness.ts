@@ -30,11 +30,6 @@ export function consumerProject(): string {
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-pack-"));
   execFileSync("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: repoRoot, stdio: "ignore" });
   const tarball = path.join(packDir, fs.readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
-  const digest = createHash("sha256").update(fs.readFileSync(tarball)).digest("hex").slice(0, 16);
-  const dir = path.join(os.tmpdir(), `pgbeam-consumer-${digest}`);
-  if (fs.existsSync(path.join(dir, ".installed"))) return dir;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
   const dev = rootPackage.devDependencies as Record<string, string>;
   const manifest = {
     name: "pgbeam-consumer",
@@ -43,11 +38,17 @@ export function consumerProject(): string {
       "pulumi-pgbeam": `file:${tarball}`,
       "@pulumi/pulumi": dev["@pulumi/pulumi"],
       "@pulumi/random": dev["@pulumi/random"],
+      "@pulumi/policy": dev["@pulumi/policy"],
       typescript: dev.typescript,
       "ts-node": "^10.9.2",
       "@types/node": dev["@types/node"],
     },
   };
+  const digest = createHash("sha256").update(fs.readFileSync(tarball)).update(JSON.stringify(manifest.dependencies)).digest("hex").slice(0, 16);
+  const dir = path.join(os.tmpdir(), `pgbeam-consumer-${digest}`);
+  if (fs.existsSync(path.join(dir, ".installed"))) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(manifest, null, 2));
   execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
     cwd: dir,
@@ -69,6 +70,8 @@ export interface StepResult {
   output: string;
   /** Diagnostics the engine reported (warnings, errors, provider messages), with the resource they belong to. */
   diagnostics: { resource?: string; severity: string; message: string }[];
+  /** Violations reported by policy packs. */
+  policyViolations: { policy: string; resource?: string; level: string; message: string }[];
   ms: number;
 }
 
@@ -128,6 +131,7 @@ export class TestStack {
   ): Promise<StepResult> {
     const seen: Record<string, OpType[]> = {};
     const diagnostics: StepResult["diagnostics"] = [];
+    const policyViolations: StepResult["policyViolations"] = [];
     let output = "";
     const started = Date.now();
     const onEvent = (event: EngineEvent) => {
@@ -140,6 +144,11 @@ export class TestStack {
         const resource = diagnostic.urn ? diagnostic.urn.split("::").pop() : undefined;
         diagnostics.push({ resource, severity: diagnostic.severity, message: diagnostic.message.trim() });
       }
+      const violation = event.policyEvent;
+      if (violation) {
+        const resource = violation.resourceUrn ? violation.resourceUrn.split("::").pop() : undefined;
+        policyViolations.push({ policy: violation.policyName, resource, level: violation.enforcementLevel, message: violation.message.trim() });
+      }
     };
     let summary: Record<string, number> | undefined;
     try {
@@ -150,13 +159,13 @@ export class TestStack {
     const ops = Object.fromEntries(
       Object.entries(seen).map(([name, list]) => [name, list.includes("replace") ? "replace" : list[list.length - 1]]),
     ) as Record<string, OpType>;
-    return { ops, summary: summary ?? {}, output, diagnostics, ms: Date.now() - started };
+    return { ops, summary: summary ?? {}, output, diagnostics, policyViolations, ms: Date.now() - started };
   }
 
   up() {
     return this.run(async (hooks) => (await this.stack.up({ ...hooks })).summary.resourceChanges);
   }
-  preview(options: { policyPacks?: string[] } = {}) {
+  preview(options: { policyPacks?: string[]; policyPackConfigs?: string[] } = {}) {
     return this.run(async (hooks) => (await this.stack.preview({ ...hooks, diff: true, ...options })).changeSummary);
   }
   refresh() {
@@ -200,7 +209,7 @@ export class TestStack {
   cli(args: string[]): Promise<{ status: number; text: string }> {
     const workspace = this.stack.workspace as LocalWorkspace;
     return new Promise((resolve, reject) => {
-      const child = spawn(workspace.pulumiCommand.command, [...args, "--stack", "e2e", "--non-interactive"], {
+      const child = spawn(workspace.pulumiCommand.command, [...args, "--non-interactive"], {
         cwd: this.workDir,
         env: { ...process.env, ...workspace.envVars },
       });
@@ -212,6 +221,22 @@ export class TestStack {
     });
   }
 
+  /**
+   * A copy of a policy pack that this CLI can run: beside the program (so it resolves @pulumi/policy from the
+   * consumer's node_modules), its runtime switched to `nodejsshim` and the shim installed as an analyzer plugin in
+   * this stack's PULUMI_HOME. The CLI built here has no Node language host that runs packs (README, "Guardrails").
+   */
+  async policyPack(source: string): Promise<string> {
+    const dir = path.join(path.dirname(this.workDir), `pack-${path.basename(this.workDir)}`);
+    fs.cpSync(source, dir, { recursive: true, filter: (file) => !file.includes("node_modules") });
+    const manifest = path.join(dir, "PulumiPolicy.yaml");
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, "utf8").replace(/^runtime: nodejs$/m, "runtime: nodejsshim"));
+    const shim = path.join(repoRoot, "scripts", "pulumi-analyzer-policy-nodejsshim");
+    const installed = await this.cli(["plugin", "install", "analyzer", "policy-nodejsshim", "0.0.1", "--file", shim]);
+    if (installed.status !== 0) throw new Error(`installing the policy-pack shim failed:\n${installed.text}`);
+    return dir;
+  }
+
   /** The state entries of our resources, as exported (secrets encrypted). */
   async resources(): Promise<{ urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[]> {
     const deployment = JSON.parse(await this.exportText());
@@ -221,6 +246,7 @@ export class TestStack {
   async cleanup(): Promise<void> {
     await this.stack.workspace.removeStack("e2e", { force: true }).catch(() => undefined);
     fs.rmSync(this.workDir, { recursive: true, force: true });
+    fs.rmSync(path.join(path.dirname(this.workDir), `pack-${path.basename(this.workDir)}`), { recursive: true, force: true });
   }
 }
 
