@@ -3,7 +3,7 @@ import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { resourceNameOf } from "../engine/diagnostics";
 import type { PreChangeVerification, VerificationContext } from "../engine/verification";
-import { type Props, pick, toApi } from "../engine/values";
+import { containsUnknown, type Props, pick, toApi } from "../engine/values";
 import { projectPath } from "./paths";
 
 /**
@@ -69,7 +69,8 @@ const candidatePolicy = (candidate: Props): Props => toApi(pick(candidate, POLIC
 
 function describe(context: VerificationContext, id?: string): string {
   const name = resourceNameOf(context.urn);
-  const object = [context.candidate.name ? `name "${context.candidate.name}"` : undefined, id].filter(Boolean).join(", ");
+  const known = typeof context.candidate.name === "string" && !containsUnknown(context.candidate.name);
+  const object = [known ? `name "${context.candidate.name}"` : undefined, id].filter(Boolean).join(", ");
   return `PolicyProfile${name ? ` "${name}"` : ""}${object ? ` (${object})` : ""}`;
 }
 
@@ -84,8 +85,8 @@ async function inBatches<T, R>(items: T[], size: number, run: (item: T, index: n
 }
 
 async function checkExpectations(context: VerificationContext): Promise<pulumi.dynamic.CheckFailure[]> {
-  const expectations = (context.candidate.expectations ?? []) as z.infer<typeof Expectation>[];
-  if (!Array.isArray(expectations) || expectations.length === 0) return [];
+  const declared = context.candidate.expectations;
+  if (declared === undefined || (Array.isArray(declared) && declared.length === 0)) return [];
   const unknown = context.unknownInputs.filter((key) => key === "projectId" || key === "expectations" || POLICY_FIELDS.includes(key));
   if (unknown.length > 0) {
     await context.diagnostics.warn(
@@ -94,6 +95,7 @@ async function checkExpectations(context: VerificationContext): Promise<pulumi.d
     );
     return [];
   }
+  const expectations = declared as z.infer<typeof Expectation>[];
   const client = context.client();
   const path = `${projectPath(context.candidate)}/policy-evaluations`;
   const policy = candidatePolicy(context.candidate);

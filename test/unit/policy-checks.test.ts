@@ -85,10 +85,10 @@ describe("expectations", () => {
   });
 
   it("are not verified while the project or a rule is unknown, and say so on the resource", async () => {
-    for (const unknown of [{ projectId: UNKNOWN }, { tableDenylist: UNKNOWN }]) {
+    for (const unknown of [{ projectId: UNKNOWN }, { tableDenylist: UNKNOWN }, { expectations: UNKNOWN, name: UNKNOWN }]) {
       messages = [];
       expect(await policy.check({}, readOnly(unknown))).not.toHaveProperty("failures");
-      expect(messages[0]).toMatch(/^warning: policy expectations: .* not verified in this preview because (projectId|tableDenylist) is not known yet/);
+      expect(messages).toEqual([expect.stringMatching(/^warning: policy expectations: PolicyProfile "readonly"(?: \(name "analytics-readonly"\))?: not verified in this preview because (projectId|tableDenylist|name, expectations) (is|are) not known yet/)]);
     }
     expect(calls()).toEqual([]);
   });
