@@ -58,10 +58,10 @@ interface ReplayItem {
   result: DryEvalResult;
 }
 
+type ReplayCount = "entries_scanned" | "distinct_queries" | "would_mask" | "would_row_filter" | "skipped_unparseable";
+
 interface ReplayResult {
-  summary: Record<"entries_scanned" | "distinct_queries" | "evaluated" | "would_mask" | "would_row_filter" | "newly_blocked" | "newly_allowed" | "skipped_unparseable", number> & {
-    truncated: boolean;
-  };
+  summary: Record<ReplayCount, number> & { truncated: boolean };
   items: ReplayItem[];
 }
 
@@ -131,7 +131,7 @@ function examples(items: ReplayItem[], describeItem: (item: ReplayItem) => strin
 
 /** Merges per-credential replays: counts add up, example shapes are listed once. */
 function combine(replays: ReplayResult[]) {
-  const total = (key: keyof ReplayResult["summary"]) => replays.reduce((sum, r) => sum + Number(r.summary[key]), 0);
+  const total = (key: ReplayCount) => replays.reduce((sum, r) => sum + r.summary[key], 0);
   const seen = new Set<string>();
   const items = replays.flatMap((r) => r.items).filter((item) => !seen.has(`${item.change}:${item.query_hash}`) && seen.add(`${item.change}:${item.query_hash}`));
   return {
@@ -219,13 +219,13 @@ async function reportImpact(context: VerificationContext & { id: string }): Prom
     return;
   }
   if (credentials === 0) {
-    await context.diagnostics.info(`policy impact: ${describe(context, context.id)}: no agent credential uses this profile, so there is no recorded traffic to replay`);
+    await context.diagnostics.warn(`policy impact: ${describe(context, context.id)}: no agent credential uses this profile, so there is no recorded traffic to replay`);
     return;
   }
   const impact = combine(replays);
   const line = impactLine(context, context.id, credentials, impact);
-  const changes = impact.newlyAllowed.length + impact.newlyBlocked.length;
-  await (changes > 0 ? context.diagnostics.warn(line) : context.diagnostics.info(line));
+  // Always a warning: review tooling keeps warnings and errors (e.g. from `pulumi preview --json`), not info.
+  await context.diagnostics.warn(line);
   const breaches = limitBreaches(limits, impact);
   if (breaches.length > 0) {
     throw new Error(`policy impact over its limits (${breaches.join("; ")}): ${describe(context, context.id)} was not changed`);

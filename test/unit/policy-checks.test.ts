@@ -156,7 +156,7 @@ describe("impact of an in-place update", () => {
     messages = [];
     await policy.diff(id, outs, changed.inputs!);
     expect(messages).toEqual([
-      `info: policy impact: PolicyProfile "readonly" (name "analytics-readonly", ${id}): no agent credential uses this profile, so there is no recorded traffic to replay`,
+      `warning: policy impact: PolicyProfile "readonly" (name "analytics-readonly", ${id}): no agent credential uses this profile, so there is no recorded traffic to replay`,
     ]);
     emulator.clearRequests();
     await policy.diff(id, outs, (await policy.check(outs, readOnly())).inputs!);
