@@ -21,12 +21,17 @@ const project = new pgbeam.Project("analytics", {
   },
 });
 
-// 1. A read-only policy profile capped at 1000 rows per query.
+// 1. A read-only policy profile capped at 1000 rows per query. Its expectations are checked against PgBeam before
+//    any change to it: an edit that breaks one fails `pulumi preview`.
 const readOnly = new pgbeam.PolicyProfile("analytics-readonly", {
   projectId: project.id,
   name: "analytics-readonly",
   accessMode: "read_only",
   maxRows: 1000,
+  expectations: [
+    { sql: "DELETE FROM orders WHERE id = 1", decision: "block" },
+    { sql: "SELECT id, total FROM orders", decision: "allow" },
+  ],
 });
 
 // 2. An agent credential enforced against that profile. Change rotationTrigger to rotate its secrets.

@@ -56,7 +56,8 @@ const claimedSingletons = new Map<string, string>();
 
 /**
  * Base class of every PgBeam resource: wires the spec's provider, marks write-only inputs secret in the program
- * (so state's inputs are encrypted, not only its outputs) and declares the secret outputs.
+ * (so state's inputs are encrypted, not only its outputs), declares the secret outputs and passes the resource's
+ * URN as the hidden `__urn` input (`__` keys are hidden from diffs and policy packs).
  */
 export abstract class PgBeamResource extends pulumi.dynamic.Resource {
   protected constructor(spec: ResourceSpec, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
@@ -66,6 +67,8 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
     for (const key of [...Object.keys(spec.inputs.shape), ...spec.outputs, ...TIMESTAMP_OUTPUTS]) {
       if (!(key in props)) props[key] = undefined;
     }
+    // The URN the engine will give this resource, so the provider can attach messages to it (diagnostics.ts).
+    props.__urn = pulumi.createUrn(name, `pulumi-nodejs:dynamic/pgbeam:${spec.name}`, opts?.parent);
     const secretOutputs = [
       ...(opts?.additionalSecretOutputs ?? []),
       ...writeOnly.filter((path) => !path.includes(".")),

@@ -23,6 +23,7 @@ import {
   shapeOf,
   toApi,
 } from "./values";
+import { ENGINE_KEYS, verifyBeforeChange, verifyUpdate } from "./verification";
 
 type CheckResult = pulumi.dynamic.CheckResult;
 type DiffResult = pulumi.dynamic.DiffResult;
@@ -30,8 +31,8 @@ type CreateResult = pulumi.dynamic.CreateResult;
 type ReadResult = pulumi.dynamic.ReadResult;
 type UpdateResult = pulumi.dynamic.UpdateResult;
 
-/** Keys the engine never treats as the user's: the serialized provider and the resource id. */
-const INTERNAL_KEYS = ["__provider", "id"];
+/** Keys the engine never treats as the user's: the serialized provider, the resource's URN and id. */
+const INTERNAL_KEYS = ENGINE_KEYS;
 
 /**
  * The six verbs of a dynamic provider, for any resource spec. `client` is called lazily, inside each verb, so
@@ -42,7 +43,9 @@ const INTERNAL_KEYS = ["__provider", "id"];
  */
 export class Lifecycle {
   private readonly shape: Record<string, z.ZodType>;
+  /** Inputs that are fields of the object (the verification's own inputs are not). */
   private readonly inputKeys: string[];
+  private readonly verificationInputs: string[];
   private readonly bodyExcluded: Set<string>;
   /** Dotted paths kept from inputs (create/update) or state (read), because the API never returns them. */
   private readonly carriedInputs: string[];
@@ -60,7 +63,8 @@ export class Lifecycle {
     private readonly client: () => PgBeamClient,
   ) {
     this.shape = spec.inputs.shape as Record<string, z.ZodType>;
-    this.inputKeys = Object.keys(this.shape);
+    this.verificationInputs = spec.verification?.inputs ?? [];
+    this.inputKeys = Object.keys(this.shape).filter((key) => !this.verificationInputs.includes(key));
     this.bodyExcluded = new Set([...fieldsWith(spec, "path"), ...fieldsWith(spec, "local")]);
     this.writeOnly = fieldsWith(spec, "writeOnly");
     this.carriedInputs = [...this.bodyExcluded, ...this.writeOnly];
@@ -73,12 +77,21 @@ export class Lifecycle {
     this.secretPaths = [...this.writeOnly, ...fieldsWith(spec, "secret")];
   }
 
-  /**
-   * Validates and applies defaults. Unknown values (preview) pass through untouched; everything known around
-   * them is still validated, however deep.
-   */
+  /** Validates and applies defaults, then runs the resource's pre-change verification, if it has one. */
   async check(olds: Props, news: Props): Promise<CheckResult> {
-    const given = omit(news, INTERNAL_KEYS);
+    const result = this.validate(omit(news, INTERNAL_KEYS), olds);
+    if (!result.inputs) return result;
+    const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news.__urn, this.client);
+    // The URN rides along in the checked inputs so diff() can attach its messages too.
+    const inputs = news.__urn === undefined ? result.inputs : { ...result.inputs, __urn: news.__urn };
+    return failures.length > 0 ? { inputs, failures } : { inputs };
+  }
+
+  /**
+   * Unknown values (preview) pass through untouched; everything known around them is still validated, however
+   * deep.
+   */
+  private validate(given: Props, olds: Props): CheckResult {
     const full = this.spec.inputs.safeParse(given);
     if (full.success) {
       const inputs = sanitize(full.data as Props);
@@ -97,7 +110,7 @@ export class Lifecycle {
     return { inputs: sanitize({ ...base, ...pick(given, unknownKeys) }) };
   }
 
-  async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+  async diff(id: string, olds: Props, news: Props): Promise<DiffResult> {
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, olds);
     const replaces = changed.filter((key) => this.replaceOnChanges.includes(key));
@@ -109,6 +122,9 @@ export class Lifecycle {
     }
     const deleteBeforeReplace =
       replaces.length > 0 && this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
+    if (changed.length > 0 && replaces.length === 0) {
+      await verifyUpdate(this.spec.verification, id, desired, olds, news.__urn, this.client);
+    }
     return { changes: changed.length > 0, replaces, deleteBeforeReplace };
   }
 
@@ -117,7 +133,7 @@ export class Lifecycle {
     const desired = omit(inputs, INTERNAL_KEYS);
     const verb = this.spec.create ?? {};
     const patchAfter = verb.patchAfter ?? [];
-    const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter]));
+    const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter, ...this.verificationInputs]));
     let response: Props;
     try {
       response =

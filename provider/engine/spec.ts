@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
 import type { Props } from "./values";
+import type { PreChangeVerification } from "./verification";
 
 /** A resource's inputs as checked: camelCase, the API's defaults applied. */
 export type InputSchema = z.ZodObject<z.ZodRawShape>;
@@ -132,6 +133,8 @@ export interface ResourceSpec extends Verbs {
   itemPath(outputs: Props, id: string): string;
   nested?: NestedObject;
   action?: TriggeredAction;
+  /** Asks the API about the candidate before anything is created or changed (see verification.ts). */
+  verification?: PreChangeVerification;
   /**
    * Inputs that cannot meet in one program (one spend limit per organization): check() refuses a second
    * resource with the same values of these keys.

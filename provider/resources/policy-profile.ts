@@ -8,8 +8,15 @@ import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { projectPath, underProject } from "./paths";
+import { Expectation, ImpactLimits, policyVerification } from "./policy-checks";
 
-export const PolicyProfileInputs = api.PolicyProfileInput.extend({ projectId: z.string().min(1) });
+export const PolicyProfileInputs = api.PolicyProfileInput.extend({
+  projectId: z.string().min(1),
+  /** Statements with the decision the profile must reach; checked against PgBeam before any change, never sent. */
+  expectations: z.array(Expectation).optional(),
+  /** Fail a change whose replay of recorded traffic goes beyond these counts; never sent. */
+  impactLimits: ImpactLimits.optional(),
+});
 
 /** On a 409 the API refuses to delete a profile that credentials use: name them, so the user knows what to fix. */
 async function explainDeleteError(client: PgBeamClient, outputs: Props, id: string, error: Error): Promise<Error> {
@@ -33,6 +40,7 @@ export const policyProfileSpec = defineSpec({
   ...underProject("policies"),
   // Always the full profile: a partial PUT would reset the omitted rules and silently loosen the policy.
   update: { method: "PUT" },
+  verification: policyVerification,
   explainError: (verb, error, { client, inputs, id }) => (verb === "delete" ? explainDeleteError(client, inputs, id!, error) : error),
 });
 

@@ -2,7 +2,7 @@
  * Real-engine test harness: the Pulumi CLI built by scripts/pulumi-cli.sh, a local file backend, passphrase
  * secrets, and pulumi-pgbeam installed from `npm pack` into a separate project, the way users get it.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -15,7 +15,7 @@ import {
   Stack,
 } from "@pulumi/pulumi/automation";
 import { pulumiBinDir } from "../../scripts/pulumi-bin";
-import type { Emulator } from "../emulator";
+import type { Emulator, RecordedRequest } from "../emulator";
 
 export { pulumiBinDir };
 
@@ -30,11 +30,6 @@ export function consumerProject(): string {
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-pack-"));
   execFileSync("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: repoRoot, stdio: "ignore" });
   const tarball = path.join(packDir, fs.readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
-  const digest = createHash("sha256").update(fs.readFileSync(tarball)).digest("hex").slice(0, 16);
-  const dir = path.join(os.tmpdir(), `pgbeam-consumer-${digest}`);
-  if (fs.existsSync(path.join(dir, ".installed"))) return dir;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
   const dev = rootPackage.devDependencies as Record<string, string>;
   const manifest = {
     name: "pgbeam-consumer",
@@ -43,11 +38,17 @@ export function consumerProject(): string {
       "pulumi-pgbeam": `file:${tarball}`,
       "@pulumi/pulumi": dev["@pulumi/pulumi"],
       "@pulumi/random": dev["@pulumi/random"],
+      "@pulumi/policy": dev["@pulumi/policy"],
       typescript: dev.typescript,
       "ts-node": "^10.9.2",
       "@types/node": dev["@types/node"],
     },
   };
+  const digest = createHash("sha256").update(fs.readFileSync(tarball)).update(JSON.stringify(manifest.dependencies)).digest("hex").slice(0, 16);
+  const dir = path.join(os.tmpdir(), `pgbeam-consumer-${digest}`);
+  if (fs.existsSync(path.join(dir, ".installed"))) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(manifest, null, 2));
   execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
     cwd: dir,
@@ -67,6 +68,10 @@ export interface StepResult {
   summary: Record<string, number>;
   /** Everything the CLI printed. */
   output: string;
+  /** Diagnostics the engine reported (warnings, errors, provider messages), with the resource they belong to. */
+  diagnostics: { resource?: string; severity: string; message: string }[];
+  /** Violations reported by policy packs. */
+  policyViolations: { policy: string; resource?: string; level: string; message: string }[];
   ms: number;
 }
 
@@ -125,12 +130,24 @@ export class TestStack {
     action: (hooks: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<Record<string, number> | undefined>,
   ): Promise<StepResult> {
     const seen: Record<string, OpType[]> = {};
+    const diagnostics: StepResult["diagnostics"] = [];
+    const policyViolations: StepResult["policyViolations"] = [];
     let output = "";
     const started = Date.now();
     const onEvent = (event: EngineEvent) => {
       const metadata = event.resourcePreEvent?.metadata;
       if (metadata && metadata.type.startsWith("pulumi-nodejs:dynamic/pgbeam:")) {
         (seen[metadata.urn.split("::").pop()!] ??= []).push(metadata.op);
+      }
+      const diagnostic = event.diagnosticEvent;
+      if (diagnostic) {
+        const resource = diagnostic.urn ? diagnostic.urn.split("::").pop() : undefined;
+        diagnostics.push({ resource, severity: diagnostic.severity, message: diagnostic.message.trim() });
+      }
+      const violation = event.policyEvent;
+      if (violation) {
+        const resource = violation.resourceUrn ? violation.resourceUrn.split("::").pop() : undefined;
+        policyViolations.push({ policy: violation.policyName, resource, level: violation.enforcementLevel, message: violation.message.trim() });
       }
     };
     let summary: Record<string, number> | undefined;
@@ -142,14 +159,14 @@ export class TestStack {
     const ops = Object.fromEntries(
       Object.entries(seen).map(([name, list]) => [name, list.includes("replace") ? "replace" : list[list.length - 1]]),
     ) as Record<string, OpType>;
-    return { ops, summary: summary ?? {}, output, ms: Date.now() - started };
+    return { ops, summary: summary ?? {}, output, diagnostics, policyViolations, ms: Date.now() - started };
   }
 
   up() {
     return this.run(async (hooks) => (await this.stack.up({ ...hooks })).summary.resourceChanges);
   }
-  preview() {
-    return this.run(async (hooks) => (await this.stack.preview({ ...hooks, diff: true })).changeSummary);
+  preview(options: { policyPacks?: string[]; policyPackConfigs?: string[] } = {}) {
+    return this.run(async (hooks) => (await this.stack.preview({ ...hooks, diff: true, ...options })).changeSummary);
   }
   refresh() {
     return this.run(async (hooks) => (await this.stack.refresh({ ...hooks })).summary.resourceChanges);
@@ -185,6 +202,41 @@ export class TestStack {
     });
   }
 
+  /**
+   * Runs the CLI itself on this stack (as a reviewer or a CI job would) and returns what it printed, stderr
+   * included. Asynchronous on purpose: the emulator answers from this same process.
+   */
+  cli(args: string[]): Promise<{ status: number; text: string }> {
+    const workspace = this.stack.workspace as LocalWorkspace;
+    return new Promise((resolve, reject) => {
+      const child = spawn(workspace.pulumiCommand.command, [...args, "--non-interactive"], {
+        cwd: this.workDir,
+        env: { ...process.env, ...workspace.envVars },
+      });
+      let text = "";
+      child.stdout.on("data", (chunk: Buffer) => void (text += chunk.toString("utf8")));
+      child.stderr.on("data", (chunk: Buffer) => void (text += chunk.toString("utf8")));
+      child.on("error", reject);
+      child.on("close", (status) => resolve({ status: status ?? -1, text }));
+    });
+  }
+
+  /**
+   * A copy of a policy pack that this CLI can run: beside the program (so it resolves @pulumi/policy from the
+   * consumer's node_modules), its runtime switched to `nodejsshim` and the shim installed as an analyzer plugin in
+   * this stack's PULUMI_HOME. The CLI built here has no Node language host that runs packs (README, "Guardrails").
+   */
+  async policyPack(source: string): Promise<string> {
+    const dir = path.join(path.dirname(this.workDir), `pack-${path.basename(this.workDir)}`);
+    fs.cpSync(source, dir, { recursive: true, filter: (file) => !file.includes("node_modules") });
+    const manifest = path.join(dir, "PulumiPolicy.yaml");
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, "utf8").replace(/^runtime: nodejs$/m, "runtime: nodejsshim"));
+    const shim = path.join(repoRoot, "scripts", "pulumi-analyzer-policy-nodejsshim");
+    const installed = await this.cli(["plugin", "install", "analyzer", "policy-nodejsshim", "0.0.1", "--file", shim]);
+    if (installed.status !== 0) throw new Error(`installing the policy-pack shim failed:\n${installed.text}`);
+    return dir;
+  }
+
   /** The state entries of our resources, as exported (secrets encrypted). */
   async resources(): Promise<{ urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[]> {
     const deployment = JSON.parse(await this.exportText());
@@ -194,7 +246,16 @@ export class TestStack {
   async cleanup(): Promise<void> {
     await this.stack.workspace.removeStack("e2e", { force: true }).catch(() => undefined);
     fs.rmSync(this.workDir, { recursive: true, force: true });
+    fs.rmSync(path.join(path.dirname(this.workDir), `pack-${path.basename(this.workDir)}`), { recursive: true, force: true });
   }
+}
+
+/** PgBeam's what-if calls: POSTs that persist nothing (policy dry-evaluations and replays). */
+const WHAT_IF_OPERATIONS = new Set(["dryEvalPolicy", "replayPolicy"]);
+
+/** Requests that could change something in PgBeam. */
+export function writesIn(requests: RecordedRequest[]): RecordedRequest[] {
+  return requests.filter((r) => r.method !== "GET" && !WHAT_IF_OPERATIONS.has(r.operationId ?? ""));
 }
 
 /** Throws naming the first secret found in plain text, and where. */

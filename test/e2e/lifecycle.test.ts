@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { type Emulator, startEmulator } from "../emulator";
-import { consumerProject, expectNoPlaintext, leftovers, pulumiBinDir, type StepResult, TestStack } from "./harness";
+import { consumerProject, expectNoPlaintext, leftovers, pulumiBinDir, type StepResult, TestStack, writesIn } from "./harness";
 
 jest.setTimeout(20 * 60_000);
 
@@ -179,7 +179,7 @@ it("in-place changes are updates, with a minimal PATCH or a full PUT", async () 
   expect(opsOf(up, "update").sort()).toEqual(["agent", "policy", "project", "replica", "webhook"]);
   // The collection a request went to: /v1/projects/{id}/<collection>/{id}, or "projects".
   const collection = (requestPath: string) => requestPath.split("/")[4] ?? "projects";
-  const writes = emulator.requests.filter((r) => r.method !== "GET").map((r) => [r.method, collection(r.path), r.body]);
+  const writes = writesIn(emulator.requests).map((r) => [r.method, collection(r.path), r.body]);
   expect(writes.filter(([method]) => method === "PATCH")).toEqual(
     expect.arrayContaining([
       ["PATCH", "projects", { description: "changed in place" }],

@@ -1,5 +1,6 @@
 import type { Store } from "./store";
 import type { SpecValidator } from "./validation";
+import type { TrafficEntry } from "./policy-simulation";
 
 /** Who is calling: every key sees its own org; a personal (`pbu_`) key sees every registered org. */
 export interface Principal {
@@ -17,6 +18,8 @@ export interface EmulatorState {
   revokedAgents: RevokedAgentsMode;
   /** Domains whose DNS check fails when verified (see `Emulator.failDomainVerification`). */
   unverifiableDomains: Set<string>;
+  /** Recorded agent traffic by project id (seeded by tests; replayed by `replayPolicy`). */
+  agentTraffic: Map<string, TrafficEntry[]>;
   /** RFC 3339 timestamp of the current instant. */
   now(): string;
 }

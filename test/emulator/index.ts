@@ -9,6 +9,7 @@ import { IdempotencyCache } from "./idempotency";
 import { infrastructureHandlers, observeQuery } from "./infrastructure";
 import { addOrganization, isPlanName, organizationHandlers, registerOrganizationBehaviours, setPlan } from "./organizations";
 import { presentDatabase, presentProject, projectHandlers, registerProjectBehaviours } from "./projects";
+import { policySimulationHandlers, recordAgentTraffic } from "./policy-simulation";
 import { createRequestListener, type RequestLog } from "./server";
 import { buildOperations, DEFAULT_SPEC_PATH, loadSpec } from "./spec";
 import { isKind, KINDS, Store, type Kind, type StoredObject } from "./store";
@@ -21,6 +22,7 @@ export type {
   Fault,
   Kind,
   PlanName,
+  RecordedQuery,
   RecordedRequest,
   ResponseValidationFailure,
   RevokedAgentsMode,
@@ -43,7 +45,13 @@ export type {
 
 const DEFAULT_ORG_ID = "org_demo";
 
-const HANDLERS: Handlers = { ...projectHandlers, ...agentGatewayHandlers, ...infrastructureHandlers, ...organizationHandlers };
+const HANDLERS: Handlers = {
+  ...projectHandlers,
+  ...agentGatewayHandlers,
+  ...policySimulationHandlers,
+  ...infrastructureHandlers,
+  ...organizationHandlers,
+};
 
 /** Kinds whose API representation has fields derived at read time. */
 const PRESENTERS: Partial<Record<Kind, (store: Store, object: StoredObject) => Record<string, unknown>>> = {
@@ -76,6 +84,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     validator: new SpecValidator(document, options.unknownFields ?? "reject"),
     revokedAgents: options.revokedAgents ?? "visible",
     unverifiableDomains: new Set(),
+    agentTraffic: new Map(),
     now,
   };
   registerProjectBehaviours(store);
@@ -163,6 +172,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       Object.assign(object.data, KINDS[object.kind].tracksUpdates ? { updated_at: now() } : {}, fields);
     },
     observeQuery: (projectId, databaseId, queryHash, sql) => observeQuery(state, projectId, databaseId, queryHash, sql),
+    recordAgentTraffic: (projectId, queries) => recordAgentTraffic(state, projectId, queries),
     failDomainVerification: (domain) => {
       state.unverifiableDomains.add(domain);
     },

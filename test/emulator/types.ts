@@ -1,9 +1,10 @@
 import type { RevokedAgentsMode } from "./context";
 import type { PlanName } from "./organizations";
+import type { RecordedQuery } from "./policy-simulation";
 import type { Kind } from "./store";
 import type { UnknownFields } from "./validation";
 
-export type { Kind, PlanName, RevokedAgentsMode, UnknownFields };
+export type { Kind, PlanName, RecordedQuery, RevokedAgentsMode, UnknownFields };
 
 export interface RecordedRequest {
   method: string;
@@ -124,6 +125,11 @@ export interface Emulator {
   patch(kind: string, id: string, fields: Record<string, unknown>): void;
   /** Makes a query shape exist on a database, so its cache rule can be listed and PUT. */
   observeQuery(projectId: string, databaseId: string, queryHash: string, sql?: string): void;
+  /**
+   * Seeds the project's recorded agent traffic, which `replayPolicy` replays: statements (normalized on the way
+   * in, as PgBeam records them) with the outcome they got and, for blocked ones, the rule.
+   */
+  recordAgentTraffic(projectId: string, queries: RecordedQuery[]): void;
   /** Makes DNS verification of this hostname fail (it succeeds by default). */
   failDomainVerification(domain: string): void;
 }

@@ -16,12 +16,13 @@ const deref = (schema: Schema): Schema => (schema.$ref ? deref(components[schema
 
 /**
  * Each resource's inputs, by the spec request schemas they come from; `own` inputs are the provider's (path ids,
- * triggers); `optional` fields are required in an update body but optional as inputs (omitted = leave as is).
+ * triggers, verification inputs); `optional` fields are required in an update body but optional as inputs
+ * (omitted = leave as is).
  */
 const SOURCES: Record<string, { from: string[]; own: string[]; optional?: string[] }> = {
   Project: { from: ["CreateProjectRequest", "UpdateProjectRequest"], own: [] },
   Database: { from: ["CreateDatabaseRequest"], own: ["projectId"] },
-  PolicyProfile: { from: ["PolicyProfileInput"], own: ["projectId"] },
+  PolicyProfile: { from: ["PolicyProfileInput"], own: ["projectId", "expectations", "impactLimits"] },
   AgentCredential: {
     from: ["CreateAgentCredentialRequest", "UpdateAgentCredentialStatusRequest"],
     own: ["projectId", "rotationTrigger"],

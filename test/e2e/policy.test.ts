@@ -1,0 +1,179 @@
+/**
+ * A policy change judged before it merges, under the real engine: expectations checked against the candidate in
+ * preview (and again before the update phase changes anything), the replay impact of a widening edit attached to
+ * the resource, and impact limits as a gate.
+ */
+import * as path from "node:path";
+import { type Emulator, startEmulator } from "../emulator";
+import { consumerProject, pulumiBinDir, type StepResult, TestStack, writesIn } from "./harness";
+
+jest.setTimeout(10 * 60_000);
+
+let emulator: Emulator;
+let stack: TestStack;
+const timings: string[] = [];
+
+const EXPECTATIONS = [
+  { sql: "DELETE FROM users WHERE id = 1", decision: "block" },
+  { sql: "SELECT email FROM users", decision: "mask" },
+];
+
+function program(policy: object = {}) {
+  return {
+    project: {
+      type: "Project",
+      args: {
+        name: "policy-e2e",
+        orgId: emulator.orgId,
+        database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PRIMARY_PASSWORD" },
+      },
+    },
+    policy: {
+      type: "PolicyProfile",
+      args: {
+        projectId: "ref:project.id",
+        name: "analytics-readonly",
+        accessMode: "read_only",
+        maskingRules: [{ table: "users", column: "email", kind: "redact" }],
+        expectations: EXPECTATIONS,
+        ...policy,
+      },
+    },
+    agent: {
+      type: "AgentCredential",
+      args: { projectId: "ref:project.id", policyProfileId: "ref:policy.id", name: "analyst-bot" },
+    },
+  };
+}
+
+async function step(name: string, run: () => Promise<StepResult>): Promise<StepResult> {
+  const result = await run();
+  timings.push(`${name}: ${result.ms} ms`);
+  return result;
+}
+
+/** A step the engine must refuse: the error's text (what the CLI printed). */
+async function failedStep(name: string, run: () => Promise<StepResult>): Promise<string> {
+  const started = Date.now();
+  const failure = await run().then(() => undefined, (error: Error) => error);
+  timings.push(`${name} (fails): ${Date.now() - started} ms`);
+  if (!failure) throw new Error(`${name} was expected to fail`);
+  return String(failure);
+}
+
+const policyMessages = (result: StepResult, prefix: string) =>
+  result.diagnostics.filter((d) => d.resource === "policy" && d.message.startsWith(prefix));
+
+beforeAll(async () => {
+  const bin = pulumiBinDir();
+  const consumer = consumerProject();
+  emulator = await startEmulator();
+  stack = await TestStack.create({
+    program: path.join(__dirname, "programs/resources"),
+    consumer,
+    bin,
+    emulator,
+    env: { PRIMARY_PASSWORD: "pw-policy-e2e" },
+  });
+});
+
+afterAll(async () => {
+  console.log(`real-engine timings (wall):\n  ${timings.join("\n  ")}`);
+  await stack?.cleanup();
+  await emulator?.stop();
+});
+
+it("a fresh preview cannot verify expectations before the project exists, and says so on the policy", async () => {
+  await stack.setResources(program());
+  const preview = await step("preview (fresh)", () => stack.preview());
+  expect(preview.ops.policy).toBe("create");
+  expect(policyMessages(preview, "policy expectations:")).toEqual([
+    {
+      resource: "policy",
+      severity: "warning",
+      message:
+        'policy expectations: PolicyProfile "policy" (name "analytics-readonly"): not verified in this preview because projectId ' +
+        "is not known yet; they are verified in the update phase of `pulumi up`, before the profile is created or changed",
+    },
+  ]);
+  expect(emulator.requests).toEqual([]);
+});
+
+it("up verifies the expectations before creating the policy", async () => {
+  const up = await step("up (create)", () => stack.up());
+  expect(up.ops).toEqual({ project: "create", policy: "create", agent: "create" });
+  const operations = emulator.requests.map((r) => r.operationId);
+  expect(operations.filter((id) => id === "dryEvalPolicy")).toHaveLength(2);
+  expect(operations.lastIndexOf("dryEvalPolicy")).toBeLessThan(operations.indexOf("createPolicyProfile"));
+  expect(policyMessages(up, "policy expectations:").map((d) => d.message)).toContain(
+    'policy expectations: PolicyProfile "policy" (name "analytics-readonly"): all 2 hold against the candidate profile',
+  );
+  expect(emulator.validationFailures).toEqual([]);
+});
+
+it("a preview of an edit that breaks an expectation fails naming it, with zero writes", async () => {
+  const { agent } = (await stack.outputs()) as Record<string, { value: { id: string } }>;
+  emulator.recordAgentTraffic(emulator.objects("project")[0].id, [
+    { sql: "SELECT email FROM users WHERE id = 7", event: "masked", credentialId: agent.value.id, occurrences: 120 },
+    { sql: "SELECT id, total FROM orders WHERE id = 3", event: "query", credentialId: agent.value.id, occurrences: 40 },
+    { sql: "DELETE FROM users WHERE id = 9", event: "blocked", rule: "read_only", credentialId: agent.value.id, occurrences: 3 },
+  ]);
+  await stack.setResources(program({ accessMode: "read_write" }));
+  emulator.clearRequests();
+  const failure = await failedStep("preview (broken expectation)", () => stack.preview());
+  expect(failure).toContain(
+    "resource 'policy' has a problem: policy expectation failed: expectations[0] \"DELETE FROM users WHERE id = 1\" expected block, got allow (rule ok: delete permitted)",
+  );
+  expect(writesIn(emulator.requests)).toEqual([]);
+  expect(emulator.requests.map((r) => r.operationId)).toEqual(["dryEvalPolicy", "dryEvalPolicy"]);
+
+  const upFailure = await failedStep("up (broken expectation)", () => stack.up());
+  expect(upFailure).toContain('policy expectation failed: expectations[0] "DELETE FROM users WHERE id = 1" expected block, got allow');
+  expect(writesIn(emulator.requests)).toEqual([]);
+  const [policy] = emulator.objects("policy");
+  expect(policy.data.access_mode).toBe("read_only");
+});
+
+it("a preview of a widening edit shows its replay impact on the policy", async () => {
+  const widened = { accessMode: "read_write", expectations: [EXPECTATIONS[1], { sql: "DELETE FROM users WHERE id = 1", decision: "allow" }] };
+  await stack.setResources(program(widened));
+  emulator.clearRequests();
+  const preview = await step("preview (widening)", () => stack.preview());
+  expect(preview.ops.policy).toBe("update");
+  const [projectId, policyId] = [emulator.objects("project")[0].id, emulator.objects("policy")[0].id];
+  expect(policyMessages(preview, "policy impact:")).toEqual([
+    {
+      resource: "policy",
+      severity: "warning",
+      message:
+        `policy impact: PolicyProfile "policy" (name "analytics-readonly", ${policyId}) in project ${projectId}, replayed 3 recorded ` +
+        "query shapes (163 executions, last 7 days) of the 1 agent credential using it: 0 newly blocked, 1 newly allowed (1 write), " +
+        "1 masked, 0 row-filtered. newly allowed: DELETE FROM users WHERE id = $1 (3×, was blocked by read_only). " +
+        "masked: SELECT email FROM users WHERE id = $1 (email).",
+    },
+  ]);
+  // What a reviewer reads (and review tooling greps): the CLI's own text, the warning under the policy's row.
+  const { status, text } = await stack.cli(["preview", "--stack", "e2e"]);
+  expect(status).toBe(0);
+  expect(text).toMatch(/\nDiagnostics:\n {2}pulumi-nodejs:dynamic\/pgbeam:PolicyProfile \(policy\):\n(?: {4}.*\n)*? {4}warning: policy impact: PolicyProfile "policy" .*1 newly allowed \(1 write\)/);
+  expect(writesIn(emulator.requests)).toEqual([]);
+});
+
+it("impactLimits turn the replay into a gate: newly allowed writes stop the preview", async () => {
+  const gated = {
+    accessMode: "read_write",
+    expectations: [EXPECTATIONS[1]],
+    impactLimits: { newlyAllowedWrites: 0 },
+  };
+  await stack.setResources(program(gated));
+  emulator.clearRequests();
+  const failure = await failedStep("preview (over impact limits)", () => stack.preview());
+  expect(failure).toContain("policy impact over its limits (impactLimits.newlyAllowedWrites is 0, the change has 1)");
+  expect(writesIn(emulator.requests)).toEqual([]);
+});
+
+it("destroy", async () => {
+  await stack.setResources(program());
+  await step("destroy", () => stack.destroy());
+  expect(emulator.objects("policy")).toEqual([]);
+});
