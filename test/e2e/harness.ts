@@ -27,8 +27,10 @@ const rootPackage = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json
  * tarball's content is the same.
  */
 export function consumerProject(): string {
+  // `npm test` built dist/ already; packing without scripts keeps parallel test files from rebuilding it under
+  // each other (test/package/tarball.test.ts proves the release pack, scripts included, from a clean copy).
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-pack-"));
-  execFileSync("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: repoRoot, stdio: "ignore" });
+  execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", packDir], { cwd: repoRoot, stdio: "ignore" });
   const tarball = path.join(packDir, fs.readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
   const digest = createHash("sha256").update(fs.readFileSync(tarball)).digest("hex").slice(0, 16);
   const dir = path.join(os.tmpdir(), `pgbeam-consumer-${digest}`);
