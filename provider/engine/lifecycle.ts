@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
 import { isNotFound } from "../client/errors";
+import { ACCOUNT_KEY, accountMoved, withAccount } from "./account";
 import { type ApiAnswer, fieldsWith, type ResourceSpec } from "./spec";
 import {
   canonical,
@@ -30,8 +31,8 @@ type CreateResult = pulumi.dynamic.CreateResult;
 type ReadResult = pulumi.dynamic.ReadResult;
 type UpdateResult = pulumi.dynamic.UpdateResult;
 
-/** Keys the engine never treats as the user's: the serialized provider and the resource id. */
-const INTERNAL_KEYS = ["__provider", "id"];
+/** Keys the engine never treats as the user's: the serialized provider, the account stamp and the resource id. */
+const INTERNAL_KEYS = ["__provider", ACCOUNT_KEY, "id"];
 
 /**
  * The six verbs of a dynamic provider, for any resource spec. `client` is called lazily, inside each verb, so
@@ -56,6 +57,8 @@ export class Lifecycle {
   constructor(
     readonly spec: ResourceSpec,
     private readonly client: () => PgBeamClient,
+    /** The account this provider host serves (see ./account): stamped into every resource's checked inputs. */
+    private readonly account: () => string,
   ) {
     this.shape = spec.inputs.shape as Record<string, z.ZodType>;
     this.inputKeys = Object.keys(this.shape);
@@ -75,6 +78,11 @@ export class Lifecycle {
    * them is still validated, however deep.
    */
   async check(olds: Props, news: Props): Promise<CheckResult> {
+    const result = this.checkInputs(olds, news);
+    return result.inputs ? { inputs: withAccount(result.inputs, this.account()) } : result;
+  }
+
+  private checkInputs(olds: Props, news: Props): CheckResult {
     const given = omit(news, INTERNAL_KEYS);
     const full = this.spec.inputs.safeParse(given);
     if (full.success) {
@@ -103,8 +111,14 @@ export class Lifecycle {
       changed.push(nested.key);
       if (!nested.recreatePath) replaces.push(nested.key);
     }
+    // Across accounts, create first: if the new account cannot take the object, the old one is still there.
+    const moved = accountMoved(olds, news);
+    if (moved) {
+      changed.push(ACCOUNT_KEY);
+      replaces.push(ACCOUNT_KEY);
+    }
     const deleteBeforeReplace =
-      replaces.length > 0 && this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
+      !moved && replaces.length > 0 && this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
     return { changes: changed.length > 0, replaces, deleteBeforeReplace };
   }
 
@@ -304,9 +318,9 @@ export class Lifecycle {
   }
 }
 
-/** Outputs carry the serialized provider so later read/delete can load it. */
+/** Outputs carry the serialized provider so later read/delete can load it, and the account stamp for diff. */
 function withProvider(outputs: Props, inputs: Props): Props {
-  return sanitize({ ...outputs, __provider: inputs.__provider });
+  return sanitize({ ...outputs, __provider: inputs.__provider, [ACCOUNT_KEY]: inputs[ACCOUNT_KEY] });
 }
 
 /**
