@@ -2,7 +2,7 @@
  * The package as released: packed from a clean copy of the repository (no dist/, no node_modules of its own: what a
  * fresh clone has), installed into an empty project, and type-checked there against a program that uses every
  * export of provider/index.ts (read now, so a new export is covered without editing this test) and against the
- * README's "Use" snippet exactly as written. (The examples run from the installed tarball in test/e2e.)
+ * README's "Use" snippets exactly as written. (The examples run from the installed tarball in test/e2e.)
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -36,13 +36,13 @@ function declaredExports(): { values: string[]; types: string[] } {
 }
 
 /** The README's "Use" section: its TypeScript blocks, verbatim. */
-function readmeUseSnippet(): string {
+function readmeUseSnippets(): string[] {
   const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
   const section = readme.split(/^## /m).find((part) => part.startsWith("Use\n"));
   if (!section) throw new Error('README.md has no "## Use" section');
   const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
   if (blocks.length === 0) throw new Error('README.md\'s "Use" section has no ```ts block');
-  return blocks.join("\n");
+  return blocks;
 }
 
 /** The files a clean clone has (tracked, plus new files not ignored), copied without dist/ or node_modules. */
@@ -119,7 +119,7 @@ it("exports at run time exactly the values provider/index.ts declares", () => {
   expect([...keys].sort()).toEqual([...declaredExports().values].sort());
 });
 
-it("type-checks a program using every export, and the README's Use snippet as written", () => {
+it("type-checks a program using every export, and the README's Use snippets as written", () => {
   const { values, types } = declaredExports();
   const kinds: Record<string, string> = JSON.parse(
     run(
@@ -163,7 +163,7 @@ it("type-checks a program using every export, and the README's Use snippet as wr
   const programs = path.join(consumer, "programs");
   fs.mkdirSync(programs);
   fs.writeFileSync(path.join(programs, "every-export.ts"), `${lines.join("\n")}\n`);
-  fs.writeFileSync(path.join(programs, "readme-use.ts"), readmeUseSnippet());
+  readmeUseSnippets().forEach((snippet, index) => fs.writeFileSync(path.join(programs, `readme-use-${index + 1}.ts`), snippet));
   // A user's strict CommonJS project, with the package's declarations checked too (skipLibCheck off). zod's own
   // declarations need esModuleInterop when libraries are checked (the README says so).
   fs.writeFileSync(
