@@ -6,3 +6,4 @@ export { AgentCredential, type AgentCredentialArgs } from "./resources/agent-cre
 export { WebhookEndpoint, type WebhookEndpointArgs } from "./resources/webhook-endpoint";
 export { PgBeamApiError, isPgBeamApiError } from "./client/errors";
 export { Provider, type ProviderArgs } from "./provider";
+export { fieldsKeptByServer } from "./review";
