@@ -6,6 +6,7 @@
 import { PgBeamClient } from "./client/client";
 import { type ConfigSource, resolveClientOptions } from "./client/config";
 import { RESOURCE_SPECS } from "./resources/registry";
+import { accountOf } from "./engine/account";
 import { Lifecycle } from "./engine/lifecycle";
 
 let stackConfig: ConfigSource | undefined;
@@ -32,7 +33,7 @@ export function lifecycle(resourceName: string): Lifecycle {
   if (!found) {
     const spec = RESOURCE_SPECS[resourceName];
     if (!spec) throw new Error(`pulumi-pgbeam: unknown resource type "${resourceName}" (is the package up to date?)`);
-    found = new Lifecycle(spec, client);
+    found = new Lifecycle(spec, client, () => accountOf(stackConfig));
     lifecycles.set(resourceName, found);
   }
   return found;

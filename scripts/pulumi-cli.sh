@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Build the real Pulumi CLI (and the plugins our tests need) from Go source
-# fetched through the Go module proxy, cache it outside the repo, and print the
-# bin directory. Needed because the only network here is package registries:
+# Print the bin directory of a Pulumi CLI at @pulumi/pulumi's version: the
+# `pulumi` on PATH when it is that version (with its Node language host and
+# dynamic-provider launcher beside it), else the real CLI (and the plugins our
+# tests need) built from Go source fetched through the Go module proxy and
+# cached outside the repo. Needed because the only network here is package registries:
 # get.pulumi.com and GitHub release downloads are unreachable.
 #
 # Usage:
@@ -37,6 +39,7 @@
 # shell cuts commands at 10 minutes. A warm run takes well under a second.
 #
 # Env knobs:
+#   PULUMI_PGBEAM_USE_PATH=0  ignore a matching pulumi on PATH, use the build
 #   PULUMI_PGBEAM_CACHE     cache root (default ~/.cache/pulumi-pgbeam)
 #   PULUMI_PGBEAM_STRICT=1  fail instead of using the language-host fallback or
 #                           skipping the random provider
@@ -70,7 +73,6 @@ for arg in "$@"; do
 done
 strict=${PULUMI_PGBEAM_STRICT:-0}
 
-command -v go >/dev/null || die "go not found on PATH"
 command -v node >/dev/null || die "node not found on PATH"
 
 # --- versions ---------------------------------------------------------------
@@ -91,6 +93,31 @@ npm_version() {
 
 PULUMI_VERSION=$(npm_version @pulumi/pulumi)
 RANDOM_VERSION=$(npm_version @pulumi/random)
+
+# --- 0. a pulumi already on PATH -----------------------------------------------
+
+# Users have one. When it is exactly @pulumi/pulumi's version and has the Node language host and the
+# dynamic-provider launcher beside it (as every Pulumi release does), use it rather than build.
+# PULUMI_PGBEAM_USE_PATH=0 (or --rebuild) always uses the build.
+if [[ ${PULUMI_PGBEAM_USE_PATH:-1} != 0 ]] && ((rebuild == 0)) && path_pulumi=$(command -v pulumi); then
+  path_dir=$(dirname "$(readlink -f "$path_pulumi")")
+  path_version=$(PULUMI_SKIP_UPDATE_CHECK=true timeout 30 "$path_dir/pulumi" version 2>/dev/null) || path_version=
+  missing=()
+  for helper in pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do
+    [[ -x $path_dir/$helper ]] || missing+=("$helper")
+  done
+  if [[ $path_version != "v$PULUMI_VERSION" ]]; then
+    log "pulumi on PATH ($path_dir) is '${path_version:-unknown}', not v$PULUMI_VERSION: using the build"
+  elif ((${#missing[@]} > 0)); then
+    log "pulumi v$PULUMI_VERSION on PATH ($path_dir) lacks ${missing[*]} beside it: using the build"
+  else
+    log "using pulumi v$PULUMI_VERSION from PATH: $path_dir"
+    printf '%s\n' "$path_dir" >&3
+    exit 0
+  fi
+fi
+
+command -v go >/dev/null || die "go not found on PATH (needed to build pulumi v$PULUMI_VERSION; or put that version on PATH)"
 
 CACHE_ROOT=${PULUMI_PGBEAM_CACHE:-$HOME/.cache/pulumi-pgbeam}
 OUT=$CACHE_ROOT/pulumi-v$PULUMI_VERSION

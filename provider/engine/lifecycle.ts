@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
 import { ignoringClock } from "../api/rules";
 import { isNotFound } from "../client/errors";
+import { ACCOUNT_KEY, accountMoved, withAccount } from "./account";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
 import { type ApiAnswer, fieldsWith, type ResourceSpec } from "./spec";
 import {
@@ -31,7 +32,7 @@ type CreateResult = pulumi.dynamic.CreateResult;
 type ReadResult = pulumi.dynamic.ReadResult;
 type UpdateResult = pulumi.dynamic.UpdateResult;
 
-/** Keys the engine never treats as the user's: the serialized provider, the resource's URN and id. */
+/** Keys the engine never treats as the user's: the serialized provider, the URN, the account stamp and the id. */
 const INTERNAL_KEYS = ENGINE_KEYS;
 
 /**
@@ -61,6 +62,8 @@ export class Lifecycle {
   constructor(
     readonly spec: ResourceSpec,
     private readonly client: () => PgBeamClient,
+    /** The account this provider host serves (see ./account): stamped into every resource's checked inputs. */
+    private readonly account: () => string,
   ) {
     this.shape = spec.inputs.shape as Record<string, z.ZodType>;
     this.verificationInputs = spec.verification?.inputs ?? [];
@@ -83,7 +86,8 @@ export class Lifecycle {
     if (!result.inputs) return result;
     const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news.__urn, this.client);
     // The URN rides along in the checked inputs so diff() can attach its messages too.
-    const inputs = news.__urn === undefined ? result.inputs : { ...result.inputs, __urn: news.__urn };
+    const stamped = withAccount(result.inputs, this.account());
+    const inputs = news.__urn === undefined ? stamped : { ...stamped, __urn: news.__urn };
     return failures.length > 0 ? { inputs, failures } : { inputs };
   }
 
@@ -120,8 +124,14 @@ export class Lifecycle {
       changed.push(nested.key);
       if (!nested.recreatePath) replaces.push(nested.key);
     }
+    // Across accounts, create first: if the new account cannot take the object, the old one is still there.
+    const moved = accountMoved(olds, news);
+    if (moved) {
+      changed.push(ACCOUNT_KEY);
+      replaces.push(ACCOUNT_KEY);
+    }
     const deleteBeforeReplace =
-      replaces.length > 0 && this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
+      !moved && replaces.length > 0 && this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
     if (changed.length > 0 && replaces.length === 0) {
       await verifyUpdate(this.spec.verification, id, desired, olds, news.__urn, this.client);
     }
@@ -324,9 +334,9 @@ export class Lifecycle {
   }
 }
 
-/** Outputs carry the serialized provider so later read/delete can load it. */
+/** Outputs carry the serialized provider so later read/delete can load it, and the account stamp for diff. */
 function withProvider(outputs: Props, inputs: Props): Props {
-  return sanitize({ ...outputs, __provider: inputs.__provider });
+  return sanitize({ ...outputs, __provider: inputs.__provider, [ACCOUNT_KEY]: inputs[ACCOUNT_KEY] });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PgBeamClient } from "../client/client";
+import { ACCOUNT_KEY } from "./account";
 import { type Diagnostics, diagnosticsFor } from "./diagnostics";
 import { containsUnknown, omit, type Props, sameValue } from "./values";
 
@@ -35,7 +36,7 @@ export interface VerificationContext {
 }
 
 /** Keys the engine owns in every input bag: never the user's, never compared. */
-export const ENGINE_KEYS = ["__provider", "__urn", "id"];
+export const ENGINE_KEYS = ["__provider", "__urn", ACCOUNT_KEY, "id"];
 
 function context(candidate: Props, previous: Props, urn: unknown, client: () => PgBeamClient): VerificationContext {
   return {

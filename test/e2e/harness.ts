@@ -27,8 +27,10 @@ const rootPackage = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json
  * tarball's content is the same.
  */
 export function consumerProject(): string {
+  // `npm test` built dist/ already; packing without scripts keeps parallel test files from rebuilding it under
+  // each other (test/package/tarball.test.ts proves the release pack, scripts included, from a clean copy).
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-pack-"));
-  execFileSync("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: repoRoot, stdio: "ignore" });
+  execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", packDir], { cwd: repoRoot, stdio: "ignore" });
   const tarball = path.join(packDir, fs.readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
   const dev = rootPackage.devDependencies as Record<string, string>;
   const manifest = {
@@ -89,6 +91,8 @@ export class TestStack {
     bin: string;
     emulator: Emulator;
     env?: Record<string, string>;
+    /** The stack's name (default "e2e"): a program's Pulumi.<name>.yaml, copied with it, is that stack's config. */
+    stackName?: string;
   }): Promise<TestStack> {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-stack-"));
     // The program must sit inside the consumer project so `pulumi-pgbeam` resolves from its node_modules.
@@ -111,10 +115,18 @@ export class TestStack {
     };
     const pulumiCommand = await PulumiCommand.get({ root: path.dirname(options.bin), skipVersionCheck: true });
     const workspace = await LocalWorkspace.create({ workDir, envVars, pulumiCommand });
-    const stack = await Stack.create("e2e", workspace);
+    const stack = await Stack.create(options.stackName ?? "e2e", workspace);
     await stack.setConfig("pgbeam:apiKey", { value: options.emulator.apiKey, secret: true });
     await stack.setConfig("pgbeam:baseUrl", { value: options.emulator.url });
     return new TestStack(stack, workDir, []);
+  }
+
+  /** Another stack of the same program, in the same directory, backend and environment (one repo, two stacks). */
+  async sibling(stackName: string, emulator: Emulator): Promise<TestStack> {
+    const stack = await Stack.create(stackName, this.stack.workspace);
+    await stack.setConfig("pgbeam:apiKey", { value: emulator.apiKey, secret: true });
+    await stack.setConfig("pgbeam:baseUrl", { value: emulator.url });
+    return new TestStack(stack, this.workDir, []);
   }
 
   async setResources(resources: Record<string, { type: string; args: unknown; opts?: unknown }>): Promise<void> {
@@ -194,7 +206,7 @@ export class TestStack {
    */
   async exportText(): Promise<string> {
     const workspace = this.stack.workspace as LocalWorkspace;
-    return execFileSync(workspace.pulumiCommand.command, ["stack", "export", "--stack", "e2e", "--non-interactive"], {
+    return execFileSync(workspace.pulumiCommand.command, ["stack", "export", "--stack", this.stack.name, "--non-interactive"], {
       cwd: this.workDir,
       env: { ...process.env, ...workspace.envVars },
       encoding: "utf8",
@@ -244,7 +256,7 @@ export class TestStack {
   }
 
   async cleanup(): Promise<void> {
-    await this.stack.workspace.removeStack("e2e", { force: true }).catch(() => undefined);
+    await this.stack.workspace.removeStack(this.stack.name, { force: true }).catch(() => undefined);
     fs.rmSync(this.workDir, { recursive: true, force: true });
     fs.rmSync(path.join(path.dirname(this.workDir), `pack-${path.basename(this.workDir)}`), { recursive: true, force: true });
   }

@@ -1,0 +1,102 @@
+/**
+ * Two PgBeam organizations in one program through explicit `pgbeam.Provider` objects, under the real engine: each
+ * resource is created, refreshed and deleted with its own provider's key; moving a resource to another account
+ * replaces it instead of silently re-pointing it.
+ */
+import * as path from "node:path";
+import { type Emulator, startEmulator } from "../emulator";
+import { consumerProject, expectNoPlaintext, leftovers, pulumiBinDir, TestStack } from "./harness";
+
+jest.setTimeout(20 * 60_000);
+
+const ORG_A = "org_alpha_inc";
+const ORG_B = "org_beta_gmbh";
+const KEY_A = "pbo_alpha_key_5c1d9e2f7a3b";
+const KEY_B = "pbo_beta_key_0e4a8c6b2d9f";
+const DB_PASSWORD = "accounts-db-pw-Rt63";
+
+let emulator: Emulator;
+let bin: string;
+let consumer: string;
+beforeAll(async () => {
+  bin = pulumiBinDir();
+  consumer = consumerProject();
+  emulator = await startEmulator({ orgId: ORG_A });
+  emulator.addOrganization(ORG_B, { plan: "scale" });
+  emulator.addApiKey(KEY_A, { orgId: ORG_A });
+  emulator.addApiKey(KEY_B, { orgId: ORG_B });
+});
+afterAll(() => emulator?.stop());
+
+/** Which key each API request about an object carried, by the object's organization. */
+function keysUsedFor(orgId: string): Set<string> {
+  const projectIds = new Set(emulator.objects("project", { includeDeleted: true }).filter((o) => o.data.org_id === orgId).map((o) => o.id));
+  return new Set(
+    emulator.requests
+      .filter((r) => [...projectIds].some((id) => r.path.includes(id)) || (r.body as { org_id?: string } | undefined)?.org_id === orgId)
+      .map((r) => r.headers.authorization.replace(/^Bearer /, "")),
+  );
+}
+
+it("two organizations, each through its own provider; a move between accounts replaces", async () => {
+  const stack = await TestStack.create({ program: path.join(__dirname, "programs/accounts"), consumer, bin, emulator });
+  try {
+    // The stack's own provider gets no key: everything must go through the explicit providers.
+    await stack.stack.removeConfig("pgbeam:apiKey");
+    await stack.stack.setAllConfig({
+      baseUrl: { value: emulator.url },
+      orgA: { value: ORG_A },
+      orgB: { value: ORG_B },
+      keyA: { value: KEY_A, secret: true },
+      keyB: { value: KEY_B, secret: true },
+      dbPassword: { value: DB_PASSWORD, secret: true },
+    });
+
+    emulator.clearRequests();
+    const up = await stack.up();
+    expect(up.ops).toEqual({ alpha: "create", beta: "create", "beta-readonly": "create", mover: "create" });
+    const orgOf = (name: string) => emulator.objects("project").find((o) => o.data.name === name)?.data.org_id;
+    expect(["alpha", "beta", "mover"].map(orgOf)).toEqual([ORG_A, ORG_B, ORG_A]);
+    expect(keysUsedFor(ORG_A)).toEqual(new Set([KEY_A]));
+    expect(keysUsedFor(ORG_B)).toEqual(new Set([KEY_B]));
+
+    // State: the providers' keys encrypted, each resource stamped with its provider's account.
+    const state = await stack.resources();
+    const account = (name: string) => state.find((r) => r.urn.endsWith(`::${name}`))?.inputs?.__account;
+    expect(["alpha", "beta", "beta-readonly", "mover"].map(account)).toEqual([ORG_A, ORG_B, ORG_B, ORG_A]);
+    expectNoPlaintext({ "stack export": await stack.exportText(), "CLI output": up.output }, { "key A": KEY_A, "key B": KEY_B, "database password": DB_PASSWORD });
+
+    expect((await stack.preview()).ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "same" });
+    emulator.clearRequests();
+    expect((await stack.refresh()).ops).toEqual({ alpha: "refresh", beta: "refresh", "beta-readonly": "refresh", mover: "refresh" });
+    expect(keysUsedFor(ORG_A)).toEqual(new Set([KEY_A]));
+    expect(keysUsedFor(ORG_B)).toEqual(new Set([KEY_B]));
+
+    // Only the provider changes (same inputs): without the account stamp Pulumi would call this an update and
+    // re-point the resource at a key that cannot see it.
+    await stack.stack.setAllConfig({ moverAccount: { value: "b" }, moverOrg: { value: "a" } });
+    const switched = await stack.preview();
+    expect(switched.ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "replace" });
+
+    // The real move: to organization B with its provider. Created there with key B, deleted here with key A.
+    await stack.stack.removeConfig("moverOrg");
+    const oldMover = emulator.objects("project").find((o) => o.data.name === "mover")!.id;
+    emulator.clearRequests();
+    const move = await stack.up();
+    expect(move.ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "replace" });
+    const newMover = emulator.objects("project").find((o) => o.data.name === "mover")!;
+    expect(newMover.data.org_id).toBe(ORG_B);
+    expect(newMover.id).not.toBe(oldMover);
+    expect(emulator.get("project", oldMover)).toBeUndefined();
+    const moveRequests = emulator.requests.map((r) => `${r.method} ${r.path} ${r.headers.authorization.replace(/^Bearer /, "")}`);
+    expect(moveRequests).toContain(`POST /v1/projects ${KEY_B}`);
+    expect(moveRequests).toContain(`DELETE /v1/projects/${oldMover} ${KEY_A}`);
+    expect((await stack.preview()).ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "same" });
+    expect(emulator.validationFailures).toEqual([]);
+
+    await stack.destroy();
+    expect(leftovers(emulator)).toEqual([]);
+  } finally {
+    await stack.cleanup();
+  }
+});

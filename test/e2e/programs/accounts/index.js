@@ -1,0 +1,23 @@
+// Two organizations, two keys, one program: each explicit provider carries its own key (secret config) and
+// account. `mover` lives where `moverAccount` says; `moverOrg` (default: that account's org) is its orgId.
+const pulumi = require("@pulumi/pulumi");
+const pgbeam = require("pulumi-pgbeam");
+
+const config = new pulumi.Config();
+const baseUrl = config.require("baseUrl");
+const orgs = { a: config.require("orgA"), b: config.require("orgB") };
+const providers = {
+  a: new pgbeam.Provider("org-a", { apiKey: config.requireSecret("keyA"), baseUrl, account: orgs.a }),
+  b: new pgbeam.Provider("org-b", { apiKey: config.requireSecret("keyB"), baseUrl, account: orgs.b }),
+};
+const database = { host: "db.internal", port: 5432, name: "app", username: "app", password: config.requireSecret("dbPassword") };
+const project = (name, account, orgId = orgs[account]) =>
+  new pgbeam.Project(name, { orgId, name, database }, { provider: providers[account] });
+
+const alpha = project("alpha", "a");
+const beta = project("beta", "b");
+const betaPolicy = new pgbeam.PolicyProfile("beta-readonly", { projectId: beta.id, name: "readonly", maxRows: 100 }, { provider: providers.b });
+const moverAccount = config.get("moverAccount") ?? "a";
+const mover = project("mover", moverAccount, orgs[config.get("moverOrg") ?? moverAccount]);
+
+module.exports = { alphaId: alpha.id, betaId: beta.id, betaPolicyId: betaPolicy.id, moverId: mover.id };

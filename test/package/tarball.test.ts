@@ -1,0 +1,196 @@
+/**
+ * The package as released: packed from a clean copy of the repository (no dist/, no node_modules of its own: what a
+ * fresh clone has), installed into an empty project, and type-checked there against a program that uses every
+ * export of provider/index.ts (read now, so a new export is covered without editing this test) and against the
+ * README's "Use" snippets exactly as written. (The examples run from the installed tarball in test/e2e.)
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import ts from "typescript";
+
+jest.setTimeout(15 * 60_000);
+
+const repoRoot = path.resolve(__dirname, "../..");
+const rootPackage = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
+const run = (command: string, args: string[], cwd: string) =>
+  execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+
+/** provider/index.ts's exports: value exports (classes, functions, constants) and type-only ones. */
+function declaredExports(): { values: string[]; types: string[] } {
+  const file = path.join(repoRoot, "provider/index.ts");
+  const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022);
+  const values: string[] = [];
+  const types: string[] = [];
+  for (const statement of source.statements) {
+    if (!ts.isExportDeclaration(statement)) continue;
+    if (!statement.exportClause || !ts.isNamedExports(statement.exportClause)) {
+      throw new Error("provider/index.ts: `export *` hides which names are public; name them");
+    }
+    for (const element of statement.exportClause.elements) {
+      (statement.isTypeOnly || element.isTypeOnly ? types : values).push(element.name.text);
+    }
+  }
+  return { values, types };
+}
+
+/** The README's "Use" section: its TypeScript blocks, verbatim. */
+function readmeUseSnippets(): string[] {
+  const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  const section = readme.split(/^## /m).find((part) => part.startsWith("Use\n"));
+  if (!section) throw new Error('README.md has no "## Use" section');
+  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
+  if (blocks.length === 0) throw new Error('README.md\'s "Use" section has no ```ts block');
+  return blocks;
+}
+
+/** The files a clean clone has (tracked, plus new files not ignored), copied without dist/ or node_modules. */
+function cleanCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-clean-"));
+  const files = run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], repoRoot).split("\0");
+  for (const file of files) {
+    const from = path.join(repoRoot, file);
+    if (!file || !fs.existsSync(from) || fs.lstatSync(from).isDirectory()) continue;
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(from, path.join(dir, file));
+  }
+  // Dependencies exactly as `npm ci` installs them from the same lockfile (installed once, by CI, for the repo).
+  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+let tarball: string;
+let tarballFiles: string[];
+let consumer: string;
+let clean: string;
+
+beforeAll(() => {
+  clean = cleanCopy();
+  expect(fs.existsSync(path.join(clean, "dist"))).toBe(false);
+  const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-tarball-"));
+  run("npm", ["pack", "--silent", "--pack-destination", packDir], clean);
+  tarball = path.join(packDir, fs.readdirSync(packDir).find((file) => file.endsWith(".tgz"))!);
+  tarballFiles = run("tar", ["-tzf", tarball], packDir).trim().split("\n").map((file) => file.replace(/^package\//, ""));
+
+  consumer = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-empty-project-"));
+  fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "empty-project", private: true }));
+  const dev = rootPackage.devDependencies as Record<string, string>;
+  run(
+    "npm",
+    [
+      "install",
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      tarball,
+      `@pulumi/pulumi@${dev["@pulumi/pulumi"]}`,
+      `typescript@${dev.typescript}`,
+      `@types/node@${dev["@types/node"]}`,
+    ],
+    consumer,
+  );
+});
+
+afterAll(() => {
+  for (const dir of [clean, consumer, tarball && path.dirname(tarball)]) {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("ships the compiled code, its types, the license package.json names and the changelog; no sources or tests", () => {
+  for (const file of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/engine/host.js"]) {
+    expect(tarballFiles).toContain(file);
+  }
+  expect(tarballFiles.filter((file) => /\.ts$/.test(file) && !file.endsWith(".d.ts"))).toEqual([]);
+  expect(tarballFiles.filter((file) => /^(test|scripts|examples)\//.test(file))).toEqual([]);
+
+  const installed = path.join(consumer, "node_modules/pulumi-pgbeam");
+  const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"));
+  expect(manifest.license).toBe("Apache-2.0");
+  const license = fs.readFileSync(path.join(installed, "LICENSE"), "utf8");
+  expect(license).toMatch(/Apache License\s+Version 2\.0, January 2004/);
+  expect(fs.readFileSync(path.join(installed, "CHANGELOG.md"), "utf8")).toContain(`## [${manifest.version}]`);
+});
+
+it("exports at run time exactly the values provider/index.ts declares", () => {
+  const keys = JSON.parse(run("node", ["-p", 'JSON.stringify(Object.keys(require("pulumi-pgbeam")))'], consumer));
+  expect([...keys].sort()).toEqual([...declaredExports().values].sort());
+});
+
+it("type-checks a program using every export, and the README's Use snippets as written", () => {
+  const { values, types } = declaredExports();
+  const kinds: Record<string, string> = JSON.parse(
+    run(
+      "node",
+      [
+        "-e",
+        `const pulumi = require("@pulumi/pulumi"); const pgbeam = require("pulumi-pgbeam");
+         console.log(JSON.stringify(Object.fromEntries(Object.entries(pgbeam).map(([name, value]) => [name,
+           typeof value !== "function" ? "value"
+           : value.prototype instanceof pulumi.CustomResource ? "resource"
+           : /^class\\b/.test(Function.prototype.toString.call(value)) ? "class" : "function"]))));`,
+      ],
+      consumer,
+    ),
+  );
+  const lines = [
+    'import * as pulumi from "@pulumi/pulumi";',
+    'import * as pgbeam from "pulumi-pgbeam";',
+    "declare const options: pulumi.CustomResourceOptions;",
+  ];
+  for (const name of values) {
+    const kind = kinds[name];
+    if (kind === "resource") {
+      const argsType = types.includes(`${name}Args`) ? `pgbeam.${name}Args` : `ConstructorParameters<typeof pgbeam.${name}>[1]`;
+      lines.push(
+        `declare const ${name}_args: ${argsType};`,
+        `const ${name}_resource = new pgbeam.${name}("${name}", ${name}_args, options);`,
+        `export const ${name}_id: pulumi.Output<string> = ${name}_resource.id;`,
+        `export const ${name}_urn: pulumi.Output<string> = ${name}_resource.urn;`,
+      );
+    } else if (kind === "class") {
+      lines.push(`declare const ${name}_args: ConstructorParameters<typeof pgbeam.${name}>;`, `export const ${name}_made = new pgbeam.${name}(...${name}_args);`);
+    } else if (kind === "function") {
+      lines.push(`declare const ${name}_args: Parameters<typeof pgbeam.${name}>;`, `export const ${name}_result = pgbeam.${name}(...${name}_args);`);
+    } else {
+      lines.push(`export const ${name}_value = pgbeam.${name};`);
+    }
+  }
+  for (const name of types) lines.push(`export type ${name}_type = pgbeam.${name};`);
+
+  const programs = path.join(consumer, "programs");
+  fs.mkdirSync(programs);
+  fs.writeFileSync(path.join(programs, "every-export.ts"), `${lines.join("\n")}\n`);
+  readmeUseSnippets().forEach((snippet, index) => fs.writeFileSync(path.join(programs, `readme-use-${index + 1}.ts`), snippet));
+  // A user's strict CommonJS project, with the package's declarations checked too (skipLibCheck off). zod's own
+  // declarations need esModuleInterop when libraries are checked (the README says so).
+  fs.writeFileSync(
+    path.join(consumer, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        target: "es2020",
+        module: "commonjs",
+        moduleResolution: "node",
+        esModuleInterop: true,
+        skipLibCheck: false,
+        noImplicitReturns: true,
+        noEmit: true,
+        types: ["node"],
+      },
+      include: ["programs/*.ts"],
+    }),
+  );
+  const tsc = path.join(consumer, "node_modules/typescript/bin/tsc");
+  let output = "";
+  try {
+    output = run("node", [tsc, "-p", "."], consumer);
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string };
+    output = `${failed.stdout ?? ""}${failed.stderr ?? ""}`;
+  }
+  expect(output).toBe("");
+  expect(Object.keys(kinds).sort()).toEqual([...values].sort());
+});
