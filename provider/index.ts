@@ -5,3 +5,4 @@ export { PolicyProfile, type PolicyProfileArgs } from "./resources/policy-profil
 export { AgentCredential, type AgentCredentialArgs } from "./resources/agent-credential";
 export { WebhookEndpoint, type WebhookEndpointArgs } from "./resources/webhook-endpoint";
 export { PgBeamApiError, isPgBeamApiError } from "./client/errors";
+export * from "./lookups";
