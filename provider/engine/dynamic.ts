@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import providerMethods = require("./provider-methods");
-import type { ResourceSpec } from "./spec";
+import { fieldsWith, type ResourceSpec } from "./spec";
 import { isPlainObject, type Props } from "./values";
 
 /**
@@ -26,32 +26,49 @@ export function providerFor(resourceName: string): pulumi.dynamic.ResourceProvid
 /** Every PgBeam object reports when it was created and last changed. */
 const TIMESTAMP_OUTPUTS = ["createdAt", "updatedAt"];
 
+/** The type token of a resource: what policy packs and `pulumi stack export` name it by. */
+export const typeToken = (resourceName: string): string => `pulumi-nodejs:dynamic/pgbeam:${resourceName}`;
+
+/** Singleton keys claimed by resources of this program (see `ResourceSpec.singletonBy`), with who claimed them. */
+const claimedSingletons = new Map<string, string>();
+
 /**
  * Base class of every PgBeam resource: wires the spec's provider, marks write-only inputs secret in the program
  * (so state's inputs are encrypted, not only its outputs) and declares the secret outputs.
  */
 export abstract class PgBeamResource extends pulumi.dynamic.Resource {
-  /** `outputOnly`: the outputs that are not inputs (ids, one-time values); every object also has its timestamps. */
-  protected constructor(
-    spec: ResourceSpec,
-    name: string,
-    args: object,
-    outputOnly: readonly string[],
-    opts?: pulumi.CustomResourceOptions,
-  ) {
-    const writeOnly = spec.writeOnly ?? [];
+  protected constructor(spec: ResourceSpec, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
+    const writeOnly = fieldsWith(spec, "writeOnly");
     const props: Props = { ...markSecret(args as Props, writeOnly) };
     // The SDK only creates Output properties for keys present in props: every input and every output-only key.
-    for (const key of [...Object.keys(spec.inputs.shape), ...outputOnly, ...TIMESTAMP_OUTPUTS]) {
+    for (const key of [...Object.keys(spec.inputs.shape), ...spec.outputs, ...TIMESTAMP_OUTPUTS]) {
       if (!(key in props)) props[key] = undefined;
     }
     const secretOutputs = [
       ...(opts?.additionalSecretOutputs ?? []),
       ...writeOnly.filter((path) => !path.includes(".")),
-      ...(spec.secretOutputs ?? []),
+      ...fieldsWith(spec, "secret"),
     ];
     super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "pgbeam", spec.name);
+    if (spec.singletonBy) claimSingleton(spec, name, args as Props);
   }
+}
+
+/**
+ * Fails the program (so `preview` fails) when a second resource claims what can exist once (one spend limit per
+ * organization): two would overwrite each other on every `up`.
+ */
+function claimSingleton(spec: ResourceSpec, name: string, args: Props): void {
+  const keys = spec.singletonBy!;
+  pulumi.all(keys.map((key) => args[key])).apply((values) => {
+    const claim = `${spec.name} ${JSON.stringify(values)}`;
+    const holder = claimedSingletons.get(claim);
+    if (holder !== undefined && holder !== name) {
+      const what = keys.map((key, index) => `${key} ${JSON.stringify(values[index])}`).join(", ");
+      throw new Error(`${spec.name} "${name}" and "${holder}" both manage the one ${spec.name} of ${what}: keep one of them`);
+    }
+    claimedSingletons.set(claim, name);
+  });
 }
 
 /** Wraps the values at dotted paths in pulumi.secret, keeping siblings of nested paths readable. */
