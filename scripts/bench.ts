@@ -5,11 +5,12 @@
  *   2. engine overhead: up / unchanged preview / refresh / destroy of N projects ÷ the same program with a
  *      trivial dynamic resource that calls nothing (the floor)
  *   3. latency scaling: up with 100 ms added to every request ÷ (floor + depth × calls per resource × latency)
+ *      (and, for up, the CPU each process spent: where the difference goes)
  *   4. state bytes per resource ÷ the trivial resource's
  *   5. giving up: how long an up takes to fail against an API that stays down, or throttles forever
  * Prints a table, writes bench/results.json (compare runs with `--compare <old.json>`), and with --readme
  * rewrites the README's figures between its bench markers.
- * Options: --sizes 1,10,100  --repeat 3 (cycles per size below 100; medians)  --chain 20 (dependency chain
+ * Options: --sizes 1,10,100  --repeat 3 (cycles per size; medians)  --chain 20 (dependency chain
  * length)  --latency 100 (ms)  --only 1,3 (parts)  --out <file>  --compare <old.json>  --readme.
  */
 import { execFileSync } from "node:child_process";
@@ -26,7 +27,7 @@ const sizes = option("sizes", "1,10,100").split(",").map(Number);
 const chainLength = Number(option("chain", "20"));
 const latencyMs = Number(option("latency", "100"));
 const parts = new Set(option("only", "1,2,3,4,5").split(",").map(Number));
-/** Cycles of up/preview/refresh/destroy per size below 100 (the median is kept); one at 100. */
+/** Cycles of up/preview/refresh/destroy per size (the median is kept): one run says little on a shared machine. */
 const repeat = Number(option("repeat", "3"));
 const outFile = path.resolve(option("out", path.join(repoRoot, "bench/results.json")));
 
@@ -195,20 +196,63 @@ async function stateBytes(stack: TestStack): Promise<{ perResource: number; prov
 
 const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
 
+type Role = "program" | "provider host" | "CLI" | "emulator";
+const ROLES: Role[] = ["program", "provider host", "CLI", "emulator"];
+
+/**
+ * CPU time by process while a CLI command runs (Linux /proc, sampled every 100 ms, so a process's last <100 ms may
+ * be missed): the program, the dynamic provider host, the CLI with its language host (all found by their working
+ * directory, the stack's), and this process, where the emulator runs. Less disturbed by other load than wall time.
+ */
+async function cpuDuring<T>(workDir: string, run: () => Promise<T>): Promise<{ result: T; cpuMs: Record<Role, number> }> {
+  const perPid = new Map<string, { role: Role; ms: number }>();
+  const sample = () => {
+    for (const pid of fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+      try {
+        if (fs.readlinkSync(`/proc/${pid}/cwd`) !== workDir) continue;
+        const command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        const role: Role = command.includes("dynamic-provider") ? "provider host" : command.includes("@pulumi/pulumi/cmd/run") ? "program" : "CLI";
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+        perPid.set(pid, { role, ms: (Number(fields[11]) + Number(fields[12])) * (1000 / CLOCK_TICKS) });
+      } catch {
+        // the process ended between listing and reading: its last sample stands
+      }
+    }
+  };
+  const measurable = os.platform() === "linux";
+  const timer = measurable ? setInterval(sample, 100) : undefined;
+  const own = process.cpuUsage();
+  try {
+    const result = await run();
+    if (measurable) sample();
+    const cpuMs = Object.fromEntries(ROLES.map((role) => [role, 0])) as Record<Role, number>;
+    for (const { role, ms } of perPid.values()) cpuMs[role] += ms;
+    const emulator = process.cpuUsage(own);
+    cpuMs.emulator = Math.round((emulator.user + emulator.system) / 1000);
+    return { result, cpuMs };
+  } finally {
+    clearInterval(timer);
+  }
+}
+const CLOCK_TICKS = os.platform() === "linux" ? Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" })) : 100;
+
 async function overheadAndState() {
   const overhead: { n: number; operation: string; pgbeamMs: number; floorMs: number; ratio: number }[] = [];
+  const cpu: { n: number; pgbeam: Record<Role, number>; floor: Record<Role, number> }[] = [];
   const state: { n: number; pgbeam: number; floor: number; pgbeamProvider: number; floorProvider: number; ratio: number }[] = [];
   for (const n of sizes) {
     const emulator = await startEmulator();
     const timings: Record<Kind, Record<string, number[]>> = { pgbeam: {}, floor: {} };
+    const upCpu: Record<Kind, Record<Role, number>[]> = { pgbeam: [], floor: [] };
     const bytes: Partial<Record<Kind, { perResource: number; providerPerResource: number }>> = {};
     // Floor and ours alternate, cycle by cycle, so a burst of load on the shared machine hits both.
-    for (let cycle = 0; cycle < (n >= 100 ? 1 : repeat); cycle++) {
+    for (let cycle = 0; cycle < repeat; cycle++) {
       for (const kind of ["floor", "pgbeam"] as Kind[]) {
         const stack = await benchStack(emulator, kind, n);
         const time = async (operation: string, run: () => Promise<StepResult>) => (timings[kind][operation] ??= []).push((await run()).ms);
         try {
-          await time("up", () => stack.up());
+          const { cpuMs } = await cpuDuring(stack.workDir, () => time("up", () => stack.up()));
+          upCpu[kind].push(cpuMs);
           bytes[kind] = await stateBytes(stack);
           await time("preview", () => stack.preview());
           await time("refresh", () => stack.refresh());
@@ -223,6 +267,8 @@ async function overheadAndState() {
       const { pgbeam, floor } = { pgbeam: median(timings.pgbeam[operation]), floor: median(timings.floor[operation]) };
       overhead.push({ n, operation, pgbeamMs: pgbeam, floorMs: floor, ratio: ratio(pgbeam, floor) });
     }
+    const cpuMedian = (kind: Kind) => Object.fromEntries(ROLES.map((role) => [role, median(upCpu[kind].map((c) => c[role]))])) as Record<Role, number>;
+    cpu.push({ n, pgbeam: cpuMedian("pgbeam"), floor: cpuMedian("floor") });
     state.push({
       n,
       pgbeam: bytes.pgbeam!.perResource,
@@ -245,6 +291,18 @@ async function overheadAndState() {
       ]),
     ),
   );
+  const total = (byRole: Record<Role, number>) => ROLES.reduce((sum, role) => sum + byRole[role], 0);
+  report(
+    "2b. Where `up` spends CPU, by process: PgBeam / trivial resource (CPU seconds, medians)",
+    table(
+      ["N", ...ROLES, "total"],
+      cpu.map((c) => [
+        c.n,
+        ...ROLES.map((role) => `${(c.pgbeam[role] / 1000).toFixed(1)} / ${(c.floor[role] / 1000).toFixed(1)}`),
+        `${(total(c.pgbeam) / 1000).toFixed(1)} / ${(total(c.floor) / 1000).toFixed(1)} = ${ratio(total(c.pgbeam), total(c.floor))}`,
+      ]),
+    ),
+  );
   report(
     "4. State bytes per resource in `pulumi stack export` (goal ≤ 1.2×)",
     table(
@@ -252,7 +310,7 @@ async function overheadAndState() {
       state.map((s) => [s.n, s.pgbeam, s.floor, s.ratio, `${s.pgbeamProvider} / ${s.floorProvider}`]),
     ),
   );
-  return { overhead, state };
+  return { overhead, upCpu: cpu, state };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -338,8 +396,7 @@ function machine() {
   };
 }
 
-function compare(previousFile: string, current: Record<string, unknown>) {
-  const previous = JSON.parse(fs.readFileSync(previousFile, "utf8"));
+function compare(previousFile: string, previous: Record<string, unknown>, current: Record<string, unknown>) {
   const ratios = (results: { overhead?: { n: number; operation: string; ratio: number }[] }) =>
     new Map((results.overhead ?? []).map((o) => [`${o.operation} N=${o.n}`, o.ratio]));
   const before = ratios(previous);
@@ -363,6 +420,9 @@ function updateReadme(machineInfo: ReturnType<typeof machine>, when: string) {
 }
 
 async function main() {
+  // Read before this run overwrites it (the default output is also the usual thing to compare with).
+  const previousFile = args.includes("--compare") ? path.resolve(option("compare", "")) : undefined;
+  const previous = previousFile ? JSON.parse(fs.readFileSync(previousFile, "utf8")) : undefined;
   const when = new Date().toISOString();
   const machineInfo = machine();
   console.log(`machine: ${JSON.stringify(machineInfo)}`);
@@ -374,7 +434,7 @@ async function main() {
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), outFile)}`);
-  if (args.includes("--compare")) compare(path.resolve(option("compare", "")), results);
+  if (previousFile) compare(previousFile, previous, results);
   if (args.includes("--readme")) updateReadme(machineInfo, when);
 }
 
