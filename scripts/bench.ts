@@ -402,7 +402,8 @@ function compare(previousFile: string, previous: Record<string, unknown>, curren
   const before = ratios(previous);
   const after = ratios(current as { overhead?: { n: number; operation: string; ratio: number }[] });
   const rows = [...after].map(([key, value]) => [key, before.get(key) ?? "—", value]);
-  if (rows.length) report(`Compared with ${path.relative(repoRoot, previousFile)} (engine overhead ratios)`, table(["", "before", "now"], rows));
+  // Printed only: the README keeps one run's figures.
+  if (rows.length) console.log(`\nCompared with ${path.relative(repoRoot, previousFile)} (engine overhead ratios)\n${table(["", "before", "now"], rows)}`);
 }
 
 function updateReadme(machineInfo: ReturnType<typeof machine>, when: string) {
@@ -412,7 +413,7 @@ function updateReadme(machineInfo: ReturnType<typeof machine>, when: string) {
   const end = "<!-- bench:end -->";
   if (!readme.includes(start) || !readme.includes(end)) throw new Error(`README.md has no ${start} … ${end} markers`);
   const body = [
-    `Measured by \`npm run bench -- --readme\` on ${when.slice(0, 10)}: ${machineInfo.cpu}, ${machineInfo.memoryGb} GB, load average ${machineInfo.loadAverage.join(" ")} at start (a machine shared with other jobs), ${machineInfo.node}, ${machineInfo.pulumi} CLI built here. Ratios compare runs made in the same minutes on the same machine; absolute times are for scale only.`,
+    `Measured by \`npm run bench -- --readme\` on ${when.slice(0, 10)}: ${machineInfo.cpu}, ${machineInfo.memoryGb} GB, load average ${machineInfo.loadAverage.join(" ")} at start (a machine shared with other jobs), Node ${machineInfo.node}, Pulumi CLI ${machineInfo.pulumi} built here. Ratios compare runs made in the same minutes on the same machine; absolute times are for scale only.`,
     "",
     ...printed,
   ].join("\n");
