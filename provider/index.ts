@@ -7,3 +7,30 @@ export { WebhookEndpoint, type WebhookEndpointArgs } from "./resources/webhook-e
 export { PgBeamApiError, isPgBeamApiError } from "./client/errors";
 export { Provider, type ProviderArgs } from "./provider";
 export { fieldsKeptByServer } from "./review";
+export {
+  getOrganization,
+  getOrganizationOutput,
+  getOrganizationPlan,
+  getOrganizationPlanOutput,
+  getOrganizations,
+  getOrganizationsOutput,
+  getPlans,
+  getPlansOutput,
+  getProject,
+  getProjectOutput,
+  getRegions,
+  getRegionsOutput,
+  type DatabaseInfo,
+  type GetOrganizationArgs,
+  type GetOrganizationPlanArgs,
+  type GetOrganizationsResult,
+  type GetPlansResult,
+  type GetProjectArgs,
+  type GetProjectResult,
+  type GetRegionsResult,
+  type Organization,
+  type OrganizationPlan,
+  type Plan,
+  type PlanLimits,
+  type Region,
+} from "./lookups";

@@ -1,36 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
+import providerMethods = require("./provider-methods");
 import { fieldsWith, type ResourceSpec } from "./spec";
 import { isPlainObject, type Props } from "./values";
 
 /**
- * The provider object Pulumi serializes into state (twice per resource). It captures only the resource name;
- * each method loads the host module from the program's node_modules at run time. The `require` is written out in
- * every method on purpose: a shared helper would be one more captured function in every resource's state.
+ * The provider object Pulumi serializes into state (twice per resource): the resource name on top of the shared
+ * methods module, which an installed package's serialization writes as a single `require`.
  */
 function serializableProvider(resourceName: string): pulumi.dynamic.ResourceProvider {
-  return {
-    async configure(req) {
-      require("pulumi-pgbeam/dist/provider/host").configure(req.config);
-    },
-    check(olds, news) {
-      return require("pulumi-pgbeam/dist/provider/host").lifecycle(resourceName).check(olds, news);
-    },
-    diff(id, olds, news) {
-      return require("pulumi-pgbeam/dist/provider/host").lifecycle(resourceName).diff(id, olds, news);
-    },
-    create(inputs) {
-      return require("pulumi-pgbeam/dist/provider/host").lifecycle(resourceName).create(inputs);
-    },
-    read(id, props) {
-      return require("pulumi-pgbeam/dist/provider/host").lifecycle(resourceName).read(id, props);
-    },
-    update(id, olds, news) {
-      return require("pulumi-pgbeam/dist/provider/host").lifecycle(resourceName).update(id, olds, news);
-    },
-    delete(id, props) {
-      return require("pulumi-pgbeam/dist/provider/host").lifecycle(resourceName).delete(id, props);
-    },
-  };
+  return Object.assign(Object.create(providerMethods) as typeof providerMethods, { resourceName });
 }
 
 /** One provider object per resource type: Pulumi caches serialization per object, so this keeps it cheap. */

@@ -153,6 +153,16 @@ it("creates everything; every request passes the spec", async () => {
     expect([resource, output, await stack.isSecretInState(resource, output)]).toEqual([resource, output, true]);
   }
   const state = await stack.resources();
+  // From the installed package, each stored provider is one require of the shared methods plus the type's name.
+  for (const entry of state) {
+    const type = entry.type.split(":").pop();
+    for (const stored of [entry.inputs?.__provider, entry.outputs?.__provider]) {
+      const text = String(stored);
+      expect(text).toContain('Object.create(require("pulumi-pgbeam/dist/provider/engine/provider-methods.js"))');
+      expect(text).toContain(`.resourceName = "${type}";`);
+      expect(text.length).toBeLessThan(500);
+    }
+  }
   const bytes = JSON.stringify(state).length;
   timings.push(`state: ${state.length} resources, ${bytes} bytes, ${Math.round(bytes / state.length)} bytes/resource`);
 });

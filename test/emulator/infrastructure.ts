@@ -76,7 +76,19 @@ function requireCustomDomainPlan(ctx: HandlerContext, project: StoredObject): vo
   assertPlanAtLeastScale(ctx.state.store, project.orgId, "custom domains");
 }
 
+/** The data-plane regions `listRegions` reports: a fixed set, one of them not taking new projects. */
+const REGIONS = [
+  { id: "us-east-1", name: "US East (N. Virginia)", provider: "aws", status: "active", available: true, continent: "North America", country: "US" },
+  { id: "eu-west-1", name: "EU West (Ireland)", provider: "aws", status: "active", available: true, continent: "Europe", country: "IE" },
+  { id: "europe-west3", name: "EU Central (Frankfurt)", provider: "gcp", status: "draining", available: false, continent: "Europe", country: "DE" },
+];
+
 export const infrastructureHandlers: Handlers = {
+  listRegions() {
+    return { status: 200, body: { regions: structuredClone(REGIONS) } };
+  },
+
+
   /** `ssl_mode` has no default in the spec; the emulator uses the same one as databases. */
   createReplica(ctx) {
     const replica = replicas.insert(ctx, requireDatabase(ctx), { data: { ...ctx.body, ssl_mode: ctx.body.ssl_mode ?? DEFAULT_SSL_MODE } });

@@ -35,6 +35,13 @@ function limits(perPlan: Record<string, number>): Record<string, number> {
   };
 }
 
+/** The self-serve tiers `listPlans` shows (Enterprise is sold, not signed up for); prices invented like the limits. */
+const SELF_SERVE_PLANS: { name: PlanName; label: string; monthly_price: number; description: string }[] = [
+  { name: "starter", label: "Starter", monthly_price: 0, description: "One project to try PgBeam." },
+  { name: "pro", label: "Pro", monthly_price: 49, description: "Production projects with agents." },
+  { name: "scale", label: "Scale", monthly_price: 399, description: "Custom domains, self-hosting, higher limits." },
+];
+
 /** The emulator bills nothing, so month-to-date spend is always 0: a limit of 0 caps at once, `null` never does. */
 const MONTH_TO_DATE_SPEND = 0;
 
@@ -125,6 +132,10 @@ export const organizationHandlers: Handlers = {
       .filter((o) => canAccessOrg(ctx.principal, o.id))
       .map((o) => (ctx.principal.orgId === undefined ? { ...o.data, role: "owner" } : o.data));
     return { status: 200, body: { organizations } };
+  },
+
+  listPlans() {
+    return { status: 200, body: { plans: SELF_SERVE_PLANS.map((plan) => ({ ...plan, limits: { ...PLAN_LIMITS[plan.name] } })) } };
   },
 
   getOrganizationPlan(ctx) {

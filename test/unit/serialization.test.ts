@@ -1,8 +1,12 @@
 /**
  * What Pulumi writes into state for each resource's provider (twice per resource): small, free of credentials,
- * and loading our code only through the installed package. `pulumi preview` never serializes a provider, so
- * this is also proven by every real `up` in test/e2e.
+ * and loading our code only through the installed package. From an installed package the whole text is one
+ * `require` of the shared methods module plus the resource name (test/e2e checks that form in real state); from
+ * source, as here, Pulumi copies the methods by value, and that form must work too. `pulumi preview` never
+ * serializes a provider, so this is also proven by every real `up` in test/e2e.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { providerFor } from "../../provider/engine/dynamic";
 import * as host from "../../provider/host";
@@ -17,6 +21,16 @@ beforeAll(() => {
 });
 afterAll(() => delete process.env.PGBEAM_API_KEY);
 
+/**
+ * Loads a serialized provider the way Pulumi's provider host does (a module exporting `handler`), with this test's
+ * `require`, which maps `pulumi-pgbeam/dist/provider/*` to the source.
+ */
+function load(text: string): pulumi.dynamic.ResourceProvider {
+  const module = { exports: {} as { handler?: () => pulumi.dynamic.ResourceProvider } };
+  new Function("exports", "require", "module", text)(module.exports, require, module);
+  return module.exports.handler!();
+}
+
 describe.each(Object.keys(RESOURCE_SPECS))("%s provider", (name) => {
   let text: string;
   beforeAll(async () => {
@@ -29,20 +43,35 @@ describe.each(Object.keys(RESOURCE_SPECS))("%s provider", (name) => {
     expect(text).not.toMatch(/process\.env|PGBEAM_API_KEY|Bearer/);
   });
 
-  it("captures only the resource name, and loads the engine from the installed package", () => {
+  it("holds only the resource name, and loads the engine from the installed package", () => {
     const required = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
     expect(new Set(required)).toEqual(new Set(["pulumi-pgbeam/dist/provider/host"]));
     const captured = [...text.matchAll(/with\(\{ ([^}]*) \}\)/g)].map((m) => m[1].replace(/, this: undefined, arguments: undefined|this: undefined, arguments: undefined/g, ""));
-    expect([...new Set(captured.filter(Boolean))].sort()).toEqual(["provider: __provider", `resourceName: "${name}"`]);
+    expect([...new Set(captured.filter(Boolean))]).toEqual(["provider: __provider"]);
+    expect([...text.matchAll(/^__provider\.(\w+) = (.*);$/gm)].map((m) => [m[1], m[2]])).toEqual([["resourceName", JSON.stringify(name)]]);
   });
 
-  it("is small: it is stored twice per resource", () => {
+  it("runs: the loaded provider validates through the host", async () => {
+    const result = await load(text).check!({}, { unknownField: 1 });
+    expect(result.failures).toContainEqual({ property: "unknownField", reason: 'unknown property "unknownField"' });
+  });
+
+  it("is small even when copied by value: it is stored twice per resource", () => {
     expect(text.length).toBeLessThan(3000);
   });
 
   it("is the same object every time (Pulumi caches serialization per provider object)", () => {
     expect(providerFor(name)).toBe(providerFor(name));
   });
+});
+
+it("the provider text stored by 0.1.0 (seven functions, each requiring dist/provider/engine/host) still works", async () => {
+  const stored = fs.readFileSync(path.join(__dirname, "fixtures/serialized-provider-0.1.0.js"), "utf8");
+  const provider = load(stored);
+  await provider.configure!({ config: { get: (key: string) => (key === "pgbeam:apiKey" ? KEY : undefined), require: () => "" } });
+  const result = await provider.check!({}, { name: "p" });
+  expect(result.failures?.map((failure) => failure.property)).toContain("orgId");
+  expect(typeof provider.diff).toBe("function");
 });
 
 describe("the host path named in existing state", () => {
@@ -54,8 +83,6 @@ describe("the host path named in existing state", () => {
   });
 
   it("the engine imports no resource and no composition root (except that re-export)", () => {
-    const fs = require("node:fs") as typeof import("node:fs");
-    const path = require("node:path") as typeof import("node:path");
     const dir = path.join(__dirname, "../../provider/engine");
     const offenders = fs
       .readdirSync(dir)

@@ -1,0 +1,156 @@
+/**
+ * Lookups: read existing PgBeam objects from a program, in the Pulumi convention (`getX` returns a Promise,
+ * `getXOutput` takes Inputs and returns an Output). They run in the program process, with the key and URL from
+ * the same `pgbeam:` stack config and environment variables as the provider, and register nothing: no key, and
+ * nothing else, reaches state unless the program exports a result.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { PgBeamClient } from "../client/client";
+import { resolveClientOptions } from "../client/config";
+import { isNotFound } from "../client/errors";
+import { fromApi } from "../engine/values";
+import { segment } from "../resources/paths";
+import type { DatabaseInfo, Organization, OrganizationPlan, Plan, GetProjectResult, Region } from "./types";
+
+export type { DatabaseInfo, Organization, OrganizationPlan, Plan, PlanLimits, GetProjectResult, Region } from "./types";
+
+/** Each field may be an Output or a Promise in the `…Output` forms. */
+export type InputsOf<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
+/**
+ * A client for this program's stack config (decrypted secrets included), read at call time. The HTTP client is
+ * loaded on first use: programs that look nothing up do not pay its ~55 ms load at every preview and up.
+ */
+function programClient(): PgBeamClient {
+  const { PgBeamClient } = require("../client/client") as typeof import("../client/client");
+  return new PgBeamClient(resolveClientOptions({ get: (key) => pulumi.runtime.getConfig(key) }, process.env));
+}
+
+function fail(lookup: string, message: string): never {
+  throw new Error(`pgbeam.${lookup}: ${message}`);
+}
+
+function requireString(lookup: string, field: string, value: unknown): string {
+  if (typeof value !== "string" || value.trim() === "") fail(lookup, `${field} must be a non-empty string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** The one item named `name`; says what exists when there is none, and refuses to guess between several. */
+function byName<T extends { name: string; id: string }>(lookup: string, items: T[], name: string, kind: string, scope = ""): T {
+  const found = items.filter((item) => item.name === name);
+  if (found.length === 1) return found[0];
+  if (found.length > 1) fail(lookup, `${found.length} ${kind}s${scope} are named "${name}" (${found.map((i) => i.id).join(", ")}): look it up by id`);
+  fail(lookup, `no ${kind}${scope} is named "${name}" (found: ${items.map((i) => `"${i.name}"`).join(", ") || "none"})`);
+}
+
+export interface GetRegionsResult {
+  regions: Region[];
+}
+
+/** The data-plane regions PgBeam knows, with whether each takes new projects. */
+export async function getRegions(): Promise<GetRegionsResult> {
+  const answer = await programClient().get<{ regions: unknown[] }>("/v1/regions");
+  return { regions: answer.regions.map((region) => fromApi(region) as unknown as Region) };
+}
+export function getRegionsOutput(): pulumi.Output<GetRegionsResult> {
+  return pulumi.output(getRegions());
+}
+
+export interface GetPlansResult {
+  plans: Plan[];
+}
+
+/** The self-serve plans, with prices and limits. */
+export async function getPlans(): Promise<GetPlansResult> {
+  const answer = await programClient().get<{ plans: unknown[] }>("/v1/plans");
+  return { plans: answer.plans.map((plan) => fromApi(plan) as unknown as Plan) };
+}
+export function getPlansOutput(): pulumi.Output<GetPlansResult> {
+  return pulumi.output(getPlans());
+}
+
+export interface GetOrganizationsResult {
+  organizations: Organization[];
+}
+
+/** The organizations the configured API key can access. */
+export async function getOrganizations(): Promise<GetOrganizationsResult> {
+  const answer = await programClient().get<{ organizations: unknown[] }>("/v1/organizations");
+  return { organizations: answer.organizations.map((organization) => fromApi(organization) as unknown as Organization) };
+}
+export function getOrganizationsOutput(): pulumi.Output<GetOrganizationsResult> {
+  return pulumi.output(getOrganizations());
+}
+
+/** Exactly one of `id` and `name`. */
+export interface GetOrganizationArgs {
+  id?: string;
+  name?: string;
+}
+
+/** One organization the key can access, by id or by exact name. */
+export async function getOrganization(args: GetOrganizationArgs): Promise<Organization> {
+  const lookup = "getOrganization";
+  if ((args.id === undefined) === (args.name === undefined)) fail(lookup, "give exactly one of id and name");
+  const id = args.id === undefined ? undefined : requireString(lookup, "id", args.id);
+  const name = args.name === undefined ? undefined : requireString(lookup, "name", args.name);
+  const { organizations } = await getOrganizations();
+  if (name !== undefined) return byName(lookup, organizations, name, "organization");
+  return organizations.find((organization) => organization.id === id) ?? fail(lookup, `organization ${id} does not exist or the API key cannot access it`);
+}
+export function getOrganizationOutput(args: InputsOf<GetOrganizationArgs>): pulumi.Output<Organization> {
+  return pulumi.output(args).apply((resolved) => getOrganization(resolved));
+}
+
+export interface GetOrganizationPlanArgs {
+  orgId: string;
+}
+
+/** An organization's plan, billing state, spend limit and limits. */
+export async function getOrganizationPlan(args: GetOrganizationPlanArgs): Promise<OrganizationPlan> {
+  const orgId = requireString("getOrganizationPlan", "orgId", args.orgId);
+  return fromApi(await programClient().get(`/v1/organizations/${segment(orgId)}/plan`)) as unknown as OrganizationPlan;
+}
+export function getOrganizationPlanOutput(args: InputsOf<GetOrganizationPlanArgs>): pulumi.Output<OrganizationPlan> {
+  return pulumi.output(args).apply((resolved) => getOrganizationPlan(resolved));
+}
+
+/** `id`, or `orgId` and `name` (project names are unique within an organization). */
+export interface GetProjectArgs {
+  id?: string;
+  orgId?: string;
+  name?: string;
+}
+
+/** An existing project, by id or by name within an organization, with its primary database. */
+export async function getProject(args: GetProjectArgs): Promise<GetProjectResult> {
+  const lookup = "getProject";
+  const byId = args.id !== undefined;
+  if (byId === (args.orgId !== undefined || args.name !== undefined)) fail(lookup, "give either id, or orgId and name");
+  const client = programClient();
+  let project: GetProjectResult;
+  if (byId) {
+    const id = requireString(lookup, "id", args.id);
+    const found = await client.get(`/v1/projects/${segment(id)}`).catch((error: unknown) => {
+      if (isNotFound(error)) fail(lookup, `project ${id} does not exist or the API key cannot access it`);
+      throw error;
+    });
+    project = fromApi(found) as unknown as GetProjectResult;
+  } else {
+    const orgId = requireString(lookup, "orgId", args.orgId);
+    const name = requireString(lookup, "name", args.name);
+    const projects = (await client.listAll<unknown>("/v1/projects", "projects", { org_id: orgId })).map((p) => fromApi(p) as unknown as GetProjectResult);
+    project = byName(lookup, projects, name, "project", ` in organization ${orgId}`);
+  }
+  // The project names no primary database, and `role` defaults to "primary" for any database: the primary one
+  // is the first made, with the project.
+  const databases = (await client.listAll<unknown>(`/v1/projects/${segment(project.id)}/databases`, "databases"))
+    .map((database) => fromApi(database) as unknown as DatabaseInfo)
+    .filter((database) => database.role !== "replica")
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const primary = databases[0];
+  return primary ? { ...project, primaryDatabase: primary } : project;
+}
+export function getProjectOutput(args: InputsOf<GetProjectArgs>): pulumi.Output<GetProjectResult> {
+  return pulumi.output(args).apply((resolved) => getProject(resolved));
+}
