@@ -107,3 +107,22 @@ export function markSecret(args: Props, paths: readonly string[]): Props {
   }
   return result;
 }
+
+/** What a resource class built by `resourceClass` has: an Output per field of `Outputs`, and its type token. */
+export interface PgBeamResourceClass<Args, Outputs> {
+  new (name: string, args: Args, opts?: pulumi.CustomResourceOptions): PgBeamResource & { readonly [K in keyof Outputs]-?: pulumi.Output<Outputs[K]> };
+  /** `pulumi-nodejs:dynamic/pgbeam:<Name>`, what policy packs match resources by. */
+  readonly __pulumiType: string;
+}
+
+/** The program-side class of a spec: its inputs as arguments, `Outputs` as typed Output properties. */
+export function resourceClass<Args, Outputs>(spec: ResourceSpec): PgBeamResourceClass<Args, Outputs> {
+  const resource = class extends PgBeamResource {
+    static readonly __pulumiType = typeToken(spec.name);
+    constructor(name: string, args: Args, opts?: pulumi.CustomResourceOptions) {
+      super(spec, name, args as object, opts);
+    }
+  };
+  Object.defineProperty(resource, "name", { value: spec.name });
+  return resource as unknown as PgBeamResourceClass<Args, Outputs>;
+}

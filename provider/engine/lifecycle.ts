@@ -118,13 +118,13 @@ export class Lifecycle {
     try {
       response =
         verb.method === undefined || verb.method === "POST"
-          ? await client.post<Props>(this.spec.collectionPath(desired), body)
+          ? await client.post<Props>(this.collectionPath(desired), body)
           : await client.request<Props>(verb.method, this.spec.itemPath(desired, verb.id!(desired)), { body });
     } catch (error) {
       throw await this.explain("create", error, client, desired);
     }
-    const answer = verb.parse?.(response) ?? { object: this.spec.read?.parse?.(response) ?? response };
-    const id = verb.id ? verb.id(desired) : String(answer.object.id);
+    const answer = verb.parse?.(response) ?? { object: this.objectIn(response) };
+    const id = verb.id ? verb.id(desired) : String(answer.object?.id);
     let outputs = this.outputs({}, desired, answer);
     if (this.spec.nested) outputs = this.withNested(outputs, this.spec.nested.fromCreate(response));
     // The object exists from here on: any failure must hand its id back to the engine, or it would be orphaned.
@@ -196,7 +196,7 @@ export class Lifecycle {
           update.method === "PUT"
             ? await client.put<Props>(path, toApi(pick(desired, updatable)))
             : await client.patch<Props>(path, toApi(patchBody(pick(this.shape, fieldChanges) as typeof this.shape, desired, previous)));
-        outputs = this.outputs(outputs, desired, { object: this.spec.read?.parse?.(answer) ?? answer });
+        outputs = this.outputs(outputs, desired, { object: this.objectIn(answer) });
       }
     } catch (error) {
       if (applied) throw partialFailure(`updating ${id} failed part-way`, id, news, outputs, error);
@@ -224,14 +224,14 @@ export class Lifecycle {
     const list = this.spec.read?.list;
     try {
       if (!list) {
-        const answer = await client.get<Props>(this.spec.itemPath(previous, id));
-        return this.spec.read?.parse?.(answer) ?? answer;
+        const path = this.spec.read?.path?.(previous, id) ?? this.spec.itemPath(previous, id);
+        return this.objectIn(await client.get<Props>(path));
       }
       const matches = list.matches ?? ((item: Props) => item.id === id);
       let pageToken: string | undefined;
       do {
         const paging = list.paged ? { page_size: 100, page_token: pageToken } : { page_token: pageToken };
-        const page = await client.get<Props>(this.spec.collectionPath(previous), paging);
+        const page = await client.get<Props>(this.collectionPath(previous), paging);
         const found = ((page[list.itemsKey] as Props[] | undefined) ?? []).find((item) => matches(item, id));
         if (found) return found;
         pageToken = (page.next_page_token as string | undefined) || undefined;
@@ -243,6 +243,15 @@ export class Lifecycle {
     }
   }
 
+  private objectIn(response: Props): Props {
+    return this.spec.objectIn?.(response) ?? response;
+  }
+
+  private collectionPath(values: Props): string {
+    if (!this.spec.collectionPath) throw new Error(`pulumi-pgbeam: ${this.spec.name} declares no collection to create in or list`);
+    return this.spec.collectionPath(values);
+  }
+
   private async runAction(client: PgBeamClient, outputs: Props, desired: Props, id: string): Promise<Props> {
     const action = this.spec.action!;
     const until = action.until;
@@ -252,7 +261,8 @@ export class Lifecycle {
       const answer = action.parse(response);
       if (!until || until.done(response)) return this.outputs(outputs, desired, answer);
       if (attempt >= attempts) {
-        const latest = this.outputs(outputs, desired, answer);
+        // State records the trigger as not done, so the next `up` sees it as a change and tries again.
+        const latest = omit(this.outputs(outputs, desired, answer), [action.trigger]);
         throw Object.assign(new Error(until.gaveUp(response, desired, attempts)), { outputs: latest });
       }
       await new Promise((resolve) => setTimeout(resolve, until.intervalMs));
@@ -289,6 +299,7 @@ export class Lifecycle {
    * nested object) and what only inputs have (write-only secrets, path ids, local inputs).
    */
   private outputs(previous: Props, inputs: Props, answer: ApiAnswer): Props {
+    if (!answer.object) return deepMerge(previous, { ...pickPaths(inputs, this.carriedInputs), ...answer.once });
     const kept = deepMerge(pick(previous, this.keptOutputs), pickPaths(inputs, this.carriedInputs));
     return omit(deepMerge(kept, { ...fromApi(answer.object), ...answer.once }), INTERNAL_KEYS);
   }

@@ -72,6 +72,21 @@ export function observeQuery(state: EmulatorState, projectId: string, databaseId
   });
 }
 
+/** Verification passed (through `verify`, or the platform's own DNS check): a TLS certificate is issued. */
+function markVerified(state: EmulatorState, domain: StoredObject): void {
+  if (domain.data.verified) return;
+  const now = state.now();
+  patchObject(domain, { verified: true, verified_at: now, tls_cert_expiry: new Date(Date.parse(now) + TLS_CERT_LIFETIME_MS).toISOString() }, now);
+}
+
+/** The platform's background DNS check found the records: the domain is verified without a `verify` call. */
+export function verifyDomainOutOfBand(state: EmulatorState, hostname: string): void {
+  const domain = state.store.list("domain").find((d) => d.data.domain.toLowerCase() === hostname.toLowerCase());
+  if (!domain) throw new Error(`verifyDomain: no live custom domain ${hostname}`);
+  state.unverifiableDomains.delete(domain.data.domain);
+  markVerified(state, domain);
+}
+
 function requireCustomDomainPlan(ctx: HandlerContext, project: StoredObject): void {
   assertPlanAtLeastScale(ctx.state.store, project.orgId, "custom domains");
 }
@@ -114,10 +129,7 @@ export const infrastructureHandlers: Handlers = {
     if (ctx.state.unverifiableDomains.has(domain.data.domain)) {
       return { status: 200, body: { verified: false, error: `TXT record ${domain.data.dns_instructions.txt_host} not found`, domain: domain.data } };
     }
-    if (!domain.data.verified) {
-      const now = ctx.state.now();
-      patchObject(domain, { verified: true, verified_at: now, tls_cert_expiry: new Date(Date.parse(now) + TLS_CERT_LIFETIME_MS).toISOString() }, now);
-    }
+    markVerified(ctx.state, domain);
     return { status: 200, body: { verified: true, domain: domain.data } };
   },
 
