@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { fieldsWith, type ResourceSpec } from "./spec";
+import { ADOPT_INPUT, fieldsWith, type ResourceSpec } from "./spec";
 import { isPlainObject, type Props } from "./values";
 
 /**
@@ -63,7 +63,7 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
     const writeOnly = fieldsWith(spec, "writeOnly");
     const props: Props = { ...markSecret(args as Props, writeOnly) };
     // The SDK only creates Output properties for keys present in props: every input and every output-only key.
-    for (const key of [...Object.keys(spec.inputs.shape), ...spec.outputs, ...TIMESTAMP_OUTPUTS]) {
+    for (const key of [...Object.keys(spec.inputs.shape), ADOPT_INPUT, ...spec.outputs, ...TIMESTAMP_OUTPUTS]) {
       if (!(key in props)) props[key] = undefined;
     }
     const secretOutputs = [
@@ -72,7 +72,8 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
       ...fieldsWith(spec, "secret"),
     ];
     super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "pgbeam", spec.name);
-    if (spec.singletonBy) claimSingleton(spec, name, args as Props);
+    // A resource read with `get` (opts.id) manages nothing, so it claims nothing.
+    if (spec.singletonBy && opts?.id === undefined) claimSingleton(spec, name, args as Props);
   }
 }
 
@@ -108,17 +109,25 @@ export function markSecret(args: Props, paths: readonly string[]): Props {
   return result;
 }
 
-/** What a resource class built by `resourceClass` has: an Output per field of `Outputs`, and its type token. */
+/** What a resource class built by `resourceClass` has: an Output per field of `Outputs`, its type token, `get`. */
 export interface PgBeamResourceClass<Args, Outputs> {
   new (name: string, args: Args, opts?: pulumi.CustomResourceOptions): PgBeamResource & { readonly [K in keyof Outputs]-?: pulumi.Output<Outputs[K]> };
   /** `pulumi-nodejs:dynamic/pgbeam:<Name>`, what policy packs match resources by. */
   readonly __pulumiType: string;
+  /**
+   * Reads an existing object into the program; Pulumi never changes or deletes it. `parents` gives the ids its
+   * URL needs (`projectId`, `databaseId`, `orgId`).
+   */
+  get(name: string, id: pulumi.Input<string>, parents?: Partial<Args>, opts?: pulumi.CustomResourceOptions): InstanceType<PgBeamResourceClass<Args, Outputs>>;
 }
 
 /** The program-side class of a spec: its inputs as arguments, `Outputs` as typed Output properties. */
 export function resourceClass<Args, Outputs>(spec: ResourceSpec): PgBeamResourceClass<Args, Outputs> {
   const resource = class extends PgBeamResource {
     static readonly __pulumiType = typeToken(spec.name);
+    static get(name: string, id: pulumi.Input<string>, parents?: Partial<Args>, opts?: pulumi.CustomResourceOptions) {
+      return new resource(name, (parents ?? {}) as Args, { ...opts, id });
+    }
     constructor(name: string, args: Args, opts?: pulumi.CustomResourceOptions) {
       super(spec, name, args as object, opts);
     }

@@ -1,8 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
 import { isNotFound } from "../client/errors";
-import { type ApiAnswer, fieldsWith, type ResourceSpec } from "./spec";
+import { z } from "zod";
+import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
 import {
   canonical,
   clearValueFor,
@@ -41,6 +41,8 @@ const INTERNAL_KEYS = ["__provider", "id"];
  * never returns is kept from inputs or earlier state: write-only secrets, path ids, local inputs, one-time values.
  */
 export class Lifecycle {
+  /** The spec's inputs and the engine's own adoption input. */
+  private readonly inputs: InputSchema;
   private readonly shape: Record<string, z.ZodType>;
   private readonly inputKeys: string[];
   private readonly bodyExcluded: Set<string>;
@@ -57,16 +59,17 @@ export class Lifecycle {
     readonly spec: ResourceSpec,
     private readonly client: () => PgBeamClient,
   ) {
-    this.shape = spec.inputs.shape as Record<string, z.ZodType>;
+    this.inputs = spec.inputs.extend({ [ADOPT_INPUT]: z.string().min(1).optional() });
+    this.shape = this.inputs.shape as Record<string, z.ZodType>;
     this.inputKeys = Object.keys(this.shape);
-    this.bodyExcluded = new Set([...fieldsWith(spec, "path"), ...fieldsWith(spec, "local")]);
+    this.bodyExcluded = new Set([...fieldsWith(spec, "path"), ...fieldsWith(spec, "local"), ADOPT_INPUT]);
     this.writeOnly = fieldsWith(spec, "writeOnly");
     this.carriedInputs = [...this.bodyExcluded, ...this.writeOnly];
     this.keptOutputs = [...fieldsWith(spec, "oneTime"), ...(spec.nested ? [spec.nested.key, spec.nested.idOutput] : [])];
     this.uniqueBy = fieldsWith(spec, "unique");
     this.serverDefaults = fieldsWith(spec, "serverDefault");
     // No update verb: every input the provider does not consume itself replaces the object.
-    const inPlace = new Set([...fieldsWith(spec, "local"), ...(spec.action ? [spec.action.trigger] : [])]);
+    const inPlace = new Set([...fieldsWith(spec, "local"), ADOPT_INPUT, ...(spec.action ? [spec.action.trigger] : [])]);
     this.replaceOnChanges = spec.update ? fieldsWith(spec, "replace") : this.inputKeys.filter((key) => !inPlace.has(key));
   }
 
@@ -76,7 +79,7 @@ export class Lifecycle {
    */
   async check(olds: Props, news: Props): Promise<CheckResult> {
     const given = omit(news, INTERNAL_KEYS);
-    const full = this.spec.inputs.safeParse(given);
+    const full = this.inputs.safeParse(given);
     if (full.success) {
       const inputs = sanitize(full.data as Props);
       const failures = this.spec.validate?.(inputs, omit(olds, INTERNAL_KEYS)) ?? [];
@@ -86,7 +89,7 @@ export class Lifecycle {
     if (issues.length > 0) return { failures: describeIssues(issues) };
     // Only unknowns failed: apply defaults to the known fields and return the unknown ones as they came.
     const unknownKeys = Object.keys(given).filter((key) => containsUnknown(given[key]));
-    const known = this.spec.inputs
+    const known = this.inputs
       .partial(Object.fromEntries(unknownKeys.map((key) => [key, true])))
       .safeParse(omit(given, unknownKeys));
     const base = known.success ? (known.data as Props) : omit(given, unknownKeys);
@@ -111,6 +114,7 @@ export class Lifecycle {
   async create(inputs: Props): Promise<CreateResult> {
     const client = this.client();
     const desired = omit(inputs, INTERNAL_KEYS);
+    if (desired[ADOPT_INPUT] !== undefined) return this.adopt(client, String(desired[ADOPT_INPUT]), inputs);
     const verb = this.spec.create ?? {};
     const patchAfter = verb.patchAfter ?? [];
     const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter]));
@@ -157,7 +161,8 @@ export class Lifecycle {
         outputs = omit(outputs, [nested.key, nested.idOutput]);
       }
     }
-    return { id, props: withProvider(outputs, props) };
+    // The inputs as the API now has them, so `pulumi refresh` drift also shows in the inputs-based `preview --diff`.
+    return { id, props: withProvider(outputs, props), inputs: withProvider(this.inputsFrom(outputs), props) };
   }
 
   async update(id: string, olds: Props, news: Props): Promise<UpdateResult> {
@@ -217,6 +222,32 @@ export class Lifecycle {
       if (isNotFound(error)) return;
       throw await this.explain("delete", error, client, previous, id);
     }
+  }
+
+  /**
+   * Manages an existing object named by `adoptId`: read it (under the program's parent, or it is not found), check
+   * its unique fields are the program's, refuse if a field that cannot change in place differs, then apply the
+   * program's values as an update (write-only values are always sent: the API cannot say what it has).
+   */
+  private async adopt(client: PgBeamClient, id: string, inputs: Props): Promise<CreateResult> {
+    const desired = omit(inputs, INTERNAL_KEYS);
+    const refuse = (why: string) => new Error(`cannot adopt ${this.spec.name} ${id} (${ADOPT_INPUT}): ${why}. Nothing was changed.`);
+    const object = await this.fetch(client, desired, id);
+    if (!object || this.spec.read?.isGone?.(object)) throw refuse("no such object under the parent the program names");
+    let current = this.outputs({}, pickPaths(desired, this.bodyExcluded), { object });
+    const nested = this.spec.nested;
+    if (nested?.adoptFrom && nested.recreatePath) {
+      const items = await client.listAll<Props>(nested.recreatePath(id), nested.adoptFrom.itemsKey);
+      current = this.withNested(current, items.find((item) => nested.adoptFrom!.matches(item)));
+    }
+    const differing = this.uniqueBy.filter((key) => !this.sameAsOutput(key, desired, current));
+    if (differing.length > 0) {
+      throw refuse(differing.map((key) => `its ${key} is ${JSON.stringify(current[key])}, the program says ${JSON.stringify(desired[key])}`).join("; "));
+    }
+    const replaces = (await this.diff(id, current, desired)).replaces ?? [];
+    if (replaces.length > 0) throw refuse(`${replaces.join(", ")} differ(s) from the program and cannot change in place`);
+    const { outs } = await this.update(id, current, inputs);
+    return { id, outs };
   }
 
   /** The object as the API has it now (item GET, or found in the collection's list), or undefined when gone. */
@@ -284,6 +315,16 @@ export class Lifecycle {
       }
     }
     return desired;
+  }
+
+  /** Outputs in the form checked inputs have (write-only, path and local values are among the outputs). */
+  private inputsFrom(outputs: Props): Props {
+    const inputs: Props = {};
+    for (const key of this.inputKeys) {
+      const value = outputs[key] === undefined ? undefined : canonical(this.shape[key], outputs[key]);
+      if (value !== undefined && value !== null) inputs[key] = value;
+    }
+    return inputs;
   }
 
   private sameAsOutput(key: string, desired: Props, outputs: Props): boolean {

@@ -5,6 +5,9 @@ import type { Props } from "./values";
 /** A resource's inputs as checked: camelCase, the API's defaults applied. */
 export type InputSchema = z.ZodObject<z.ZodRawShape>;
 
+/** The opt-in adoption input every resource has (see `ResourceArgs.adoptId`); a local input of the engine's. */
+export const ADOPT_INPUT = "adoptId";
+
 /** What the engine keeps from one API answer: the object (snake_case) and values only this answer carries. */
 export interface ApiAnswer {
   /** Absent when the answer carries no object (outputs are then kept as they were). */
@@ -60,6 +63,8 @@ export interface NestedObject {
   recreatePath?(parentId: string): string;
   /** Fields the recreate body sets beyond the inputs (e.g. the role that makes it the primary). */
   recreateFields?: Props;
+  /** How to find it in the list at `recreatePath` when the parent is adopted (its id is not in the parent's answer). */
+  adoptFrom?: { itemsKey: string; matches(item: Props): boolean };
 }
 
 /**

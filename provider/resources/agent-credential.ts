@@ -59,6 +59,10 @@ export type AgentCredentialArgs = ResourceArgs<typeof AgentCredentialInputs>;
 export class AgentCredential extends PgBeamResource {
   /** What policy packs and `pulumi stack export` name this type by. */
   static readonly __pulumiType = typeToken("AgentCredential");
+  /** Reads an existing object of the project into the program; Pulumi never changes or deletes it. */
+  static get(name: string, id: pulumi.Input<string>, parents: { projectId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): AgentCredential {
+    return new AgentCredential(name, parents as AgentCredentialArgs, { ...opts, id });
+  }
   declare readonly projectId: pulumi.Output<string>;
   declare readonly policyProfileId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;

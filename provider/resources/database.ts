@@ -27,6 +27,10 @@ export type DatabaseArgs = ResourceArgs<typeof DatabaseInputs>;
 export class Database extends PgBeamResource {
   /** What policy packs and `pulumi stack export` name this type by. */
   static readonly __pulumiType = typeToken("Database");
+  /** Reads an existing object of the project into the program; Pulumi never changes or deletes it. */
+  static get(name: string, id: pulumi.Input<string>, parents: { projectId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): Database {
+    return new Database(name, parents as DatabaseArgs, { ...opts, id });
+  }
   declare readonly projectId: pulumi.Output<string>;
   declare readonly host: pulumi.Output<string>;
   declare readonly port: pulumi.Output<number>;

@@ -43,6 +43,10 @@ type Policy = z.output<typeof api.PolicyProfileInput>;
 export class PolicyProfile extends PgBeamResource {
   /** What policy packs and `pulumi stack export` name this type by. */
   static readonly __pulumiType = typeToken("PolicyProfile");
+  /** Reads an existing object of the project into the program; Pulumi never changes or deletes it. */
+  static get(name: string, id: pulumi.Input<string>, parents: { projectId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): PolicyProfile {
+    return new PolicyProfile(name, parents as PolicyProfileArgs, { ...opts, id });
+  }
   declare readonly projectId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly accessMode: pulumi.Output<Policy["accessMode"]>;

@@ -56,6 +56,7 @@ export const projectSpec = defineSpec({
     // A primary database deleted out of band is registered again in place: the project and all under it stay.
     recreatePath: (id) => `${projectItemPath(id)}/databases`,
     recreateFields: { role: "primary" },
+    adoptFrom: { itemsKey: "databases", matches: (database) => database.role === "primary" },
   },
 });
 
@@ -72,6 +73,10 @@ type DatabaseSettings = Omit<z.output<typeof api.CreateDatabaseRequest>, "passwo
 export class Project extends PgBeamResource {
   /** What policy packs and `pulumi stack export` name this type by. */
   static readonly __pulumiType = typeToken("Project");
+  /** Reads an existing project into the program; Pulumi never changes or deletes it. */
+  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Project {
+    return new Project(name, {} as ProjectArgs, { ...opts, id });
+  }
   declare readonly orgId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly description: pulumi.Output<string | undefined>;

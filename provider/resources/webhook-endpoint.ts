@@ -25,6 +25,10 @@ type Webhook = z.output<typeof api.WebhookEndpointInput>;
 export class WebhookEndpoint extends PgBeamResource {
   /** What policy packs and `pulumi stack export` name this type by. */
   static readonly __pulumiType = typeToken("WebhookEndpoint");
+  /** Reads an existing object of the project into the program; Pulumi never changes or deletes it. */
+  static get(name: string, id: pulumi.Input<string>, parents: { projectId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): WebhookEndpoint {
+    return new WebhookEndpoint(name, parents as WebhookEndpointArgs, { ...opts, id });
+  }
   declare readonly projectId: pulumi.Output<string>;
   declare readonly url: pulumi.Output<string>;
   /** Write-only signing secret: kept in state as a secret, resent on every update. */

@@ -44,7 +44,12 @@ export function observeQuery(state: EmulatorState, projectId: string, databaseId
   const now = state.now();
   const id = cacheRuleId(databaseId, queryHash);
   const seen = state.store.find("cacheRule", id);
-  if (seen && !seen.deleted) {
+  if (seen?.deleted) {
+    // A shape that had gone (its rule deleted) is new again when the proxy sees it: default settings, fresh counters.
+    seen.deleted = false;
+    patchObject(seen, { cache_enabled: false, cache_ttl_seconds: null, cache_swr_seconds: null, call_count: 0, first_seen_at: now }, now);
+  }
+  if (seen) {
     patchObject(seen, { call_count: seen.data.call_count + 1, last_seen_at: now }, now);
     return;
   }

@@ -229,6 +229,14 @@ describe("Project", () => {
     expect(refreshed.id).toBe(id);
     expect(refreshed.props).toMatchObject({ description: "edited in the console" });
     expect((refreshed.props!.database as Props).password).toBe("pw-primary-1");
+    // Inputs as the API has them now, in checked form: the drift shows in `preview --diff` too.
+    const inputs = (await checkedInputs(project, projectInputs({ name: outs.name }))) as Props;
+    expect(refreshed.inputs).toMatchObject({
+      ...inputs,
+      description: "edited in the console",
+      database: { ...(inputs.database as Props), sslMode: "require" },
+      __provider: "serialized-provider-text",
+    });
     emulator.remove("project", id);
     expect(await project.read(id, outs)).toEqual({ id: "", props: {} });
   });

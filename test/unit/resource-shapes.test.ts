@@ -115,3 +115,46 @@ describe("SelfHostEnrollment", () => {
     expect((await lifecycle.check({ orgId: "org_x", expiresAt: past }, { orgId: "org_x", expiresAt: past })).failures).toBeUndefined();
   });
 });
+
+describe("adoption (adoptId)", () => {
+  const writes = () => emulator.requests.filter((r) => r.method !== "GET").map((r) => [r.method, r.path, r.body]);
+  async function post(path: string, body: Props): Promise<Props> {
+    const response = await fetch(emulator.url + path, {
+      method: "POST",
+      headers: { authorization: `Bearer ${emulator.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return (await response.json()) as Props;
+  }
+
+  it("a console-made project is read, checked, then updated to the program (write-only values sent), and no diff after", async () => {
+    const made = await post("/v1/projects", { name: "console-made", org_id: parents.orgId, description: "by hand", database: { host: "h.internal", port: 5432, name: "app", username: "app", password: "pw-console-Ab12" } });
+    const projectId = (made.project as Props).id as string;
+    const args = { orgId: parents.orgId, name: "console-made", database: { host: "h.internal", port: 5432, name: "app", username: "app", password: "pw-program-Cd34" } };
+    emulator.clearRequests();
+    const adopted = await create("Project", { ...args, adoptId: projectId });
+    expect(adopted.id).toBe(projectId);
+    expect(writes()).toEqual([
+      ["PATCH", `/v1/projects/${projectId}/databases/${(made.database as Props).id}`, { password: "pw-program-Cd34" }],
+      ["PATCH", `/v1/projects/${projectId}`, { description: "" }],
+    ]);
+    expect(adopted.outs).toMatchObject({ primaryDatabaseId: (made.database as Props).id, adoptId: projectId });
+    const inputs = (await host.lifecycle("Project").check({}, { ...args, adoptId: projectId })).inputs!;
+    expect(await host.lifecycle("Project").diff(projectId, adopted.outs as Props, inputs)).toMatchObject({ changes: false });
+  });
+
+  it("refuses, changing nothing, when the unique name differs, the parent differs, or a replace field differs", async () => {
+    const policy = await post(`/v1/projects/${parents.projectId}/policies`, { name: "console-policy" });
+    const replica = await post(`/v1/databases/${parents.databaseId}/replicas`, { host: "r.internal", port: 5432 });
+    emulator.clearRequests();
+    const wrongName = await failureOf(create("PolicyProfile", { projectId: parents.projectId, name: "other-name", adoptId: policy.id }));
+    expect(String(wrongName)).toContain(`cannot adopt PolicyProfile ${String(policy.id)} (adoptId): its name is "console-policy", the program says "other-name". Nothing was changed.`);
+    const wrongParent = await failureOf(create("PolicyProfile", { projectId: parents.otherProjectId, name: "console-policy", adoptId: policy.id }));
+    expect(String(wrongParent)).toContain("no such object under the parent the program names");
+    const otherHost = await failureOf(create("Replica", { databaseId: parents.databaseId, host: "elsewhere.internal", port: 5432, adoptId: replica.id }));
+    expect(String(otherHost)).toContain("host differ(s) from the program and cannot change in place");
+    expect(writes()).toEqual([]);
+    const same = await create("Replica", { databaseId: parents.databaseId, host: "r.internal", port: 5432, adoptId: replica.id });
+    expect([same.id, writes()]).toEqual([replica.id, []]);
+  });
+});
