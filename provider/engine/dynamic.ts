@@ -71,9 +71,9 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
       ...writeOnly.filter((path) => !path.includes(".")),
       ...fieldsWith(spec, "secret"),
     ];
-    super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "pgbeam", spec.name);
-    // A resource read with `get` (opts.id) manages nothing, so it claims nothing.
+    // Before registering: a second claimant must not reach the engine at all. A `get` (opts.id) claims nothing.
     if (spec.singletonBy && opts?.id === undefined) claimSingleton(spec, name, args as Props);
+    super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "pgbeam", spec.name);
   }
 }
 
@@ -83,15 +83,19 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
  */
 function claimSingleton(spec: ResourceSpec, name: string, args: Props): void {
   const keys = spec.singletonBy!;
-  pulumi.all(keys.map((key) => args[key])).apply((values) => {
-    const claim = `${spec.name} ${JSON.stringify(values)}`;
-    const holder = claimedSingletons.get(claim);
+  const claim = (values: unknown[]) => {
+    const key = `${spec.name} ${JSON.stringify(values)}`;
+    const holder = claimedSingletons.get(key);
     if (holder !== undefined && holder !== name) {
-      const what = keys.map((key, index) => `${key} ${JSON.stringify(values[index])}`).join(", ");
+      const what = keys.map((field, index) => `${field} ${JSON.stringify(values[index])}`).join(", ");
       throw new Error(`${spec.name} "${name}" and "${holder}" both manage the one ${spec.name} of ${what}: keep one of them`);
     }
-    claimedSingletons.set(claim, name);
-  });
+    claimedSingletons.set(key, name);
+  };
+  const values = keys.map((key) => args[key]);
+  // Plain values fail the constructor at once; values known later fail the program when they resolve.
+  if (values.some((value) => pulumi.Output.isInstance(value) || value instanceof Promise)) pulumi.all(values).apply(claim);
+  else claim(values);
 }
 
 /** Wraps the values at dotted paths in pulumi.secret, keeping siblings of nested paths readable. */

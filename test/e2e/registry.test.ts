@@ -135,11 +135,24 @@ it("a refresh without drift changes nothing", async () => {
   expect(opsOf(preview, "same")).toEqual(NAMES);
 });
 
+it("a project's primary database deleted out of band is registered again in place: nothing is replaced", async () => {
+  const before = await outputs();
+  emulator.remove("database", before.Project.primaryDatabaseId as string);
+  await step("refresh (primary database gone)", () => stack.refresh());
+  const preview = await step("preview (primary database gone)", () => stack.preview());
+  expect(opsOf(preview, "update")).toEqual(["Project"]);
+  const up = await step("up (primary database again)", () => stack.up());
+  expect(opsOf(up, "update")).toEqual(["Project"]);
+  const after = await outputs();
+  expect(after.Project.id).toBe(before.Project.id);
+  expect(emulator.get("database", after.Project.primaryDatabaseId as string)).toMatchObject({ role: "primary", project_id: before.Project.id });
+});
+
 it("two SpendLimits for one organization fail in preview", async () => {
   const resources = Object.fromEntries(NAMES.map((name) => [name, { type: name, args: args[name] }]));
   const orgId = args.SpendLimit.orgId as string;
   await stack.setResources({ ...resources, SecondSpendLimit: { type: "SpendLimit", args: { orgId, spendLimit: 5 } } });
-  const failure = await stack.preview().then(() => undefined, (error: Error) => error);
+  const failure = await step("preview (two SpendLimits)", () => stack.preview()).then(() => undefined, (error: Error) => error);
   expect(String(failure)).toContain(`SpendLimit "SecondSpendLimit" and "SpendLimit" both manage the one SpendLimit of orgId "${orgId}"`);
   await program();
 });
@@ -159,7 +172,34 @@ it("out-of-band deletes are gone after refresh; the next up recreates them; dest
   expect(opsOf(preview, "same")).toEqual(NAMES);
 
   const destroy = await step("destroy", () => stack.destroy());
-  expect(destroy.summary.delete).toBe(NAMES.length);
+  expect(opsOf(destroy, "delete")).toEqual(NAMES);
   expect(await stack.resources()).toEqual([]);
   expect(emulator.validationFailures).toEqual([]);
+});
+
+it("adopts a console-made object only by explicit adoptId, and reads one with get without ever changing it", async () => {
+  const response = await fetch(`${emulator.url}/v1/projects/${parents.projectId}/policies`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${emulator.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "made-in-console", max_rows: 10 }),
+  });
+  const consoleMade = (await response.json()) as { id: string };
+  await stack.setResources({
+    adopted: { type: "PolicyProfile", args: { projectId: parents.projectId, name: "made-in-console", maxRows: 500, adoptId: consoleMade.id } },
+    existing: { type: "Project", get: parents.otherProjectId },
+  });
+  emulator.clearRequests();
+  const up = await step("up (adopt + get)", () => stack.up());
+  expect([up.ops.adopted, up.ops.existing]).toEqual(["create", "read"]);
+  const writes = emulator.requests.filter((r) => r.method !== "GET").map((r) => [r.method, r.path, (r.body as Args).max_rows]);
+  expect(writes).toEqual([["PUT", `/v1/projects/${parents.projectId}/policies/${consoleMade.id}`, 500]]);
+  const all = await stack.outputs();
+  expect([(all.adopted.value as Args).id, (all.existing.value as Args).name]).toEqual([consoleMade.id, "lifecycle-other-parent"]);
+  const preview = await step("preview (after adopt)", () => stack.preview());
+  expect(preview.ops.adopted).toBe("same");
+  expect(["same", "read"]).toContain(preview.ops.existing); // a read resource is read again on every run, never changed
+
+  await step("destroy (adopted + read)", () => stack.destroy());
+  expect(emulator.get("policy", consoleMade.id)).toBeUndefined(); // managed once adopted
+  expect(emulator.get("project", parents.otherProjectId)).toBeDefined(); // read with get: never deleted
 });

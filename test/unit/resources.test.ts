@@ -76,3 +76,13 @@ it("static get reads an existing object by id (with the ids its URL needs), unde
   );
   expect(registered.find((r) => r.name === "existing-replica")?.inputs).toMatchObject({ databaseId: "db_9" });
 });
+
+it("a second SpendLimit for the same organization fails the program at once, naming both", async () => {
+  const first = new pgbeam.SpendLimit("limit-a", { orgId: "org_singleton", spendLimit: 10 });
+  expect(() => new pgbeam.SpendLimit("limit-b", { orgId: "org_singleton", spendLimit: 0 })).toThrow(
+    'SpendLimit "limit-b" and "limit-a" both manage the one SpendLimit of orgId "org_singleton": keep one of them',
+  );
+  const other = new pgbeam.SpendLimit("limit-c", { orgId: "org_other_singleton", spendLimit: 10 }); // another org is fine
+  await new Promise((resolve) => pulumi.all([first.id, other.id]).apply(resolve));
+  expect(registered.filter((r) => r.type === pgbeam.SpendLimit.__pulumiType).map((r) => r.name)).toEqual(["limit-a", "limit-c"]);
+});
