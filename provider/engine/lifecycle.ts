@@ -1,11 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
 import { ignoringClock } from "../api/rules";
 import { isNotFound } from "../client/errors";
+import { z } from "zod";
 import { ACCOUNT_KEY, accountMoved, withAccount } from "./account";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
-import { type ApiAnswer, fieldsWith, type ResourceSpec } from "./spec";
+import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
 import {
   canonical,
   clearValueFor,
@@ -43,6 +43,8 @@ const INTERNAL_KEYS = ENGINE_KEYS;
  * never returns is kept from inputs or earlier state: write-only secrets, path ids, local inputs, one-time values.
  */
 export class Lifecycle {
+  /** The spec's inputs and the engine's own adoption input. */
+  private readonly inputs: InputSchema;
   private readonly shape: Record<string, z.ZodType>;
   /** Inputs that are fields of the object (the verification's own inputs are not). */
   private readonly inputKeys: string[];
@@ -65,17 +67,18 @@ export class Lifecycle {
     /** The account this provider host serves (see ./account): stamped into every resource's checked inputs. */
     private readonly account: () => string,
   ) {
-    this.shape = spec.inputs.shape as Record<string, z.ZodType>;
+    this.inputs = spec.inputs.extend({ [ADOPT_INPUT]: z.string().min(1).optional() });
+    this.shape = this.inputs.shape as Record<string, z.ZodType>;
     this.verificationInputs = spec.verification?.inputs ?? [];
     this.inputKeys = Object.keys(this.shape).filter((key) => !this.verificationInputs.includes(key));
-    this.bodyExcluded = new Set([...fieldsWith(spec, "path"), ...fieldsWith(spec, "local")]);
+    this.bodyExcluded = new Set([...fieldsWith(spec, "path"), ...fieldsWith(spec, "local"), ADOPT_INPUT]);
     this.writeOnly = fieldsWith(spec, "writeOnly");
     this.carriedInputs = [...this.bodyExcluded, ...this.writeOnly];
     this.keptOutputs = [...fieldsWith(spec, "oneTime"), ...(spec.nested ? [spec.nested.key, spec.nested.idOutput] : [])];
     this.uniqueBy = fieldsWith(spec, "unique");
     this.serverDefaults = fieldsWith(spec, "serverDefault");
     // No update verb: every input the provider does not consume itself replaces the object.
-    const inPlace = new Set([...fieldsWith(spec, "local"), ...(spec.action ? [spec.action.trigger] : [])]);
+    const inPlace = new Set([...fieldsWith(spec, "local"), ADOPT_INPUT, ...(spec.action ? [spec.action.trigger] : [])]);
     this.replaceOnChanges = spec.update ? fieldsWith(spec, "replace") : this.inputKeys.filter((key) => !inPlace.has(key));
     this.secretPaths = [...this.writeOnly, ...fieldsWith(spec, "secret")];
   }
@@ -96,19 +99,15 @@ export class Lifecycle {
    * deep.
    */
   private validate(given: Props, olds: Props): CheckResult {
-    const full = this.spec.inputs.safeParse(given);
-    if (full.success) {
-      const inputs = sanitize(full.data as Props);
-      const failures = this.spec.validate?.(inputs, omit(olds, INTERNAL_KEYS)) ?? [];
-      return failures.length > 0 ? { failures: checkFailures(failures, this.secretPaths) } : { inputs };
-    }
+    const full = this.inputs.safeParse(given);
+    if (full.success) return { inputs: sanitize(full.data as Props) };
     const issues = userIssues(full.error.issues, given, olds);
     if (issues.length > 0) return { failures: checkFailures(describeIssues(issues), this.secretPaths) };
     // Only unknowns or unchanged clock-judged values failed: apply defaults to the known fields and return the
     // unknown ones as they came.
     const unknownKeys = Object.keys(given).filter((key) => containsUnknown(given[key]));
     const known = ignoringClock(() =>
-      this.spec.inputs.partial(Object.fromEntries(unknownKeys.map((key) => [key, true]))).safeParse(omit(given, unknownKeys)),
+      this.inputs.partial(Object.fromEntries(unknownKeys.map((key) => [key, true]))).safeParse(omit(given, unknownKeys)),
     );
     const base = known.success ? (known.data as Props) : omit(given, unknownKeys);
     return { inputs: sanitize({ ...base, ...pick(given, unknownKeys) }) };
@@ -141,6 +140,7 @@ export class Lifecycle {
   async create(inputs: Props): Promise<CreateResult> {
     const client = this.client();
     const desired = omit(inputs, INTERNAL_KEYS);
+    if (desired[ADOPT_INPUT] !== undefined) return this.adopt(client, String(desired[ADOPT_INPUT]), inputs);
     const verb = this.spec.create ?? {};
     const patchAfter = verb.patchAfter ?? [];
     const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter, ...this.verificationInputs]));
@@ -148,13 +148,13 @@ export class Lifecycle {
     try {
       response =
         verb.method === undefined || verb.method === "POST"
-          ? await client.post<Props>(this.spec.collectionPath(desired), body)
+          ? await client.post<Props>(this.collectionPath(desired), body)
           : await client.request<Props>(verb.method, this.spec.itemPath(desired, verb.id!(desired)), { body });
     } catch (error) {
       throw await this.explain("create", error, client, desired);
     }
-    const answer = verb.parse?.(response) ?? { object: this.spec.read?.parse?.(response) ?? response };
-    const id = verb.id ? verb.id(desired) : String(answer.object.id);
+    const answer = verb.parse?.(response) ?? { object: this.objectIn(response) };
+    const id = verb.id ? verb.id(desired) : String(answer.object?.id);
     let outputs = this.outputs({}, desired, answer);
     if (this.spec.nested) outputs = this.withNested(outputs, this.spec.nested.fromCreate(response));
     // The object exists from here on: any failure must hand its id back to the engine, or it would be orphaned.
@@ -187,7 +187,8 @@ export class Lifecycle {
         outputs = omit(outputs, [nested.key, nested.idOutput]);
       }
     }
-    return { id, props: withProvider(outputs, props) };
+    // The inputs as the API now has them, so `pulumi refresh` drift also shows in the inputs-based `preview --diff`.
+    return { id, props: withProvider(outputs, props), inputs: withProvider(this.inputsFrom(outputs), props) };
   }
 
   async update(id: string, olds: Props, news: Props): Promise<UpdateResult> {
@@ -226,7 +227,7 @@ export class Lifecycle {
           update.method === "PUT"
             ? await client.put<Props>(path, toApi(pick(desired, updatable)))
             : await client.patch<Props>(path, toApi(patchBody(pick(this.shape, fieldChanges) as typeof this.shape, desired, previous)));
-        outputs = this.outputs(outputs, desired, { object: this.spec.read?.parse?.(answer) ?? answer });
+        outputs = this.outputs(outputs, desired, { object: this.objectIn(answer) });
       }
     } catch (error) {
       if (applied) throw partialFailure(`updating ${id} failed part-way`, id, news, outputs, error);
@@ -249,19 +250,45 @@ export class Lifecycle {
     }
   }
 
+  /**
+   * Manages an existing object named by `adoptId`: read it (under the program's parent, or it is not found), check
+   * its unique fields are the program's, refuse if a field that cannot change in place differs, then apply the
+   * program's values as an update (write-only values are always sent: the API cannot say what it has).
+   */
+  private async adopt(client: PgBeamClient, id: string, inputs: Props): Promise<CreateResult> {
+    const desired = omit(inputs, INTERNAL_KEYS);
+    const refuse = (why: string) => new Error(`cannot adopt ${this.spec.name} ${id} (${ADOPT_INPUT}): ${why}. Nothing was changed.`);
+    const object = await this.fetch(client, desired, id);
+    if (!object || this.spec.read?.isGone?.(object)) throw refuse("no such object under the parent the program names");
+    let current = this.outputs({}, pickPaths(desired, this.bodyExcluded), { object });
+    const nested = this.spec.nested;
+    if (nested?.adoptFrom && nested.recreatePath) {
+      const items = await client.listAll<Props>(nested.recreatePath(id), nested.adoptFrom.itemsKey);
+      current = this.withNested(current, items.find((item) => nested.adoptFrom!.matches(item)));
+    }
+    const differing = this.uniqueBy.filter((key) => !this.sameAsOutput(key, desired, current));
+    if (differing.length > 0) {
+      throw refuse(differing.map((key) => `its ${key} is ${JSON.stringify(current[key])}, the program says ${JSON.stringify(desired[key])}`).join("; "));
+    }
+    const replaces = (await this.diff(id, current, desired)).replaces ?? [];
+    if (replaces.length > 0) throw refuse(`${replaces.join(", ")} differ(s) from the program and cannot change in place`);
+    const { outs } = await this.update(id, current, inputs);
+    return { id, outs };
+  }
+
   /** The object as the API has it now (item GET, or found in the collection's list), or undefined when gone. */
   private async fetch(client: PgBeamClient, previous: Props, id: string): Promise<Props | undefined> {
     const list = this.spec.read?.list;
     try {
       if (!list) {
-        const answer = await client.get<Props>(this.spec.itemPath(previous, id));
-        return this.spec.read?.parse?.(answer) ?? answer;
+        const path = this.spec.read?.path?.(previous, id) ?? this.spec.itemPath(previous, id);
+        return this.objectIn(await client.get<Props>(path));
       }
       const matches = list.matches ?? ((item: Props) => item.id === id);
       let pageToken: string | undefined;
       do {
         const paging = list.paged ? { page_size: 100, page_token: pageToken } : { page_token: pageToken };
-        const page = await client.get<Props>(this.spec.collectionPath(previous), paging);
+        const page = await client.get<Props>(this.collectionPath(previous), paging);
         const found = ((page[list.itemsKey] as Props[] | undefined) ?? []).find((item) => matches(item, id));
         if (found) return found;
         pageToken = (page.next_page_token as string | undefined) || undefined;
@@ -273,6 +300,15 @@ export class Lifecycle {
     }
   }
 
+  private objectIn(response: Props): Props {
+    return this.spec.objectIn?.(response) ?? response;
+  }
+
+  private collectionPath(values: Props): string {
+    if (!this.spec.collectionPath) throw new Error(`pulumi-pgbeam: ${this.spec.name} declares no collection to create in or list`);
+    return this.spec.collectionPath(values);
+  }
+
   private async runAction(client: PgBeamClient, outputs: Props, desired: Props, id: string): Promise<Props> {
     const action = this.spec.action!;
     const until = action.until;
@@ -282,7 +318,8 @@ export class Lifecycle {
       const answer = action.parse(response);
       if (!until || until.done(response)) return this.outputs(outputs, desired, answer);
       if (attempt >= attempts) {
-        const latest = this.outputs(outputs, desired, answer);
+        // State records the trigger as not done, so the next `up` sees it as a change and tries again.
+        const latest = omit(this.outputs(outputs, desired, answer), [action.trigger]);
         throw Object.assign(new Error(until.gaveUp(response, desired, attempts)), { outputs: latest });
       }
       await new Promise((resolve) => setTimeout(resolve, until.intervalMs));
@@ -306,6 +343,16 @@ export class Lifecycle {
     return desired;
   }
 
+  /** Outputs in the form checked inputs have (write-only, path and local values are among the outputs). */
+  private inputsFrom(outputs: Props): Props {
+    const inputs: Props = {};
+    for (const key of this.inputKeys) {
+      const value = outputs[key] === undefined ? undefined : canonical(this.shape[key], outputs[key]);
+      if (value !== undefined && value !== null) inputs[key] = value;
+    }
+    return inputs;
+  }
+
   private sameAsOutput(key: string, desired: Props, outputs: Props): boolean {
     return sameValue(desired[key], canonical(this.shape[key], outputs[key]));
   }
@@ -319,6 +366,7 @@ export class Lifecycle {
    * nested object) and what only inputs have (write-only secrets, path ids, local inputs).
    */
   private outputs(previous: Props, inputs: Props, answer: ApiAnswer): Props {
+    if (!answer.object) return deepMerge(previous, { ...pickPaths(inputs, this.carriedInputs), ...answer.once });
     const kept = deepMerge(pick(previous, this.keptOutputs), pickPaths(inputs, this.carriedInputs));
     return omit(deepMerge(kept, { ...fromApi(answer.object), ...answer.once }), INTERNAL_KEYS);
   }

@@ -46,7 +46,7 @@ function unwrapNull(node: Schema): { node: Schema; nullable: boolean } {
   return { node, nullable: false };
 }
 
-const STRING_CANDIDATES = ["x", "a-b_c.d", "10.0.0.0/8"];
+const STRING_CANDIDATES = ["x", "a-b_c.d", "10.0.0.0/8", "0123456789abcdef"];
 /** Values that break common patterns (NUL, whitespace, characters outside an allowed set). */
 const PATTERN_BREAKERS = ["bad\u0000value", "bad value", "bad!value", "-bad-"];
 

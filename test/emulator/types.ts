@@ -132,4 +132,6 @@ export interface Emulator {
   recordAgentTraffic(projectId: string, queries: RecordedQuery[]): void;
   /** Makes DNS verification of this hostname fail (it succeeds by default). */
   failDomainVerification(domain: string): void;
+  /** Marks a custom domain verified as the platform's own DNS check would (no `verify` call); undoes `failDomainVerification`. */
+  verifyDomain(domain: string): void;
 }
