@@ -9,6 +9,7 @@ import { IdempotencyCache } from "./idempotency";
 import { infrastructureHandlers, observeQuery } from "./infrastructure";
 import { addOrganization, isPlanName, organizationHandlers, registerOrganizationBehaviours, setPlan } from "./organizations";
 import { presentDatabase, presentProject, projectHandlers, registerProjectBehaviours } from "./projects";
+import { TokenBuckets } from "./rate-limit";
 import { createRequestListener, type RequestLog } from "./server";
 import { buildOperations, DEFAULT_SPEC_PATH, loadSpec } from "./spec";
 import { isKind, KINDS, Store, type Kind, type StoredObject } from "./store";
@@ -21,6 +22,7 @@ export type {
   Fault,
   Kind,
   PlanName,
+  RateLimit,
   RecordedRequest,
   ResponseValidationFailure,
   RevokedAgentsMode,
@@ -90,7 +92,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   apiKeys.add(apiKey, orgId);
 
   const log: RequestLog = { requests: [], validationFailures: [], responseValidationFailures: [], onRequest: options.onRequest };
-  const faults = new FaultQueue();
+  const faults = new FaultQueue(options.clock);
+  const rateLimits = new TokenBuckets(options.clock);
+  rateLimits.set(options.rateLimit);
   const server = createServer(
     createRequestListener({
       operations,
@@ -99,6 +103,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       apiKeys,
       faults,
       idempotency: new IdempotencyCache(),
+      rateLimits,
       log,
       validateResponses: options.validateResponses ?? true,
     }),
@@ -138,6 +143,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     inject: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
+    setRateLimit: (limit) => rateLimits.set(limit),
+    revokeApiKey: (key) => apiKeys.revoke(key),
     addApiKey: (key, scope) => {
       const keyOrg = scope?.orgId ?? orgId;
       requireOrganization(keyOrg);
