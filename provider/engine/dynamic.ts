@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { IDENTITY_KEY } from "./create-once";
 import type { ResourceSpec } from "./spec";
 import { isPlainObject, type Props } from "./values";
 
@@ -62,7 +63,9 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
     opts?: pulumi.CustomResourceOptions,
   ) {
     const writeOnly = spec.writeOnly ?? [];
-    const props: Props = { ...markSecret(args as Props, writeOnly) };
+    const type = `pulumi-nodejs:dynamic/pgbeam:${spec.name}`;
+    // The URN, as the create's idempotency identity: the provider is never told it (create-once.ts).
+    const props: Props = { ...markSecret(args as Props, writeOnly), [IDENTITY_KEY]: pulumi.createUrn(name, type, opts?.parent) };
     // The SDK only creates Output properties for keys present in props: every input and every output-only key.
     for (const key of [...Object.keys(spec.inputs.shape), ...outputOnly, ...TIMESTAMP_OUTPUTS]) {
       if (!(key in props)) props[key] = undefined;

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
 import { isNotFound } from "../client/errors";
+import { createOnce, IDENTITY_KEY, rememberHeldObject } from "./create-once";
 import type { ApiAnswer, ResourceSpec } from "./spec";
 import {
   canonical,
@@ -30,8 +31,8 @@ type CreateResult = pulumi.dynamic.CreateResult;
 type ReadResult = pulumi.dynamic.ReadResult;
 type UpdateResult = pulumi.dynamic.UpdateResult;
 
-/** Keys the engine never treats as the user's: the serialized provider and the resource id. */
-const INTERNAL_KEYS = ["__provider", "id"];
+/** Keys the engine never treats as the user's: the serialized provider, the resource's identity and id. */
+const INTERNAL_KEYS = ["__provider", IDENTITY_KEY, "id"];
 
 /**
  * The six verbs of a dynamic provider, for any resource spec. `client` is called lazily, inside each verb, so
@@ -66,8 +67,9 @@ export class Lifecycle {
    */
   async check(_olds: Props, news: Props): Promise<CheckResult> {
     const given = omit(news, INTERNAL_KEYS);
+    const identity = pick(news, [IDENTITY_KEY]);
     const full = this.spec.inputs.safeParse(given);
-    if (full.success) return { inputs: sanitize(full.data as Props) };
+    if (full.success) return { inputs: sanitize({ ...(full.data as Props), ...identity }) };
     const issues = full.error.issues.filter((issue) => !reachesUnknown(given, issue.path));
     if (issues.length > 0) return { failures: describeIssues(issues) };
     // Only unknowns failed: apply defaults to the known fields and return the unknown ones as they came.
@@ -76,10 +78,11 @@ export class Lifecycle {
       .partial(Object.fromEntries(unknownKeys.map((key) => [key, true])))
       .safeParse(omit(given, unknownKeys));
     const base = known.success ? (known.data as Props) : omit(given, unknownKeys);
-    return { inputs: sanitize({ ...base, ...pick(given, unknownKeys) }) };
+    return { inputs: sanitize({ ...base, ...pick(given, unknownKeys), ...identity }) };
   }
 
-  async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+  async diff(id: string, olds: Props, news: Props): Promise<DiffResult> {
+    rememberHeldObject(news[IDENTITY_KEY], id);
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, olds);
     const replaces = changed.filter((key) => this.spec.replaceOnChanges.includes(key));
@@ -99,23 +102,50 @@ export class Lifecycle {
     const client = this.client();
     const desired = omit(inputs, INTERNAL_KEYS);
     const patchAfter = this.spec.create?.patchAfter ?? [];
-    const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter]));
-    const response = await client.post<Props>(this.spec.collectionPath(desired), body);
-    const answer = this.spec.create?.parse?.(response) ?? { object: response };
+    const parse = (response: Props) => this.spec.create?.parse?.(response) ?? { object: response };
+    const created = await createOnce(client, {
+      identity: inputs[IDENTITY_KEY],
+      collectionPath: this.spec.collectionPath(desired),
+      body: toApi(omit(desired, [...this.bodyExcluded, ...patchAfter])),
+      idOf: (response) => String(parse(response).object.id),
+      itemPath: (objectId) => this.spec.itemPath(desired, objectId),
+      isGone: this.spec.read?.isGone,
+    });
+    const answer = parse(created.response);
     const id = String(answer.object.id);
-    let outputs = this.outputs({}, desired, answer);
-    if (this.spec.nested) outputs = this.withNested(outputs, this.spec.nested.fromCreate(response));
+    let outputs = this.outputs({}, desired, created.current ? { ...answer, object: created.current } : answer);
+    if (this.spec.nested) outputs = this.withNested(outputs, this.spec.nested.fromCreate(created.response));
     // The object exists from here on: any failure must hand its id back to the engine, or it would be orphaned.
+    const late = patchAfter.filter((key) => desired[key] !== undefined && !this.sameAsOutput(key, desired, outputs));
     try {
-      const late = patchAfter.filter((key) => desired[key] !== undefined && !this.sameAsOutput(key, desired, outputs));
       if (late.length > 0) {
         const patched = await client.patch<Props>(this.spec.itemPath(outputs, id), toApi(pick(desired, late)));
         outputs = this.outputs(outputs, desired, { object: patched });
       }
     } catch (error) {
-      throw partialFailure(`created ${id}, but configuring it failed`, id, inputs, outputs, error);
+      throw await this.rollBack(client, id, late, inputs, outputs, error);
     }
     return { id, outs: withProvider(outputs, inputs) };
+  }
+
+  /**
+   * The configuring step after a create failed: the object runs with the API's defaults for `late` (for a project,
+   * no IP allowlist and agents enabled), which may be less restricted than the program says. Fail closed: delete
+   * it again. Only if that fails too is it kept in state, so the next `up` finishes configuring it.
+   */
+  private async rollBack(client: PgBeamClient, id: string, late: string[], inputs: Props, outputs: Props, error: unknown): Promise<Error> {
+    const cause = error instanceof Error ? error.message : String(error);
+    const what = `created ${this.spec.name} ${id}, but setting ${late.join(", ")} on it failed: ${cause}`;
+    try {
+      await client.delete(this.spec.itemPath(outputs, id));
+    } catch (deleteError) {
+      if (!isNotFound(deleteError)) {
+        const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
+        const kept = `${what}. Deleting it again failed too (${why}), so it is kept in state and the next \`pulumi up\` sets ${late.join(", ")}; until then it runs with the API's defaults for them`;
+        return partialFailure(kept, id, inputs, outputs);
+      }
+    }
+    return new Error(`${what}. It was deleted again rather than left running with the API's defaults for ${late.join(", ")}; nothing is left behind: fix the cause and run \`pulumi up\` again`);
   }
 
   async read(id: string, props: Props): Promise<ReadResult> {
@@ -176,7 +206,8 @@ export class Lifecycle {
         outputs = this.outputs(outputs, desired, { object });
       }
     } catch (error) {
-      if (applied) throw partialFailure(`updating ${id} failed part-way`, id, news, outputs, error);
+      const cause = error instanceof Error ? error.message : String(error);
+      if (applied) throw partialFailure(`updating ${id} failed part-way: ${cause}`, id, news, outputs);
       throw error;
     }
     return { outs: withProvider(outputs, news) };
@@ -273,9 +304,8 @@ function describeIssues(issues: z.core.$ZodIssue[]): CheckFailure[] {
  * The host turns this shape into ErrorResourceInitFailed: the engine keeps the object in state with what was
  * done, and retries the rest on the next `up`.
  */
-function partialFailure(what: string, id: string, inputs: Props, outputs: Props, error: unknown): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  return Object.assign(new Error(`${what}: ${message}`), {
+function partialFailure(message: string, id: string, inputs: Props, outputs: Props): Error {
+  return Object.assign(new Error(message), {
     id,
     properties: withProvider(outputs, inputs),
     reasons: [message],

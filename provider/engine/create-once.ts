@@ -1,0 +1,105 @@
+/**
+ * Creates that happen once, even when a run is interrupted or every attempt times out after the server acted.
+ *
+ * The create's Idempotency-Key is derived from the resource's identity (its URN), the URL and the body, so the
+ * create the next `up` sends after an interruption carries the same key, and the API answers it with the
+ * object it created the first time (it keeps keys 24 h) instead of a duplicate or a 409.
+ *
+ * A replayed answer is only taken if its object is still live and is not the object this resource is replacing:
+ * after a delete (destroy, a delete-before-replace, an out-of-band delete) the same program must create a new
+ * object, not get the dead one back. Then the key is derived again from the previous one and the dead object's
+ * id, so the chain of keys is the same on every run and each link is replayed in turn.
+ */
+import { createHash } from "node:crypto";
+import type { PgBeamClient } from "../client/client";
+import { isNotFound } from "../client/errors";
+import type { Props } from "./values";
+
+/** More live-then-deleted objects than this under one identity within the API's 24 h window is not plausible. */
+const MAX_CHAIN = 20;
+/** A create answer describing an object older than this was replayed, whatever the API's headers say. */
+const REPLAY_AGE_MS = 60_000;
+
+/** The hidden input holding the resource's URN: set by the resource class, never sent, never diffed. */
+export const IDENTITY_KEY = "__identity";
+
+/** Object id last seen in state per identity (from diff), i.e. the object a replace is replacing. */
+const heldIds = new Map<string, string>();
+
+/** Called by diff: the object this resource holds now, which a replace must never get back from a replay. */
+export function rememberHeldObject(identity: unknown, id: string): void {
+  if (typeof identity === "string" && id) heldIds.set(identity, id);
+}
+
+/** A UUID v4-shaped key from a digest (the API's documented key format), stable for the same inputs. */
+export function deriveIdempotencyKey(...parts: unknown[]): string {
+  const hex = createHash("sha256").update(JSON.stringify(parts.map(canonicalJson))).digest("hex");
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Props)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+export interface CreateOnceRequest {
+  identity: unknown;
+  collectionPath: string;
+  body: Props;
+  /** The created object's id in the create answer. */
+  idOf(response: Props): string;
+  /** The object's URL, to check that a replayed object is still live. */
+  itemPath(id: string): string;
+  /** An object the API still returns but which is gone for the user (a revoked credential). */
+  isGone?(object: Props): boolean;
+}
+
+export interface CreateOnceResult {
+  response: Props;
+  /** The object as it is now, when the answer was a replay (the replayed answer is from the first create). */
+  current?: Props;
+}
+
+export async function createOnce(client: PgBeamClient, request: CreateOnceRequest): Promise<CreateOnceResult> {
+  const { identity, collectionPath, body } = request;
+  if (typeof identity !== "string" || identity === "") return { response: await client.post<Props>(collectionPath, body) };
+  let key = deriveIdempotencyKey(identity, "POST", collectionPath, body);
+  for (let link = 0; link < MAX_CHAIN; link++) {
+    const started = Date.now();
+    const answer = await client.send<Props>("POST", collectionPath, { body, idempotencyKey: key });
+    if (!answer.replayed && !describesOlderObject(answer.body, started)) return { response: answer.body };
+    const id = request.idOf(answer.body);
+    const current = id === heldIds.get(identity) ? undefined : await liveObject(client, request, id);
+    if (current) return { response: answer.body, current };
+    key = deriveIdempotencyKey(key, id);
+  }
+  throw new Error(
+    `${collectionPath}: ${MAX_CHAIN} objects were created and deleted again for this resource within the API's 24 h ` +
+      "idempotency window; wait for it to pass before creating it again",
+  );
+}
+
+async function liveObject(client: PgBeamClient, request: CreateOnceRequest, id: string): Promise<Props | undefined> {
+  try {
+    const object = await client.get<Props>(request.itemPath(id));
+    return request.isGone?.(object) ? undefined : object;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** True when any `created_at` in the answer is well before the call: the API replayed an earlier create. */
+function describesOlderObject(response: Props, callStarted: number): boolean {
+  const createdAt = [response.created_at, ...Object.values(response).map((v) => (v as Props | null)?.created_at)]
+    .map((value) => (typeof value === "string" ? Date.parse(value) : Number.NaN))
+    .filter((value) => !Number.isNaN(value));
+  return createdAt.some((value) => value < callStarted - REPLAY_AGE_MS);
+}
