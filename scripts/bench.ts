@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import { PgBeamClient } from "../provider/client/client";
-import * as host from "../provider/engine/host";
+import * as host from "../provider/host";
 import { startEmulator } from "../test/emulator";
 import { consumerProject, pulumiBinDir, TestStack } from "../test/e2e/harness";
 

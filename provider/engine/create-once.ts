@@ -12,7 +12,6 @@
  */
 import { createHash } from "node:crypto";
 import type { PgBeamClient } from "../client/client";
-import { isNotFound } from "../client/errors";
 import type { Props } from "./values";
 
 /** More live-then-deleted objects than this under one identity within the API's 24 h window is not plausible. */
@@ -55,10 +54,8 @@ export interface CreateOnceRequest {
   body: Props;
   /** The created object's id in the create answer. */
   idOf(response: Props): string;
-  /** The object's URL, to check that a replayed object is still live. */
-  itemPath(id: string): string;
-  /** An object the API still returns but which is gone for the user (a revoked credential). */
-  isGone?(object: Props): boolean;
+  /** The object as the API has it now, or undefined when it is gone (deleted, revoked). */
+  current(id: string): Promise<Props | undefined>;
 }
 
 export interface CreateOnceResult {
@@ -76,7 +73,7 @@ export async function createOnce(client: PgBeamClient, request: CreateOnceReques
     const answer = await client.send<Props>("POST", collectionPath, { body, idempotencyKey: key });
     if (!answer.replayed && !describesOlderObject(answer.body, started)) return { response: answer.body };
     const id = request.idOf(answer.body);
-    const current = id === heldIds.get(identity) ? undefined : await liveObject(client, request, id);
+    const current = id === heldIds.get(identity) ? undefined : await request.current(id);
     if (current) return { response: answer.body, current };
     key = deriveIdempotencyKey(key, id);
   }
@@ -84,16 +81,6 @@ export async function createOnce(client: PgBeamClient, request: CreateOnceReques
     `${collectionPath}: ${MAX_CHAIN} objects were created and deleted again for this resource within the API's 24 h ` +
       "idempotency window; wait for it to pass before creating it again",
   );
-}
-
-async function liveObject(client: PgBeamClient, request: CreateOnceRequest, id: string): Promise<Props | undefined> {
-  try {
-    const object = await client.get<Props>(request.itemPath(id));
-    return request.isGone?.(object) ? undefined : object;
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
 }
 
 /** True when any `created_at` in the answer is well before the call: the API replayed an earlier create. */

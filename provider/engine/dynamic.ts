@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { IDENTITY_KEY } from "./create-once";
-import type { ResourceSpec } from "./spec";
+import { fieldsWith, type ResourceSpec } from "./spec";
 import { isPlainObject, type Props } from "./values";
 
 /**
@@ -11,25 +11,25 @@ import { isPlainObject, type Props } from "./values";
 function serializableProvider(resourceName: string): pulumi.dynamic.ResourceProvider {
   return {
     async configure(req) {
-      require("pulumi-pgbeam/dist/provider/engine/host").configure(req.config);
+      require("pulumi-pgbeam/dist/provider/host").configure(req.config);
     },
     check(olds, news) {
-      return require("pulumi-pgbeam/dist/provider/engine/host").lifecycle(resourceName).check(olds, news);
+      return require("pulumi-pgbeam/dist/provider/host").lifecycle(resourceName).check(olds, news);
     },
     diff(id, olds, news) {
-      return require("pulumi-pgbeam/dist/provider/engine/host").lifecycle(resourceName).diff(id, olds, news);
+      return require("pulumi-pgbeam/dist/provider/host").lifecycle(resourceName).diff(id, olds, news);
     },
     create(inputs) {
-      return require("pulumi-pgbeam/dist/provider/engine/host").lifecycle(resourceName).create(inputs);
+      return require("pulumi-pgbeam/dist/provider/host").lifecycle(resourceName).create(inputs);
     },
     read(id, props) {
-      return require("pulumi-pgbeam/dist/provider/engine/host").lifecycle(resourceName).read(id, props);
+      return require("pulumi-pgbeam/dist/provider/host").lifecycle(resourceName).read(id, props);
     },
     update(id, olds, news) {
-      return require("pulumi-pgbeam/dist/provider/engine/host").lifecycle(resourceName).update(id, olds, news);
+      return require("pulumi-pgbeam/dist/provider/host").lifecycle(resourceName).update(id, olds, news);
     },
     delete(id, props) {
-      return require("pulumi-pgbeam/dist/provider/engine/host").lifecycle(resourceName).delete(id, props);
+      return require("pulumi-pgbeam/dist/provider/host").lifecycle(resourceName).delete(id, props);
     },
   };
 }
@@ -49,34 +49,51 @@ export function providerFor(resourceName: string): pulumi.dynamic.ResourceProvid
 /** Every PgBeam object reports when it was created and last changed. */
 const TIMESTAMP_OUTPUTS = ["createdAt", "updatedAt"];
 
+/** The type token of a resource: what policy packs and `pulumi stack export` name it by. */
+export const typeToken = (resourceName: string): string => `pulumi-nodejs:dynamic/pgbeam:${resourceName}`;
+
+/** Singleton keys claimed by resources of this program (see `ResourceSpec.singletonBy`), with who claimed them. */
+const claimedSingletons = new Map<string, string>();
+
 /**
  * Base class of every PgBeam resource: wires the spec's provider, marks write-only inputs secret in the program
  * (so state's inputs are encrypted, not only its outputs) and declares the secret outputs.
  */
 export abstract class PgBeamResource extends pulumi.dynamic.Resource {
-  /** `outputOnly`: the outputs that are not inputs (ids, one-time values); every object also has its timestamps. */
-  protected constructor(
-    spec: ResourceSpec,
-    name: string,
-    args: object,
-    outputOnly: readonly string[],
-    opts?: pulumi.CustomResourceOptions,
-  ) {
-    const writeOnly = spec.writeOnly ?? [];
+  protected constructor(spec: ResourceSpec, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
+    const writeOnly = fieldsWith(spec, "writeOnly");
     const type = `pulumi-nodejs:dynamic/pgbeam:${spec.name}`;
     // The URN, as the create's idempotency identity: the provider is never told it (create-once.ts).
     const props: Props = { ...markSecret(args as Props, writeOnly), [IDENTITY_KEY]: pulumi.createUrn(name, type, opts?.parent) };
     // The SDK only creates Output properties for keys present in props: every input and every output-only key.
-    for (const key of [...Object.keys(spec.inputs.shape), ...outputOnly, ...TIMESTAMP_OUTPUTS]) {
+    for (const key of [...Object.keys(spec.inputs.shape), ...spec.outputs, ...TIMESTAMP_OUTPUTS]) {
       if (!(key in props)) props[key] = undefined;
     }
     const secretOutputs = [
       ...(opts?.additionalSecretOutputs ?? []),
       ...writeOnly.filter((path) => !path.includes(".")),
-      ...(spec.secretOutputs ?? []),
+      ...fieldsWith(spec, "secret"),
     ];
     super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "pgbeam", spec.name);
+    if (spec.singletonBy) claimSingleton(spec, name, args as Props);
   }
+}
+
+/**
+ * Fails the program (so `preview` fails) when a second resource claims what can exist once (one spend limit per
+ * organization): two would overwrite each other on every `up`.
+ */
+function claimSingleton(spec: ResourceSpec, name: string, args: Props): void {
+  const keys = spec.singletonBy!;
+  pulumi.all(keys.map((key) => args[key])).apply((values) => {
+    const claim = `${spec.name} ${JSON.stringify(values)}`;
+    const holder = claimedSingletons.get(claim);
+    if (holder !== undefined && holder !== name) {
+      const what = keys.map((key, index) => `${key} ${JSON.stringify(values[index])}`).join(", ");
+      throw new Error(`${spec.name} "${name}" and "${holder}" both manage the one ${spec.name} of ${what}: keep one of them`);
+    }
+    claimedSingletons.set(claim, name);
+  });
 }
 
 /** Wraps the values at dotted paths in pulumi.secret, keeping siblings of nested paths readable. */

@@ -2,8 +2,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
 import { isNotFound } from "../client/errors";
-import { createOnce, IDENTITY_KEY, rememberHeldObject } from "./create-once";
-import type { ApiAnswer, ResourceSpec } from "./spec";
+import { createOnce, type CreateOnceResult, IDENTITY_KEY, rememberHeldObject } from "./create-once";
+import { type ApiAnswer, fieldsWith, type ResourceSpec } from "./spec";
 import {
   canonical,
   clearValueFor,
@@ -49,6 +49,10 @@ export class Lifecycle {
   private readonly carriedInputs: string[];
   /** Output keys only some answers carry (one-time secrets, the nested object): kept from earlier state. */
   private readonly keptOutputs: string[];
+  private readonly replaceOnChanges: string[];
+  private readonly uniqueBy: string[];
+  private readonly serverDefaults: string[];
+  private readonly writeOnly: string[];
 
   constructor(
     readonly spec: ResourceSpec,
@@ -56,20 +60,30 @@ export class Lifecycle {
   ) {
     this.shape = spec.inputs.shape as Record<string, z.ZodType>;
     this.inputKeys = Object.keys(this.shape);
-    this.bodyExcluded = new Set([...(spec.pathInputs ?? []), ...(spec.localInputs ?? [])]);
-    this.carriedInputs = [...this.bodyExcluded, ...(spec.writeOnly ?? [])];
-    this.keptOutputs = [...(spec.oneTimeOutputs ?? []), ...(spec.nested ? [spec.nested.key, spec.nested.idOutput] : [])];
+    this.bodyExcluded = new Set([...fieldsWith(spec, "path"), ...fieldsWith(spec, "local")]);
+    this.writeOnly = fieldsWith(spec, "writeOnly");
+    this.carriedInputs = [...this.bodyExcluded, ...this.writeOnly];
+    this.keptOutputs = [...fieldsWith(spec, "oneTime"), ...(spec.nested ? [spec.nested.key, spec.nested.idOutput] : [])];
+    this.uniqueBy = fieldsWith(spec, "unique");
+    this.serverDefaults = fieldsWith(spec, "serverDefault");
+    // No update verb: every input the provider does not consume itself replaces the object.
+    const inPlace = new Set([...fieldsWith(spec, "local"), ...(spec.action ? [spec.action.trigger] : [])]);
+    this.replaceOnChanges = spec.update ? fieldsWith(spec, "replace") : this.inputKeys.filter((key) => !inPlace.has(key));
   }
 
   /**
    * Validates and applies defaults. Unknown values (preview) pass through untouched; everything known around
    * them is still validated, however deep.
    */
-  async check(_olds: Props, news: Props): Promise<CheckResult> {
+  async check(olds: Props, news: Props): Promise<CheckResult> {
     const given = omit(news, INTERNAL_KEYS);
     const identity = pick(news, [IDENTITY_KEY]);
     const full = this.spec.inputs.safeParse(given);
-    if (full.success) return { inputs: sanitize({ ...(full.data as Props), ...identity }) };
+    if (full.success) {
+      const inputs = sanitize(full.data as Props);
+      const failures = this.spec.validate?.(inputs, omit(olds, INTERNAL_KEYS)) ?? [];
+      return failures.length > 0 ? { failures } : { inputs: { ...inputs, ...identity } };
+    }
     const issues = full.error.issues.filter((issue) => !reachesUnknown(given, issue.path));
     if (issues.length > 0) return { failures: describeIssues(issues) };
     // Only unknowns failed: apply defaults to the known fields and return the unknown ones as they came.
@@ -85,80 +99,91 @@ export class Lifecycle {
     rememberHeldObject(news[IDENTITY_KEY], id);
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, olds);
-    const replaces = changed.filter((key) => this.spec.replaceOnChanges.includes(key));
-    // The nested object was deleted behind our back: it can only be had again with a new parent.
+    const replaces = changed.filter((key) => this.replaceOnChanges.includes(key));
+    // The nested object was deleted behind our back: created again in place where the API allows, else a new parent.
     const nested = this.spec.nested;
     if (nested && Object.keys(olds).length > 0 && olds[nested.idOutput] === undefined) {
       changed.push(nested.key);
-      replaces.push(nested.key);
+      if (!nested.recreatePath) replaces.push(nested.key);
     }
-    const uniqueBy = this.spec.uniqueBy ?? [];
     const deleteBeforeReplace =
-      replaces.length > 0 && uniqueBy.length > 0 && uniqueBy.every((key) => sameValue(desired[key], olds[key]));
+      replaces.length > 0 && this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
     return { changes: changed.length > 0, replaces, deleteBeforeReplace };
   }
 
   async create(inputs: Props): Promise<CreateResult> {
     const client = this.client();
     const desired = omit(inputs, INTERNAL_KEYS);
-    const patchAfter = this.spec.create?.patchAfter ?? [];
-    const parse = (response: Props) => this.spec.create?.parse?.(response) ?? { object: response };
-    const created = await createOnce(client, {
-      identity: inputs[IDENTITY_KEY],
-      collectionPath: this.spec.collectionPath(desired),
-      body: toApi(omit(desired, [...this.bodyExcluded, ...patchAfter])),
-      idOf: (response) => String(parse(response).object.id),
-      itemPath: (objectId) => this.spec.itemPath(desired, objectId),
-      isGone: this.spec.read?.isGone,
-    });
+    const verb = this.spec.create ?? {};
+    const patchAfter = verb.patchAfter ?? [];
+    const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter]));
+    const parse = (response: Props): ApiAnswer => verb.parse?.(response) ?? { object: this.spec.read?.parse?.(response) ?? response };
+    let created: CreateOnceResult;
+    try {
+      created =
+        verb.method === undefined || verb.method === "POST"
+          ? await createOnce(client, {
+              identity: inputs[IDENTITY_KEY],
+              collectionPath: this.spec.collectionPath(desired),
+              body,
+              idOf: (response) => String(parse(response).object.id),
+              current: async (objectId) => {
+                const object = await this.fetch(client, desired, objectId);
+                return object && !this.spec.read?.isGone?.(object) ? object : undefined;
+              },
+            })
+          : { response: await client.request<Props>(verb.method, this.spec.itemPath(desired, verb.id!(desired)), { body }) };
+    } catch (error) {
+      throw await this.explain("create", error, client, desired);
+    }
     const answer = parse(created.response);
-    const id = String(answer.object.id);
+    const id = verb.id ? verb.id(desired) : String(answer.object.id);
     let outputs = this.outputs({}, desired, created.current ? { ...answer, object: created.current } : answer);
     if (this.spec.nested) outputs = this.withNested(outputs, this.spec.nested.fromCreate(created.response));
     // The object exists from here on: any failure must hand its id back to the engine, or it would be orphaned.
     const late = patchAfter.filter((key) => desired[key] !== undefined && !this.sameAsOutput(key, desired, outputs));
-    try {
-      if (late.length > 0) {
+    if (late.length > 0) {
+      try {
         const patched = await client.patch<Props>(this.spec.itemPath(outputs, id), toApi(pick(desired, late)));
         outputs = this.outputs(outputs, desired, { object: patched });
+      } catch (error) {
+        throw await this.rollBack(id, late, inputs, outputs, error);
       }
+    }
+    try {
+      const action = this.spec.action;
+      if (action?.onCreate && desired[action.trigger]) outputs = await this.runAction(client, outputs, desired, id);
     } catch (error) {
-      throw await this.rollBack(client, id, late, inputs, outputs, error);
+      throw partialFailure(`created ${id}, but configuring it failed`, id, inputs, outputs, error);
     }
     return { id, outs: withProvider(outputs, inputs) };
   }
 
   /**
-   * The configuring step after a create failed: the object runs with the API's defaults for `late` (for a project,
-   * no IP allowlist and agents enabled), which may be less restricted than the program says. Fail closed: delete
-   * it again. Only if that fails too is it kept in state, so the next `up` finishes configuring it.
+   * Setting the fields the create call does not take failed: the object runs with the API's defaults for them (for
+   * a project, every IP allowed and agents enabled), which may be less restricted than the program says. Fail
+   * closed: delete it again. Only if that fails too is it kept in state, so the next `up` finishes the job.
    */
-  private async rollBack(client: PgBeamClient, id: string, late: string[], inputs: Props, outputs: Props, error: unknown): Promise<Error> {
+  private async rollBack(id: string, late: string[], inputs: Props, outputs: Props, error: unknown): Promise<Error> {
+    const what = `created ${this.spec.name} ${id}, but setting ${late.join(", ")} on it failed`;
     const cause = error instanceof Error ? error.message : String(error);
-    const what = `created ${this.spec.name} ${id}, but setting ${late.join(", ")} on it failed: ${cause}`;
     try {
-      await client.delete(this.spec.itemPath(outputs, id));
+      await this.delete(id, outputs);
     } catch (deleteError) {
-      if (!isNotFound(deleteError)) {
-        const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
-        const kept = `${what}. Deleting it again failed too (${why}), so it is kept in state and the next \`pulumi up\` sets ${late.join(", ")}; until then it runs with the API's defaults for them`;
-        return partialFailure(kept, id, inputs, outputs);
-      }
+      const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
+      const kept = `${cause}. Deleting it again failed too (${why}), so it is kept in state and the next \`pulumi up\` sets ${late.join(", ")}; until then it runs with the API's defaults for them`;
+      return partialFailure(what, id, inputs, outputs, new Error(kept));
     }
-    return new Error(`${what}. It was deleted again rather than left running with the API's defaults for ${late.join(", ")}; nothing is left behind: fix the cause and run \`pulumi up\` again`);
+    return new Error(
+      `${what}: ${cause}. It was deleted again rather than left running with the API's defaults for ${late.join(", ")}; nothing is left behind: fix the cause and run \`pulumi up\` again`,
+    );
   }
 
   async read(id: string, props: Props): Promise<ReadResult> {
     const client = this.client();
     const previous = omit(props, INTERNAL_KEYS);
-    let object: Props;
-    try {
-      object = await client.get<Props>(this.spec.itemPath(previous, id));
-    } catch (error) {
-      if (isNotFound(error)) return { id: "", props: {} };
-      throw error;
-    }
-    if (this.spec.read?.isGone?.(object)) return { id: "", props: {} };
+    const object = await this.fetch(client, previous, id);
+    if (!object || this.spec.read?.isGone?.(object)) return { id: "", props: {} };
     let outputs = this.outputs(previous, previous, { object });
     const nested = this.spec.nested;
     if (nested && previous[nested.idOutput]) {
@@ -184,31 +209,35 @@ export class Lifecycle {
       const nested = this.spec.nested;
       if (nested && changed.includes(nested.key)) {
         const nestedShape = shapeOf(this.shape[nested.key]);
-        const body = patchBody(nestedShape, desired[nested.key] as Props, previous[nested.key] as Props);
-        outputs = this.withNested(outputs, await client.patch<Props>(nested.path(previous, id), toApi(body)));
+        const nestedDesired = desired[nested.key] as Props;
+        const answer =
+          previous[nested.idOutput] === undefined && nested.recreatePath
+            ? await client.post<Props>(nested.recreatePath(id), toApi({ ...nestedDesired, ...nested.recreateFields }))
+            : await client.patch<Props>(nested.path(previous, id), toApi(patchBody(nestedShape, nestedDesired, previous[nested.key] as Props)));
+        outputs = this.withNested(outputs, answer);
         applied = true;
       }
 
       const action = this.spec.action;
-      if (action && changed.includes(action.trigger)) {
-        outputs = this.outputs(outputs, desired, action.parse(await client.post<Props>(action.path(previous, id))));
+      if (action && changed.includes(action.trigger) && (!action.onCreate || desired[action.trigger])) {
+        outputs = await this.runAction(client, outputs, desired, id);
         applied = true;
       }
 
-      const updatable = this.spec.update.fields ?? this.inputKeys.filter((key) => !this.bodyExcluded.has(key));
-      const fieldChanges = changed.filter((key) => updatable.includes(key) && key !== nested?.key);
-      if (fieldChanges.length > 0) {
+      const update = this.spec.update;
+      const updatable = update?.fields ?? this.inputKeys.filter((key) => !this.bodyExcluded.has(key));
+      const fieldChanges = update ? changed.filter((key) => updatable.includes(key) && key !== nested?.key) : [];
+      if (update && fieldChanges.length > 0) {
         const path = this.spec.itemPath(previous, id);
-        const object =
-          this.spec.update.method === "PUT"
+        const answer =
+          update.method === "PUT"
             ? await client.put<Props>(path, toApi(pick(desired, updatable)))
             : await client.patch<Props>(path, toApi(patchBody(pick(this.shape, fieldChanges) as typeof this.shape, desired, previous)));
-        outputs = this.outputs(outputs, desired, { object });
+        outputs = this.outputs(outputs, desired, { object: this.spec.read?.parse?.(answer) ?? answer });
       }
     } catch (error) {
-      const cause = error instanceof Error ? error.message : String(error);
-      if (applied) throw partialFailure(`updating ${id} failed part-way: ${cause}`, id, news, outputs);
-      throw error;
+      if (applied) throw partialFailure(`updating ${id} failed part-way`, id, news, outputs, error);
+      throw await this.explain("update", error, client, desired, id);
     }
     return { outs: withProvider(outputs, news) };
   }
@@ -216,23 +245,66 @@ export class Lifecycle {
   async delete(id: string, props: Props): Promise<void> {
     const client = this.client();
     const previous = omit(props, INTERNAL_KEYS);
+    const path = this.spec.itemPath(previous, id);
+    const verb = this.spec.delete ?? { method: "DELETE" };
     try {
-      await client.delete(this.spec.itemPath(previous, id));
+      if (verb.method === "DELETE") await client.delete(path);
+      else await client.request(verb.method, path, { body: verb.body });
     } catch (error) {
       if (isNotFound(error)) return;
-      const explain = this.spec.explainDeleteError;
-      throw explain && error instanceof Error ? await explain(client, previous, id, error) : error;
+      throw await this.explain("delete", error, client, previous, id);
     }
+  }
+
+  /** The object as the API has it now (item GET, or found in the collection's list), or undefined when gone. */
+  private async fetch(client: PgBeamClient, previous: Props, id: string): Promise<Props | undefined> {
+    const list = this.spec.read?.list;
+    try {
+      if (!list) {
+        const answer = await client.get<Props>(this.spec.itemPath(previous, id));
+        return this.spec.read?.parse?.(answer) ?? answer;
+      }
+      const matches = list.matches ?? ((item: Props) => item.id === id);
+      let pageToken: string | undefined;
+      do {
+        const paging = list.paged ? { page_size: 100, page_token: pageToken } : { page_token: pageToken };
+        const page = await client.get<Props>(this.spec.collectionPath(previous), paging);
+        const found = ((page[list.itemsKey] as Props[] | undefined) ?? []).find((item) => matches(item, id));
+        if (found) return found;
+        pageToken = (page.next_page_token as string | undefined) || undefined;
+      } while (pageToken);
+      return undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async runAction(client: PgBeamClient, outputs: Props, desired: Props, id: string): Promise<Props> {
+    const action = this.spec.action!;
+    const until = action.until;
+    const attempts = until ? Math.max(1, until.attempts(desired)) : 1;
+    for (let attempt = 1; ; attempt++) {
+      const response = await client.post<Props>(action.path(outputs, id));
+      const answer = action.parse(response);
+      if (!until || until.done(response)) return this.outputs(outputs, desired, answer);
+      if (attempt >= attempts) {
+        const latest = this.outputs(outputs, desired, answer);
+        throw Object.assign(new Error(until.gaveUp(response, desired, attempts)), { outputs: latest });
+      }
+      await new Promise((resolve) => setTimeout(resolve, until.intervalMs));
+    }
+  }
+
+  private async explain(verb: "create" | "update" | "delete", error: unknown, client: PgBeamClient, inputs: Props, id?: string): Promise<unknown> {
+    const explain = this.spec.explainError;
+    return explain && error instanceof Error ? await explain(verb, error, { client, inputs, id }) : error;
   }
 
   /** The desired state: new inputs, with server-defaulted fields the user left out taken from the old outputs. */
   private desired(news: Props, olds: Props): Props {
     const desired = structuredClone(omit(news, INTERNAL_KEYS));
-    const paths = [
-      ...(this.spec.serverDefaults ?? []),
-      ...(this.spec.nested?.serverDefaults ?? []).map((path) => `${this.spec.nested!.key}.${path}`),
-    ];
-    for (const path of paths) {
+    for (const path of this.serverDefaults) {
       const parent = path.includes(".") ? getPath(desired, path.slice(0, path.lastIndexOf("."))) : desired;
       if (isPlainObject(parent) && getPath(desired, path) === undefined && getPath(olds, path) !== undefined) {
         setPath(desired, path, getPath(olds, path));
@@ -263,11 +335,9 @@ export class Lifecycle {
     const nested = this.spec.nested!;
     if (!nestedObject) return outputs;
     const object = fromApi(nestedObject);
-    const writeOnly = (this.spec.writeOnly ?? [])
-      .filter((path) => path.startsWith(`${nested.key}.`))
-      .map((path) => path.slice(nested.key.length + 1));
+    const writeOnly = this.writeOnly.filter((path) => path.startsWith(`${nested.key}.`)).map((path) => path.slice(nested.key.length + 1));
     const kept = pickPaths((outputs[nested.key] ?? {}) as Props, writeOnly);
-    return { ...outputs, [nested.key]: deepMerge(kept, omit(object, ["id", "projectId"])), [nested.idOutput]: object.id };
+    return { ...outputs, [nested.key]: deepMerge(kept, omit(object, ["id", nested.parentField])), [nested.idOutput]: object.id };
   }
 }
 
@@ -304,8 +374,12 @@ function describeIssues(issues: z.core.$ZodIssue[]): CheckFailure[] {
  * The host turns this shape into ErrorResourceInitFailed: the engine keeps the object in state with what was
  * done, and retries the rest on the next `up`.
  */
-function partialFailure(message: string, id: string, inputs: Props, outputs: Props): Error {
-  return Object.assign(new Error(message), {
+function partialFailure(what: string, id: string, inputs: Props, outputs: Props, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  // A bounded wait that gave up (runAction) carries the outputs of its last answer: they are the latest truth.
+  const latest = (error as { outputs?: Props } | undefined)?.outputs;
+  if (latest) outputs = latest;
+  return Object.assign(new Error(`${what}: ${message}`), {
     id,
     properties: withProvider(outputs, inputs),
     reasons: [message],

@@ -13,79 +13,150 @@ export interface ApiAnswer {
 }
 
 /**
- * A sub-object created with its parent and updated through its own endpoint (Project's primary database).
- * Its inputs sit under `key`; its id is stored in the output `idOutput`.
+ * What a field is, beyond its type. Declared once per field in the resource's `fields` table; the engine derives
+ * diff, bodies, secrets and carried values from it.
+ */
+export type FieldBehaviour =
+  /** A change replaces the object. */
+  | "replace"
+  /** Unique within the parent: a replace that keeps it equal must delete the old object first. */
+  | "unique"
+  /** Accepted by the API but never returned (passwords): secret in the program and in state, kept from inputs. */
+  | "writeOnly"
+  /** An output only some answers carry (create/rotate tokens): kept from earlier state until replaced. */
+  | "oneTime"
+  /** Stored as a secret output (additionalSecretOutputs). */
+  | "secret"
+  /** Filled by the server when omitted, without a default in the spec: leaving it out is never a diff. */
+  | "serverDefault"
+  /** Names the parent in the URL: never in a body, kept from inputs. */
+  | "path"
+  /** Consumed by the provider itself (rotation triggers): never sent, kept from inputs. */
+  | "local";
+
+/** `key` and, one level down, `key.sub` (the nested object's fields): typos fail to compile. */
+type FieldPath<T> = {
+  [K in keyof T & string]: K | (NonNullable<T[K]> extends readonly unknown[] ? never : NonNullable<T[K]> extends object ? `${K}.${keyof NonNullable<T[K]> & string}` : never);
+}[keyof T & string];
+
+/** The typed table of field behaviours: keys are the resource's inputs (and their nested fields) and outputs. */
+export type FieldTable<Inputs extends InputSchema, Output extends string> = Partial<
+  Record<FieldPath<z.input<Inputs>> | Output, readonly FieldBehaviour[]>
+>;
+
+/**
+ * A sub-object created with its parent and updated through its own endpoint (a project's primary database).
+ * Its inputs sit under `key`; its id is stored in the output `idOutput`; `parentField` (the id of the parent in
+ * the sub-object's answer) is not part of the parent's outputs.
  */
 export interface NestedObject {
   key: string;
   idOutput: string;
-  /** Fields the server fills when omitted and whose default the spec does not give (see `serverDefaults`). */
-  serverDefaults?: string[];
+  parentField: string;
   path(outputs: Props, parentId: string): string;
   fromCreate(response: Props): Props | undefined;
-}
-
-/** An operation triggered by a change of a trigger input rather than by a field of the object (rotation). */
-export interface TriggeredAction {
-  trigger: string;
-  path(outputs: Props, id: string): string;
-  parse(response: Props): ApiAnswer;
+  /** Where to create it again if it was deleted out of band; without it, that case replaces the parent. */
+  recreatePath?(parentId: string): string;
+  /** Fields the recreate body sets beyond the inputs (e.g. the role that makes it the primary). */
+  recreateFields?: Props;
 }
 
 /**
- * Everything the engine needs to know about one PgBeam object. Resource files declare this; the engine does the
- * rest (check, diff, create, read, update, delete, unknowns, secrets, errors).
+ * An operation (POST, no body) triggered by an input rather than by a field of the object: by default on every
+ * change of the trigger (rotation); with `onCreate`, whenever the trigger is set, at create too (verification).
  */
-export interface ResourceSpec {
-  /** Type name: the dynamic resource's type token is `pulumi-nodejs:dynamic/pgbeam:<name>`. */
-  name: string;
-  inputs: InputSchema;
-  /** Inputs that name the parent in the URL (projectId): never in a body. */
-  pathInputs?: string[];
-  /** Inputs the provider consumes itself (rotation triggers): never sent. */
-  localInputs?: string[];
-  /** Inputs whose change replaces the object. */
-  replaceOnChanges: string[];
-  /**
-   * Inputs the API keeps unique (with the parent). A replace that keeps them equal cannot create the new object
-   * before deleting the old one, so the engine asks for delete-before-replace exactly then.
-   */
-  uniqueBy?: string[];
-  /**
-   * Dotted input paths the server fills when omitted and whose default the spec does not state: leaving them out
-   * means "whatever the server has", never a diff.
-   */
-  serverDefaults?: string[];
-  /**
-   * Dotted input paths the API accepts but never returns (passwords, signing secrets). They are secrets in the
-   * program (so state's inputs are encrypted too) and in outputs, and are kept from the inputs.
-   */
-  writeOnly?: string[];
-  /** Outputs only some answers carry (create/rotate secrets): kept from earlier state until replaced. */
-  oneTimeOutputs?: string[];
-  /** Further top-level outputs stored as secrets (additionalSecretOutputs), e.g. one-time tokens. */
-  secretOutputs?: string[];
-  /** The collection URL (POST, list) and the object URL. */
-  collectionPath(inputs: Props): string;
-  itemPath(outputs: Props, id: string): string;
+export interface TriggeredAction {
+  trigger: string;
+  onCreate?: boolean;
+  path(outputs: Props, id: string): string;
+  parse(response: Props): ApiAnswer;
+  /** Repeats the call, bounded, until the answer says done; then fails saying what is still missing. */
+  until?: {
+    done(response: Props): boolean;
+    attempts(inputs: Props): number;
+    intervalMs: number;
+    gaveUp(response: Props, inputs: Props, attempts: number): string;
+  };
+}
+
+/** Reading the object from its collection, for APIs with no GET by id. */
+export interface ListRead {
+  /** Key of the items array in the list answer. */
+  itemsKey: string;
+  /** Whether the list takes page_size/page_token; a `next_page_token` is followed either way. */
+  paged: boolean;
+  /** Which item is this object; by default the one whose `id` is the resource id. */
+  matches?(item: Props, id: string): boolean;
+}
+
+/**
+ * The verbs, each with a REST default a resource may override:
+ * - create: POST to the collection (default), or PUT/PATCH to the item path built from the inputs (upsert);
+ * - read: GET the item (default), or find it in the (paginated) collection list;
+ * - update: PATCH the changed fields or PUT the full object; absent, every input change replaces;
+ * - delete: DELETE the item (default; for credentials that is a revoke), or a PUT/PATCH that disables (soft delete).
+ */
+export interface Verbs {
   create?: {
+    method?: "POST" | "PUT" | "PATCH";
     /** Input fields the create call does not accept: the engine PATCHes them right after (same `up`). */
     patchAfter?: string[];
     /** Where the object is in the create answer; by default the answer is the object. */
     parse?(response: Props): ApiAnswer;
+    /** The resource id, from the inputs, for a create by PUT/PATCH to the item's path (upsert); by default `object.id`. */
+    id?(inputs: Props): string;
   };
-  update: {
+  read?: { list?: ListRead; parse?(response: Props): Props; isGone?(object: Props): boolean };
+  update?: {
     /** PATCH sends the changed fields only; PUT sends the full desired object (never a partial PUT). */
     method: "PATCH" | "PUT";
-    /** Input fields the update call accepts; default: every body input. */
+    /** Input fields the update call accepts (others replace); default: every body input. */
     fields?: string[];
   };
-  read?: {
-    /** An object the API still returns but which no longer exists for the user (revoked credential). */
-    isGone?(object: Props): boolean;
-  };
+  delete?: { method: "DELETE" } | { method: "PUT" | "PATCH"; body: Props };
+}
+
+/**
+ * Everything the engine needs to know about one PgBeam object. Resource files declare this (through
+ * `defineSpec`, which types `fields` against the inputs and outputs); the engine does the rest.
+ */
+export interface ResourceSpec extends Verbs {
+  /** Type name: the dynamic resource's type token is `pulumi-nodejs:dynamic/pgbeam:<name>`. */
+  name: string;
+  inputs: InputSchema;
+  /** Outputs that are not inputs (ids, server values, one-time values); timestamps are added for every object. */
+  outputs: readonly string[];
+  fields: Partial<Record<string, readonly FieldBehaviour[]>>;
+  /** The collection URL (POST, list) and the object URL. */
+  collectionPath(inputs: Props): string;
+  itemPath(outputs: Props, id: string): string;
   nested?: NestedObject;
   action?: TriggeredAction;
-  /** Adds context to an error from delete (e.g. which credentials still use a policy). */
-  explainDeleteError?(client: PgBeamClient, outputs: Props, id: string, error: Error): Promise<Error>;
+  /**
+   * Inputs that cannot meet in one program (one spend limit per organization): check() refuses a second
+   * resource with the same values of these keys.
+   */
+  singletonBy?: string[];
+  /** Extra validation of checked inputs the schema cannot say (a timestamp in the future): field-named reasons. */
+  validate?(inputs: Props, olds: Props): { property: string; reason: string }[];
+  /** Adds context to an API error of a verb (a plan gate, a shape never observed, what still uses an object). */
+  explainError?(verb: "create" | "update" | "delete", error: Error, context: { client: PgBeamClient; inputs: Props; id?: string }): Promise<Error> | Error;
+}
+
+/** Declares a resource spec with `fields` and `outputs` typed against its input schema: a typo fails to compile. */
+export function defineSpec<Inputs extends InputSchema, const Output extends string>(
+  spec: Omit<ResourceSpec, "inputs" | "outputs" | "fields"> & {
+    inputs: Inputs;
+    outputs: readonly Output[];
+    fields: FieldTable<Inputs, Output>;
+  },
+): ResourceSpec {
+  return spec as ResourceSpec;
+}
+
+/** The field paths with a behaviour, in table order. */
+export function fieldsWith(spec: ResourceSpec, behaviour: FieldBehaviour): string[] {
+  return Object.entries(spec.fields)
+    .filter(([, behaviours]) => behaviours?.includes(behaviour))
+    .map(([path]) => path);
 }

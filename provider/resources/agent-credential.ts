@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { PgBeamResource } from "../engine/dynamic";
-import type { ApiAnswer, ResourceSpec } from "../engine/spec";
+import { type ApiAnswer, defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { underProject } from "./paths";
@@ -27,21 +27,28 @@ const withSecrets = (response: Props): ApiAnswer => ({
 
 const agents = underProject("agents");
 
-export const agentCredentialSpec: ResourceSpec = {
+export const agentCredentialSpec = defineSpec({
   name: "AgentCredential",
   inputs: AgentCredentialInputs,
+  outputs: ["connectionString", "mcpToken", "mcpUrl", "pgUsername", "authMethod", "lastUsedAt"],
+  fields: {
+    projectId: ["path", "replace", "unique"],
+    name: ["replace", "unique"],
+    policyProfileId: ["replace"],
+    principalType: ["replace"],
+    expiresAt: ["replace"],
+    status: ["serverDefault"],
+    rotationTrigger: ["local"],
+    connectionString: ["oneTime", "secret"],
+    mcpToken: ["oneTime", "secret"],
+    mcpUrl: ["oneTime"],
+  },
   ...agents,
-  localInputs: ["rotationTrigger"],
-  replaceOnChanges: ["projectId", "policyProfileId", "name", "principalType", "expiresAt"],
-  uniqueBy: ["projectId", "name"],
-  serverDefaults: ["status"],
-  oneTimeOutputs: ["connectionString", "mcpToken", "mcpUrl"],
-  secretOutputs: ["connectionString", "mcpToken"],
   create: { patchAfter: ["status"], parse: withSecrets },
   update: { method: "PATCH", fields: ["status"] },
   read: { isGone: (object) => object.status === "revoked" },
   action: { trigger: "rotationTrigger", path: (outputs, id) => `${agents.itemPath(outputs, id)}/rotate`, parse: withSecrets },
-};
+});
 
 export type AgentCredentialArgs = ResourceArgs<typeof AgentCredentialInputs>;
 
@@ -69,7 +76,6 @@ export class AgentCredential extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: AgentCredentialArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputOnly = ["connectionString", "mcpToken", "mcpUrl", "pgUsername", "authMethod", "lastUsedAt"];
-    super(agentCredentialSpec, name, args, outputOnly, opts);
+    super(agentCredentialSpec, name, args, opts);
   }
 }

@@ -2,24 +2,24 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { PgBeamResource } from "../engine/dynamic";
-import type { ResourceSpec } from "../engine/spec";
+import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import { underProject } from "./paths";
 
-/** Fields the server fills when omitted, without a default in the spec. */
-export const DATABASE_SERVER_DEFAULTS = ["sslMode", "poolConfig"];
+/** Fields the server fills when omitted, without a default in the spec; also those of a project's primary database. */
+export const nestedDatabaseFields = <const Key extends string>(key: Key) =>
+  ({ [`${key}.sslMode`]: ["serverDefault"], [`${key}.poolConfig`]: ["serverDefault"] }) as Record<`${Key}.sslMode` | `${Key}.poolConfig`, ["serverDefault"]>;
 
 export const DatabaseInputs = api.CreateDatabaseRequest.extend({ projectId: z.string().min(1) });
 
-export const databaseSpec: ResourceSpec = {
+export const databaseSpec = defineSpec({
   name: "Database",
   inputs: DatabaseInputs,
+  outputs: ["connectionString"],
+  fields: { projectId: ["path", "replace"], sslMode: ["serverDefault"], poolConfig: ["serverDefault"], password: ["writeOnly"] },
   ...underProject("databases"),
-  replaceOnChanges: ["projectId"],
-  serverDefaults: DATABASE_SERVER_DEFAULTS,
-  writeOnly: ["password"],
   update: { method: "PATCH" },
-};
+});
 
 export type DatabaseArgs = ResourceArgs<typeof DatabaseInputs>;
 
@@ -45,6 +45,6 @@ export class Database extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.CustomResourceOptions) {
-    super(databaseSpec, name, args, ["connectionString"], opts);
+    super(databaseSpec, name, args, opts);
   }
 }

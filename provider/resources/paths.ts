@@ -11,7 +11,6 @@ export const projectPath = (outputs: Props) => `/v1/projects/${segment(outputs.p
 /** What every object under a project shares: its URLs, and `projectId` named in them rather than in bodies. */
 export function underProject(collection: string) {
   return {
-    pathInputs: ["projectId"],
     collectionPath: (inputs: Props) => `${projectPath(inputs)}/${collection}`,
     itemPath: (outputs: Props, id: string) => `${projectPath(outputs)}/${collection}/${segment(id)}`,
   };

@@ -4,7 +4,7 @@ import * as api from "../api/schemas.generated";
 import type { PgBeamClient } from "../client/client";
 import { isPgBeamApiError } from "../client/errors";
 import { PgBeamResource } from "../engine/dynamic";
-import type { ResourceSpec } from "../engine/spec";
+import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { projectPath, underProject } from "./paths";
@@ -25,16 +25,16 @@ async function explainDeleteError(client: PgBeamClient, outputs: Props, id: stri
   );
 }
 
-export const policyProfileSpec: ResourceSpec = {
+export const policyProfileSpec = defineSpec({
   name: "PolicyProfile",
   inputs: PolicyProfileInputs,
+  outputs: [],
+  fields: { projectId: ["path", "replace", "unique"], name: ["unique"] },
   ...underProject("policies"),
-  replaceOnChanges: ["projectId"],
-  uniqueBy: ["projectId", "name"],
   // Always the full profile: a partial PUT would reset the omitted rules and silently loosen the policy.
   update: { method: "PUT" },
-  explainDeleteError,
-};
+  explainError: (verb, error, { client, inputs, id }) => (verb === "delete" ? explainDeleteError(client, inputs, id!, error) : error),
+});
 
 export type PolicyProfileArgs = ResourceArgs<typeof PolicyProfileInputs>;
 type Policy = z.output<typeof api.PolicyProfileInput>;
@@ -64,6 +64,6 @@ export class PolicyProfile extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: PolicyProfileArgs, opts?: pulumi.CustomResourceOptions) {
-    super(policyProfileSpec, name, args, [], opts);
+    super(policyProfileSpec, name, args, opts);
   }
 }

@@ -2,10 +2,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { PgBeamResource } from "../engine/dynamic";
-import type { ResourceSpec } from "../engine/spec";
+import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
-import { DATABASE_SERVER_DEFAULTS } from "./database";
+import { nestedDatabaseFields } from "./database";
 import { segment } from "./paths";
 
 /** The API stores a bare address as /32 or /128; doing the same here keeps input and state equal. */
@@ -28,13 +28,21 @@ export const ProjectInputs = api.CreateProjectRequest.extend({
 
 const projectItemPath = (id: string) => `/v1/projects/${segment(id)}`;
 
-export const projectSpec: ResourceSpec = {
+export const projectSpec = defineSpec({
   name: "Project",
   inputs: ProjectInputs,
-  replaceOnChanges: ["orgId", "cloud", "selfHosted"],
-  uniqueBy: ["orgId", "name"],
-  serverDefaults: ["status"],
-  writeOnly: ["database.password"],
+  outputs: ["primaryDatabaseId", "proxyHost", "queriesPerSecond", "burstSize", "maxConnections"],
+  fields: {
+    orgId: ["replace", "unique"],
+    name: ["unique"],
+    cloud: ["replace"],
+    selfHosted: ["replace"],
+    status: ["serverDefault"],
+    // Left out, a default policy set by a ProjectDefaultPolicy (which needs the project's id first) is kept.
+    defaultPolicyProfileId: ["serverDefault"],
+    "database.password": ["writeOnly"],
+    ...nestedDatabaseFields("database"),
+  },
   collectionPath: () => "/v1/projects",
   itemPath: (_outputs, id) => projectItemPath(id),
   create: { patchAfter: PATCH_ONLY_FIELDS, parse: (response) => ({ object: response.project as Props }) },
@@ -42,11 +50,11 @@ export const projectSpec: ResourceSpec = {
   nested: {
     key: "database",
     idOutput: "primaryDatabaseId",
-    serverDefaults: DATABASE_SERVER_DEFAULTS,
+    parentField: "projectId",
     path: (outputs, id) => `${projectItemPath(id)}/databases/${segment(outputs.primaryDatabaseId)}`,
     fromCreate: (response) => response.database as Props | undefined,
   },
-};
+});
 
 export type ProjectArgs = ResourceArgs<typeof ProjectInputs>;
 type DatabaseSettings = Omit<z.output<typeof api.CreateDatabaseRequest>, "password"> & {
@@ -82,7 +90,6 @@ export class Project extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputOnly = ["primaryDatabaseId", "proxyHost", "queriesPerSecond", "burstSize", "maxConnections"];
-    super(projectSpec, name, args, outputOnly, opts);
+    super(projectSpec, name, args, opts);
   }
 }

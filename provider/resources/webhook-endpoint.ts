@@ -2,21 +2,21 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { PgBeamResource } from "../engine/dynamic";
-import type { ResourceSpec } from "../engine/spec";
+import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import { underProject } from "./paths";
 
 export const WebhookEndpointInputs = api.WebhookEndpointInput.extend({ projectId: z.string().min(1) });
 
-export const webhookEndpointSpec: ResourceSpec = {
+export const webhookEndpointSpec = defineSpec({
   name: "WebhookEndpoint",
   inputs: WebhookEndpointInputs,
+  outputs: [],
+  fields: { projectId: ["path", "replace"], secret: ["writeOnly"] },
   ...underProject("webhooks"),
-  replaceOnChanges: ["projectId"],
-  writeOnly: ["secret"],
   // Full body every time, signing secret included: the API never returns it and a PUT without it would drop it.
   update: { method: "PUT" },
-};
+});
 
 export type WebhookEndpointArgs = ResourceArgs<typeof WebhookEndpointInputs>;
 type Webhook = z.output<typeof api.WebhookEndpointInput>;
@@ -35,6 +35,6 @@ export class WebhookEndpoint extends PgBeamResource {
   declare readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: WebhookEndpointArgs, opts?: pulumi.CustomResourceOptions) {
-    super(webhookEndpointSpec, name, args, [], opts);
+    super(webhookEndpointSpec, name, args, opts);
   }
 }

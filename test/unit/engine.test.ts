@@ -1,4 +1,4 @@
-import * as host from "../../provider/engine/host";
+import * as host from "../../provider/host";
 import { UNKNOWN, type Props } from "../../provider/engine/values";
 import { type Emulator, startEmulator } from "../emulator";
 

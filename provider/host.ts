@@ -1,0 +1,39 @@
+/**
+ * The composition root: the provider host's side of every resource, wiring the registry's specs to the engine.
+ * The serialized provider in state is a few lines that `require` this module from the program's node_modules, so
+ * state holds no code of ours and no credentials, and read/delete always run the installed version.
+ */
+import { PgBeamClient } from "./client/client";
+import { type ConfigSource, resolveClientOptions } from "./client/config";
+import { RESOURCE_SPECS } from "./resources/registry";
+import { Lifecycle } from "./engine/lifecycle";
+
+let stackConfig: ConfigSource | undefined;
+let cachedClient: { key: string; client: PgBeamClient } | undefined;
+
+/** Called by each provider's `configure()` with the stack's config (secrets already decrypted by the engine). */
+export function configure(config: ConfigSource | undefined): void {
+  stackConfig = config;
+  cachedClient = undefined;
+}
+
+/** Builds the client on first use, from stack config then the environment; reused while they do not change. */
+export function client(): PgBeamClient {
+  const options = resolveClientOptions(stackConfig, process.env);
+  const key = JSON.stringify(options);
+  if (cachedClient?.key !== key) cachedClient = { key, client: new PgBeamClient(options) };
+  return cachedClient.client;
+}
+
+const lifecycles = new Map<string, Lifecycle>();
+
+export function lifecycle(resourceName: string): Lifecycle {
+  let found = lifecycles.get(resourceName);
+  if (!found) {
+    const spec = RESOURCE_SPECS[resourceName];
+    if (!spec) throw new Error(`pulumi-pgbeam: unknown resource type "${resourceName}" (is the package up to date?)`);
+    found = new Lifecycle(spec, client);
+    lifecycles.set(resourceName, found);
+  }
+  return found;
+}
