@@ -24,6 +24,17 @@ export const IDENTITY_KEY = "__identity";
 
 /** Object id last seen in state per identity (from diff), i.e. the object a replace is replacing. */
 const heldIds = new Map<string, string>();
+/** Objects a create in this process took back from a replay, for the new state entry to own. */
+const takenBack = new Set<string>();
+
+/**
+ * True when this process's create took this object back for a new state entry, so the engine's delete of it is
+ * an old entry's: a `pulumi up --replace` with unchanged inputs within the API's 24 h window. The engine calls
+ * no diff for a targeted replace, so create could not tell; the object must then stay, owned by the new entry.
+ */
+export function ownedByNewEntry(id: string): boolean {
+  return takenBack.has(id);
+}
 
 /** Called by diff: the object this resource holds now, which a replace must never get back from a replay. */
 export function rememberHeldObject(identity: unknown, id: string): void {
@@ -74,7 +85,10 @@ export async function createOnce(client: PgBeamClient, request: CreateOnceReques
     if (!answer.replayed && !describesOlderObject(answer.body, started)) return { response: answer.body };
     const id = request.idOf(answer.body);
     const current = id === heldIds.get(identity) ? undefined : await request.current(id);
-    if (current) return { response: answer.body, current };
+    if (current) {
+      takenBack.add(id);
+      return { response: answer.body, current };
+    }
     key = deriveIdempotencyKey(key, id);
   }
   throw new Error(

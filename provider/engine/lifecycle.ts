@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
 import { isNotFound } from "../client/errors";
-import { createOnce, type CreateOnceResult, IDENTITY_KEY, rememberHeldObject } from "./create-once";
+import { createOnce, type CreateOnceResult, IDENTITY_KEY, ownedByNewEntry, rememberHeldObject } from "./create-once";
 import { type ApiAnswer, fieldsWith, type ResourceSpec } from "./spec";
 import {
   canonical,
@@ -168,7 +168,7 @@ export class Lifecycle {
     const what = `created ${this.spec.name} ${id}, but setting ${late.join(", ")} on it failed`;
     const cause = error instanceof Error ? error.message : String(error);
     try {
-      await this.delete(id, outputs);
+      await this.deleteObject(id, outputs);
     } catch (deleteError) {
       const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
       const kept = `${cause}. Deleting it again failed too (${why}), so it is kept in state and the next \`pulumi up\` sets ${late.join(", ")}; until then it runs with the API's defaults for them`;
@@ -243,6 +243,18 @@ export class Lifecycle {
   }
 
   async delete(id: string, props: Props): Promise<void> {
+    if (ownedByNewEntry(id)) {
+      // Shown under the stack's diagnostics: the host has no per-resource warning channel.
+      console.error(
+        `pulumi-pgbeam: ${this.spec.name} ${id} was kept rather than replaced: with unchanged inputs, within 24 h of its ` +
+          "create, the API answers a new create with this same object (its idempotency window). Change an input to get a new one.",
+      );
+      return;
+    }
+    await this.deleteObject(id, props);
+  }
+
+  private async deleteObject(id: string, props: Props): Promise<void> {
     const client = this.client();
     const previous = omit(props, INTERNAL_KEYS);
     const path = this.spec.itemPath(previous, id);

@@ -2,7 +2,7 @@
  * Real-engine test harness: the Pulumi CLI built by scripts/pulumi-cli.sh, a local file backend, passphrase
  * secrets, and pulumi-pgbeam installed from `npm pack` into a separate project, the way users get it.
  */
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -68,6 +68,19 @@ export interface StepResult {
   /** Everything the CLI printed. */
   output: string;
   ms: number;
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+  /** SIGKILL of the CLI's whole process group. */
+  kill(): void;
 }
 
 /** A stack of one program, against one emulator, in its own temp backend and PULUMI_HOME. */
@@ -158,6 +171,35 @@ export class TestStack {
     return this.run(async (hooks) => (await this.stack.destroy({ ...hooks })).summary.resourceChanges);
   }
 
+  /**
+   * Runs the CLI itself, not through the Automation API: `kill()` SIGKILLs the CLI and every process under it
+   * (language host, provider hosts) at once, as a CI runner killing the job does.
+   */
+  startCli(args: string[]): RunningCli {
+    const workspace = this.stack.workspace as LocalWorkspace;
+    const child = spawn(workspace.pulumiCommand.command, [...args, "--stack", "e2e", "--non-interactive"], {
+      cwd: this.workDir,
+      env: { ...process.env, ...workspace.envVars },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => void (output += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => void (output += chunk.toString()));
+    const done = new Promise<CliResult>((resolve) => {
+      child.on("close", (code, signal) => {
+        this.log.push(output);
+        resolve({ code, signal, output });
+      });
+    });
+    return { child, done, kill: () => killTree(child.pid!) };
+  }
+
+  /** Runs the CLI to the end: exit code and everything it printed. */
+  cli(args: string[]): Promise<CliResult> {
+    return this.startCli(args).done;
+  }
+
   /** Whether a resource's output (a dotted path) is stored encrypted in the exported state. */
   async isSecretInState(resourceName: string, output: string): Promise<boolean> {
     const entry = (await this.resources()).find((r) => r.urn.endsWith(`::${resourceName}`));
@@ -194,6 +236,32 @@ export class TestStack {
   async cleanup(): Promise<void> {
     await this.stack.workspace.removeStack("e2e", { force: true }).catch(() => undefined);
     fs.rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * SIGKILL of a process and all its descendants. The CLI starts plugins in process groups of their own, so
+ * killing its group alone would leave the provider host running (and finishing its calls).
+ */
+function killTree(pid: number): void {
+  const all: number[] = [];
+  const walk = (parent: number) => {
+    all.push(parent);
+    let children = "";
+    try {
+      children = execFileSync("pgrep", ["-P", String(parent)], { encoding: "utf8" });
+    } catch {
+      // pgrep exits 1 when there are none
+    }
+    for (const child of children.split("\n").filter(Boolean)) walk(Number(child));
+  };
+  walk(pid);
+  for (const target of all) {
+    try {
+      process.kill(target, "SIGKILL");
+    } catch {
+      // already gone
+    }
   }
 }
 
