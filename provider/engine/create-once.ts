@@ -29,8 +29,9 @@ const takenBack = new Set<string>();
 
 /**
  * True when this process's create took this object back for a new state entry, so the engine's delete of it is
- * an old entry's: a `pulumi up --replace` with unchanged inputs within the API's 24 h window. The engine calls
- * no diff for a targeted replace, so create could not tell; the object must then stay, owned by the new entry.
+ * an old entry's: within one deployment the engine deletes such an object only as the old entry of a targeted
+ * replace (`pulumi up --replace`, inputs unchanged, within the API's 24 h window). The engine calls no diff for
+ * a targeted replace, so create could not tell; the object must stay, owned by the new entry.
  */
 export function ownedByNewEntry(id: string): boolean {
   return takenBack.has(id);
