@@ -7,8 +7,9 @@ interface QueuedFault {
   firstHitAt?: number;
 }
 
-function matches(fault: Fault, method: string, path: string): boolean {
+function matches(fault: Fault, method: string, path: string, body: unknown): boolean {
   if (fault.method !== undefined && fault.method.toUpperCase() !== method) return false;
+  if (fault.bodyIncludes !== undefined && !(JSON.stringify(body ?? null) ?? "").includes(fault.bodyIncludes)) return false;
   if (fault.path === undefined) return true;
   return typeof fault.path === "string" ? fault.path === path : fault.path.test(path);
 }
@@ -36,11 +37,11 @@ export class FaultQueue {
   }
 
   /** The oldest fault matching this request, counted as used. */
-  take(method: string, path: string): Fault | undefined {
+  take(method: string, path: string, body?: unknown): Fault | undefined {
     const now = this.now();
     // A `forMs` fault whose time is over is gone.
     this.queue = this.queue.filter((q) => q.fault.forMs === undefined || q.firstHitAt === undefined || now - q.firstHitAt < q.fault.forMs);
-    const index = this.queue.findIndex((queued) => matches(queued.fault, method, path));
+    const index = this.queue.findIndex((queued) => matches(queued.fault, method, path, body));
     if (index < 0) return undefined;
     const queued = this.queue[index];
     if (queued.fault.forMs !== undefined) {

@@ -185,7 +185,7 @@ export function createRequestListener(parts: ServerParts): RequestListener {
     };
     parts.log.requests.push(record);
     try {
-      const fault = parts.faults.take(record.method, record.path);
+      const fault = parts.faults.take(record.method, record.path, record.body);
       if (fault) record.fault = fault;
       if (fault?.delayMs) await sleep(fault.delayMs);
       if (fault?.drop === "before") {

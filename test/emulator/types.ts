@@ -37,6 +37,8 @@ export interface Fault {
   method?: string;
   /** Any path when omitted. A string must equal the URL path (without query); a RegExp is tested against it. */
   path?: string | RegExp;
+  /** Only requests whose JSON body contains this text (e.g. a name that marks one resource). */
+  bodyIncludes?: string;
   /** How many matching requests it hits; default 1. */
   times?: number;
   /** Instead of `times`: hits every matching request for this long after the first one it hits (an outage). */
