@@ -29,8 +29,8 @@ async function main() {
     const refused = emulator.requests.filter((r) => r.rateLimited).length;
     const served = emulator.requests.length - refused;
     const bound = (served / rate) * 1000;
-    const failed = projects * 5 - (up.summary.create ?? 0);
-    console.log(`resources ${projects * 5} | created ${up.summary.create ?? 0} | failed ${failed} | requests served ${served} | refused (429) ${refused}`);
+    const created = Object.values(up.ops).filter((op) => op === "create").length;
+    console.log(`resources ${projects * 5} | created ${created} | failed ${projects * 5 - created} | requests served ${served} | refused (429) ${refused}`);
     console.log(`wall ${(up.ms / 1000).toFixed(1)} s | bound (served ÷ ${rate}/s) ${(bound / 1000).toFixed(1)} s | wall ÷ bound ${(up.ms / bound).toFixed(2)}`);
   } finally {
     await stack.cleanup();
