@@ -79,7 +79,7 @@ export interface CliResult {
 export interface RunningCli {
   child: ChildProcess;
   done: Promise<CliResult>;
-  /** SIGKILL of the CLI's whole process group. */
+  /** SIGKILL of the CLI and every process under it. */
   kill(): void;
 }
 
