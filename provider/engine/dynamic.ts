@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { IDENTITY_KEY } from "./create-once";
-import { fieldsWith, type ResourceSpec } from "./spec";
+import { ADOPT_INPUT, fieldsWith, type ResourceSpec } from "./spec";
 import { isPlainObject, type Props } from "./values";
 
 /**
@@ -66,7 +66,7 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
     // The URN, as the create's idempotency identity: the provider is never told it (create-once.ts).
     const props: Props = { ...markSecret(args as Props, writeOnly), [IDENTITY_KEY]: pulumi.createUrn(name, type, opts?.parent) };
     // The SDK only creates Output properties for keys present in props: every input and every output-only key.
-    for (const key of [...Object.keys(spec.inputs.shape), ...spec.outputs, ...TIMESTAMP_OUTPUTS]) {
+    for (const key of [...Object.keys(spec.inputs.shape), ADOPT_INPUT, ...spec.outputs, ...TIMESTAMP_OUTPUTS]) {
       if (!(key in props)) props[key] = undefined;
     }
     const secretOutputs = [
@@ -74,8 +74,9 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
       ...writeOnly.filter((path) => !path.includes(".")),
       ...fieldsWith(spec, "secret"),
     ];
+    // Before registering: a second claimant must not reach the engine at all. A `get` (opts.id) claims nothing.
+    if (spec.singletonBy && opts?.id === undefined) claimSingleton(spec, name, args as Props);
     super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "pgbeam", spec.name);
-    if (spec.singletonBy) claimSingleton(spec, name, args as Props);
   }
 }
 
@@ -85,15 +86,19 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
  */
 function claimSingleton(spec: ResourceSpec, name: string, args: Props): void {
   const keys = spec.singletonBy!;
-  pulumi.all(keys.map((key) => args[key])).apply((values) => {
-    const claim = `${spec.name} ${JSON.stringify(values)}`;
-    const holder = claimedSingletons.get(claim);
+  const claim = (values: unknown[]) => {
+    const key = `${spec.name} ${JSON.stringify(values)}`;
+    const holder = claimedSingletons.get(key);
     if (holder !== undefined && holder !== name) {
-      const what = keys.map((key, index) => `${key} ${JSON.stringify(values[index])}`).join(", ");
+      const what = keys.map((field, index) => `${field} ${JSON.stringify(values[index])}`).join(", ");
       throw new Error(`${spec.name} "${name}" and "${holder}" both manage the one ${spec.name} of ${what}: keep one of them`);
     }
-    claimedSingletons.set(claim, name);
-  });
+    claimedSingletons.set(key, name);
+  };
+  const values = keys.map((key) => args[key]);
+  // Plain values fail the constructor at once; values known later fail the program when they resolve.
+  if (values.some((value) => pulumi.Output.isInstance(value) || value instanceof Promise)) pulumi.all(values).apply(claim);
+  else claim(values);
 }
 
 /** Wraps the values at dotted paths in pulumi.secret, keeping siblings of nested paths readable. */
@@ -109,4 +114,31 @@ export function markSecret(args: Props, paths: readonly string[]): Props {
     } else result[head] = pulumi.secret(value); // an Output or Promise of the whole object: secret as a whole
   }
   return result;
+}
+
+/** What a resource class built by `resourceClass` has: an Output per field of `Outputs`, its type token, `get`. */
+export interface PgBeamResourceClass<Args, Outputs> {
+  new (name: string, args: Args, opts?: pulumi.CustomResourceOptions): PgBeamResource & { readonly [K in keyof Outputs]-?: pulumi.Output<Outputs[K]> };
+  /** `pulumi-nodejs:dynamic/pgbeam:<Name>`, what policy packs match resources by. */
+  readonly __pulumiType: string;
+  /**
+   * Reads an existing object into the program; Pulumi never changes or deletes it. `parents` gives the ids its
+   * URL needs (`projectId`, `databaseId`, `orgId`).
+   */
+  get(name: string, id: pulumi.Input<string>, parents?: Partial<Args>, opts?: pulumi.CustomResourceOptions): InstanceType<PgBeamResourceClass<Args, Outputs>>;
+}
+
+/** The program-side class of a spec: its inputs as arguments, `Outputs` as typed Output properties. */
+export function resourceClass<Args, Outputs>(spec: ResourceSpec): PgBeamResourceClass<Args, Outputs> {
+  const resource = class extends PgBeamResource {
+    static readonly __pulumiType = typeToken(spec.name);
+    static get(name: string, id: pulumi.Input<string>, parents?: Partial<Args>, opts?: pulumi.CustomResourceOptions) {
+      return new resource(name, (parents ?? {}) as Args, { ...opts, id });
+    }
+    constructor(name: string, args: Args, opts?: pulumi.CustomResourceOptions) {
+      super(spec, name, args as object, opts);
+    }
+  };
+  Object.defineProperty(resource, "name", { value: spec.name });
+  return resource as unknown as PgBeamResourceClass<Args, Outputs>;
 }

@@ -1,9 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
 import { isNotFound } from "../client/errors";
+import { z } from "zod";
 import { createOnce, type CreateOnceResult, IDENTITY_KEY, ownedByNewEntry, rememberHeldObject } from "./create-once";
-import { type ApiAnswer, fieldsWith, type ResourceSpec } from "./spec";
+import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
 import {
   canonical,
   clearValueFor,
@@ -42,6 +42,8 @@ const INTERNAL_KEYS = ["__provider", IDENTITY_KEY, "id"];
  * never returns is kept from inputs or earlier state: write-only secrets, path ids, local inputs, one-time values.
  */
 export class Lifecycle {
+  /** The spec's inputs and the engine's own adoption input. */
+  private readonly inputs: InputSchema;
   private readonly shape: Record<string, z.ZodType>;
   private readonly inputKeys: string[];
   private readonly bodyExcluded: Set<string>;
@@ -58,16 +60,17 @@ export class Lifecycle {
     readonly spec: ResourceSpec,
     private readonly client: () => PgBeamClient,
   ) {
-    this.shape = spec.inputs.shape as Record<string, z.ZodType>;
+    this.inputs = spec.inputs.extend({ [ADOPT_INPUT]: z.string().min(1).optional() });
+    this.shape = this.inputs.shape as Record<string, z.ZodType>;
     this.inputKeys = Object.keys(this.shape);
-    this.bodyExcluded = new Set([...fieldsWith(spec, "path"), ...fieldsWith(spec, "local")]);
+    this.bodyExcluded = new Set([...fieldsWith(spec, "path"), ...fieldsWith(spec, "local"), ADOPT_INPUT]);
     this.writeOnly = fieldsWith(spec, "writeOnly");
     this.carriedInputs = [...this.bodyExcluded, ...this.writeOnly];
     this.keptOutputs = [...fieldsWith(spec, "oneTime"), ...(spec.nested ? [spec.nested.key, spec.nested.idOutput] : [])];
     this.uniqueBy = fieldsWith(spec, "unique");
     this.serverDefaults = fieldsWith(spec, "serverDefault");
     // No update verb: every input the provider does not consume itself replaces the object.
-    const inPlace = new Set([...fieldsWith(spec, "local"), ...(spec.action ? [spec.action.trigger] : [])]);
+    const inPlace = new Set([...fieldsWith(spec, "local"), ADOPT_INPUT, ...(spec.action ? [spec.action.trigger] : [])]);
     this.replaceOnChanges = spec.update ? fieldsWith(spec, "replace") : this.inputKeys.filter((key) => !inPlace.has(key));
   }
 
@@ -78,7 +81,7 @@ export class Lifecycle {
   async check(olds: Props, news: Props): Promise<CheckResult> {
     const given = omit(news, INTERNAL_KEYS);
     const identity = pick(news, [IDENTITY_KEY]);
-    const full = this.spec.inputs.safeParse(given);
+    const full = this.inputs.safeParse(given);
     if (full.success) {
       const inputs = sanitize(full.data as Props);
       const failures = this.spec.validate?.(inputs, omit(olds, INTERNAL_KEYS)) ?? [];
@@ -88,7 +91,7 @@ export class Lifecycle {
     if (issues.length > 0) return { failures: describeIssues(issues) };
     // Only unknowns failed: apply defaults to the known fields and return the unknown ones as they came.
     const unknownKeys = Object.keys(given).filter((key) => containsUnknown(given[key]));
-    const known = this.spec.inputs
+    const known = this.inputs
       .partial(Object.fromEntries(unknownKeys.map((key) => [key, true])))
       .safeParse(omit(given, unknownKeys));
     const base = known.success ? (known.data as Props) : omit(given, unknownKeys);
@@ -114,19 +117,20 @@ export class Lifecycle {
   async create(inputs: Props): Promise<CreateResult> {
     const client = this.client();
     const desired = omit(inputs, INTERNAL_KEYS);
+    if (desired[ADOPT_INPUT] !== undefined) return this.adopt(client, String(desired[ADOPT_INPUT]), inputs);
     const verb = this.spec.create ?? {};
     const patchAfter = verb.patchAfter ?? [];
     const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter]));
-    const parse = (response: Props): ApiAnswer => verb.parse?.(response) ?? { object: this.spec.read?.parse?.(response) ?? response };
+    const parse = (response: Props): ApiAnswer => verb.parse?.(response) ?? { object: this.objectIn(response) };
     let created: CreateOnceResult;
     try {
       created =
         verb.method === undefined || verb.method === "POST"
           ? await createOnce(client, {
               identity: inputs[IDENTITY_KEY],
-              collectionPath: this.spec.collectionPath(desired),
+              collectionPath: this.collectionPath(desired),
               body,
-              idOf: (response) => String(parse(response).object.id),
+              idOf: (response) => String(parse(response).object?.id),
               current: async (objectId) => {
                 const object = await this.fetch(client, desired, objectId);
                 return object && !this.spec.read?.isGone?.(object) ? object : undefined;
@@ -137,7 +141,7 @@ export class Lifecycle {
       throw await this.explain("create", error, client, desired);
     }
     const answer = parse(created.response);
-    const id = verb.id ? verb.id(desired) : String(answer.object.id);
+    const id = verb.id ? verb.id(desired) : String(answer.object?.id);
     let outputs = this.outputs({}, desired, created.current ? { ...answer, object: created.current } : answer);
     if (this.spec.nested) outputs = this.withNested(outputs, this.spec.nested.fromCreate(created.response));
     // The object exists from here on: any failure must hand its id back to the engine, or it would be orphaned.
@@ -194,7 +198,8 @@ export class Lifecycle {
         outputs = omit(outputs, [nested.key, nested.idOutput]);
       }
     }
-    return { id, props: withProvider(outputs, props) };
+    // The inputs as the API now has them, so `pulumi refresh` drift also shows in the inputs-based `preview --diff`.
+    return { id, props: withProvider(outputs, props), inputs: withProvider(this.inputsFrom(outputs), props) };
   }
 
   async update(id: string, olds: Props, news: Props): Promise<UpdateResult> {
@@ -233,7 +238,7 @@ export class Lifecycle {
           update.method === "PUT"
             ? await client.put<Props>(path, toApi(pick(desired, updatable)))
             : await client.patch<Props>(path, toApi(patchBody(pick(this.shape, fieldChanges) as typeof this.shape, desired, previous)));
-        outputs = this.outputs(outputs, desired, { object: this.spec.read?.parse?.(answer) ?? answer });
+        outputs = this.outputs(outputs, desired, { object: this.objectIn(answer) });
       }
     } catch (error) {
       if (applied) throw partialFailure(`updating ${id} failed part-way`, id, news, outputs, error);
@@ -268,19 +273,45 @@ export class Lifecycle {
     }
   }
 
+  /**
+   * Manages an existing object named by `adoptId`: read it (under the program's parent, or it is not found), check
+   * its unique fields are the program's, refuse if a field that cannot change in place differs, then apply the
+   * program's values as an update (write-only values are always sent: the API cannot say what it has).
+   */
+  private async adopt(client: PgBeamClient, id: string, inputs: Props): Promise<CreateResult> {
+    const desired = omit(inputs, INTERNAL_KEYS);
+    const refuse = (why: string) => new Error(`cannot adopt ${this.spec.name} ${id} (${ADOPT_INPUT}): ${why}. Nothing was changed.`);
+    const object = await this.fetch(client, desired, id);
+    if (!object || this.spec.read?.isGone?.(object)) throw refuse("no such object under the parent the program names");
+    let current = this.outputs({}, pickPaths(desired, this.bodyExcluded), { object });
+    const nested = this.spec.nested;
+    if (nested?.adoptFrom && nested.recreatePath) {
+      const items = await client.listAll<Props>(nested.recreatePath(id), nested.adoptFrom.itemsKey);
+      current = this.withNested(current, items.find((item) => nested.adoptFrom!.matches(item)));
+    }
+    const differing = this.uniqueBy.filter((key) => !this.sameAsOutput(key, desired, current));
+    if (differing.length > 0) {
+      throw refuse(differing.map((key) => `its ${key} is ${JSON.stringify(current[key])}, the program says ${JSON.stringify(desired[key])}`).join("; "));
+    }
+    const replaces = (await this.diff(id, current, desired)).replaces ?? [];
+    if (replaces.length > 0) throw refuse(`${replaces.join(", ")} differ(s) from the program and cannot change in place`);
+    const { outs } = await this.update(id, current, inputs);
+    return { id, outs };
+  }
+
   /** The object as the API has it now (item GET, or found in the collection's list), or undefined when gone. */
   private async fetch(client: PgBeamClient, previous: Props, id: string): Promise<Props | undefined> {
     const list = this.spec.read?.list;
     try {
       if (!list) {
-        const answer = await client.get<Props>(this.spec.itemPath(previous, id));
-        return this.spec.read?.parse?.(answer) ?? answer;
+        const path = this.spec.read?.path?.(previous, id) ?? this.spec.itemPath(previous, id);
+        return this.objectIn(await client.get<Props>(path));
       }
       const matches = list.matches ?? ((item: Props) => item.id === id);
       let pageToken: string | undefined;
       do {
         const paging = list.paged ? { page_size: 100, page_token: pageToken } : { page_token: pageToken };
-        const page = await client.get<Props>(this.spec.collectionPath(previous), paging);
+        const page = await client.get<Props>(this.collectionPath(previous), paging);
         const found = ((page[list.itemsKey] as Props[] | undefined) ?? []).find((item) => matches(item, id));
         if (found) return found;
         pageToken = (page.next_page_token as string | undefined) || undefined;
@@ -292,6 +323,15 @@ export class Lifecycle {
     }
   }
 
+  private objectIn(response: Props): Props {
+    return this.spec.objectIn?.(response) ?? response;
+  }
+
+  private collectionPath(values: Props): string {
+    if (!this.spec.collectionPath) throw new Error(`pulumi-pgbeam: ${this.spec.name} declares no collection to create in or list`);
+    return this.spec.collectionPath(values);
+  }
+
   private async runAction(client: PgBeamClient, outputs: Props, desired: Props, id: string): Promise<Props> {
     const action = this.spec.action!;
     const until = action.until;
@@ -301,7 +341,8 @@ export class Lifecycle {
       const answer = action.parse(response);
       if (!until || until.done(response)) return this.outputs(outputs, desired, answer);
       if (attempt >= attempts) {
-        const latest = this.outputs(outputs, desired, answer);
+        // State records the trigger as not done, so the next `up` sees it as a change and tries again.
+        const latest = omit(this.outputs(outputs, desired, answer), [action.trigger]);
         throw Object.assign(new Error(until.gaveUp(response, desired, attempts)), { outputs: latest });
       }
       await new Promise((resolve) => setTimeout(resolve, until.intervalMs));
@@ -325,6 +366,16 @@ export class Lifecycle {
     return desired;
   }
 
+  /** Outputs in the form checked inputs have (write-only, path and local values are among the outputs). */
+  private inputsFrom(outputs: Props): Props {
+    const inputs: Props = {};
+    for (const key of this.inputKeys) {
+      const value = outputs[key] === undefined ? undefined : canonical(this.shape[key], outputs[key]);
+      if (value !== undefined && value !== null) inputs[key] = value;
+    }
+    return inputs;
+  }
+
   private sameAsOutput(key: string, desired: Props, outputs: Props): boolean {
     return sameValue(desired[key], canonical(this.shape[key], outputs[key]));
   }
@@ -338,6 +389,7 @@ export class Lifecycle {
    * nested object) and what only inputs have (write-only secrets, path ids, local inputs).
    */
   private outputs(previous: Props, inputs: Props, answer: ApiAnswer): Props {
+    if (!answer.object) return deepMerge(previous, { ...pickPaths(inputs, this.carriedInputs), ...answer.once });
     const kept = deepMerge(pick(previous, this.keptOutputs), pickPaths(inputs, this.carriedInputs));
     return omit(deepMerge(kept, { ...fromApi(answer.object), ...answer.once }), INTERNAL_KEYS);
   }

@@ -5,9 +5,13 @@ import type { Props } from "./values";
 /** A resource's inputs as checked: camelCase, the API's defaults applied. */
 export type InputSchema = z.ZodObject<z.ZodRawShape>;
 
+/** The opt-in adoption input every resource has (see `ResourceArgs.adoptId`); a local input of the engine's. */
+export const ADOPT_INPUT = "adoptId";
+
 /** What the engine keeps from one API answer: the object (snake_case) and values only this answer carries. */
 export interface ApiAnswer {
-  object: Props;
+  /** Absent when the answer carries no object (outputs are then kept as they were). */
+  object?: Props;
   /** One-time values (tokens, connection strings) in camelCase; stored and carried forward from then on. */
   once?: Props;
 }
@@ -59,6 +63,8 @@ export interface NestedObject {
   recreatePath?(parentId: string): string;
   /** Fields the recreate body sets beyond the inputs (e.g. the role that makes it the primary). */
   recreateFields?: Props;
+  /** How to find it in the list at `recreatePath` when the parent is adopted (its id is not in the parent's answer). */
+  adoptFrom?: { itemsKey: string; matches(item: Props): boolean };
 }
 
 /**
@@ -101,12 +107,18 @@ export interface Verbs {
     method?: "POST" | "PUT" | "PATCH";
     /** Input fields the create call does not accept: the engine PATCHes them right after (same `up`). */
     patchAfter?: string[];
-    /** Where the object is in the create answer; by default the answer is the object. */
+      /** What the create answer holds beyond the object (one-time values); by default `objectIn`. */
     parse?(response: Props): ApiAnswer;
     /** The resource id, from the inputs, for a create by PUT/PATCH to the item's path (upsert); by default `object.id`. */
     id?(inputs: Props): string;
   };
-  read?: { list?: ListRead; parse?(response: Props): Props; isGone?(object: Props): boolean };
+  read?: {
+    list?: ListRead;
+    /** GET the object from another URL than its item path (a spend limit is read from the organization's plan). */
+    path?(outputs: Props, id: string): string;
+    /** An object the API still returns but which no longer exists for the user (revoked, disabled, null limit). */
+    isGone?(object: Props): boolean;
+  };
   update?: {
     /** PATCH sends the changed fields only; PUT sends the full desired object (never a partial PUT). */
     method: "PATCH" | "PUT";
@@ -127,9 +139,11 @@ export interface ResourceSpec extends Verbs {
   /** Outputs that are not inputs (ids, server values, one-time values); timestamps are added for every object. */
   outputs: readonly string[];
   fields: Partial<Record<string, readonly FieldBehaviour[]>>;
-  /** The collection URL (POST, list) and the object URL. */
-  collectionPath(inputs: Props): string;
+  /** The collection URL (POST, list; absent for objects that are a setting of their parent) and the object URL. */
+  collectionPath?(inputs: Props): string;
   itemPath(outputs: Props, id: string): string;
+  /** Where the object is in an answer (create, update, item read); by default the answer is the object. */
+  objectIn?(response: Props): Props;
   nested?: NestedObject;
   action?: TriggeredAction;
   /**

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { PgBeamResource } from "../engine/dynamic";
+import { PgBeamResource, typeToken } from "../engine/dynamic";
 import { type ApiAnswer, defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
@@ -57,6 +57,12 @@ export type AgentCredentialArgs = ResourceArgs<typeof AgentCredentialInputs>;
  * token are returned once by the API and kept in state as secrets; change `rotationTrigger` to rotate them.
  */
 export class AgentCredential extends PgBeamResource {
+  /** What policy packs and `pulumi stack export` name this type by. */
+  static readonly __pulumiType = typeToken("AgentCredential");
+  /** Reads an existing object of the project into the program; Pulumi never changes or deletes it. */
+  static get(name: string, id: pulumi.Input<string>, parents: { projectId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): AgentCredential {
+    return new AgentCredential(name, parents as AgentCredentialArgs, { ...opts, id });
+  }
   declare readonly projectId: pulumi.Output<string>;
   declare readonly policyProfileId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { PgBeamResource } from "../engine/dynamic";
+import { PgBeamResource, typeToken } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import { underProject } from "./paths";
@@ -25,6 +25,12 @@ export type DatabaseArgs = ResourceArgs<typeof DatabaseInputs>;
 
 /** An upstream PostgreSQL database registered with a PgBeam project. */
 export class Database extends PgBeamResource {
+  /** What policy packs and `pulumi stack export` name this type by. */
+  static readonly __pulumiType = typeToken("Database");
+  /** Reads an existing object of the project into the program; Pulumi never changes or deletes it. */
+  static get(name: string, id: pulumi.Input<string>, parents: { projectId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): Database {
+    return new Database(name, parents as DatabaseArgs, { ...opts, id });
+  }
   declare readonly projectId: pulumi.Output<string>;
   declare readonly host: pulumi.Output<string>;
   declare readonly port: pulumi.Output<number>;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import type { PgBeamClient } from "../client/client";
 import { isPgBeamApiError } from "../client/errors";
-import { PgBeamResource } from "../engine/dynamic";
+import { PgBeamResource, typeToken } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
@@ -41,6 +41,12 @@ type Policy = z.output<typeof api.PolicyProfileInput>;
 
 /** A named bundle of rules enforced on agent credentials (read-only mode, allowlists, masking, budgets, approvals). */
 export class PolicyProfile extends PgBeamResource {
+  /** What policy packs and `pulumi stack export` name this type by. */
+  static readonly __pulumiType = typeToken("PolicyProfile");
+  /** Reads an existing object of the project into the program; Pulumi never changes or deletes it. */
+  static get(name: string, id: pulumi.Input<string>, parents: { projectId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): PolicyProfile {
+    return new PolicyProfile(name, parents as PolicyProfileArgs, { ...opts, id });
+  }
   declare readonly projectId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly accessMode: pulumi.Output<Policy["accessMode"]>;

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { PgBeamResource } from "../engine/dynamic";
+import { PgBeamResource, typeToken } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
@@ -53,6 +53,10 @@ export const projectSpec = defineSpec({
     parentField: "projectId",
     path: (outputs, id) => `${projectItemPath(id)}/databases/${segment(outputs.primaryDatabaseId)}`,
     fromCreate: (response) => response.database as Props | undefined,
+    // A primary database deleted out of band is registered again in place: the project and all under it stay.
+    recreatePath: (id) => `${projectItemPath(id)}/databases`,
+    recreateFields: { role: "primary" },
+    adoptFrom: { itemsKey: "databases", matches: (database) => database.role === "primary" },
   },
 });
 
@@ -67,6 +71,12 @@ type DatabaseSettings = Omit<z.output<typeof api.CreateDatabaseRequest>, "passwo
  * `orgId`, `cloud` and `selfHosted` replace the project.
  */
 export class Project extends PgBeamResource {
+  /** What policy packs and `pulumi stack export` name this type by. */
+  static readonly __pulumiType = typeToken("Project");
+  /** Reads an existing project into the program; Pulumi never changes or deletes it. */
+  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Project {
+    return new Project(name, {} as ProjectArgs, { ...opts, id });
+  }
   declare readonly orgId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly description: pulumi.Output<string | undefined>;

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { PgBeamResource } from "../engine/dynamic";
+import { PgBeamResource, typeToken } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import { underProject } from "./paths";
@@ -23,6 +23,12 @@ type Webhook = z.output<typeof api.WebhookEndpointInput>;
 
 /** Delivers agent-gateway events (approvals, anomalies, kill switch) to a URL, signed with `secret`. */
 export class WebhookEndpoint extends PgBeamResource {
+  /** What policy packs and `pulumi stack export` name this type by. */
+  static readonly __pulumiType = typeToken("WebhookEndpoint");
+  /** Reads an existing object of the project into the program; Pulumi never changes or deletes it. */
+  static get(name: string, id: pulumi.Input<string>, parents: { projectId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): WebhookEndpoint {
+    return new WebhookEndpoint(name, parents as WebhookEndpointArgs, { ...opts, id });
+  }
   declare readonly projectId: pulumi.Output<string>;
   declare readonly url: pulumi.Output<string>;
   /** Write-only signing secret: kept in state as a secret, resent on every update. */

@@ -179,9 +179,8 @@ async function faultFor(c: Case): Promise<Fault> {
   if (c.op === "create") return { ...c.fault.fault, method: spec.create?.method ?? "POST", bodyIncludes: marker };
   if (c.op === "configure") {
     if (!ownParent(c)) return { ...c.fault.fault, method: "PATCH", bodyIncludes: marker };
-    const parentId = ids[`${c.name}parent`];
-    const collection = spec.collectionPath({ projectId: parentId });
-    return { ...c.fault.fault, method: "PATCH", path: new RegExp(`^${collection}/[^/]+$`) };
+    // Any object's URL under the case's own parent project.
+    return { ...c.fault.fault, method: "PATCH", path: new RegExp(`^/v1/projects/${ids[`${c.name}parent`]}/[^/]+/[^/]+$`) };
   }
   const outputs = (await outputsOf(c.name))!;
   const itemPath = spec.itemPath(outputs, ids[c.name]);

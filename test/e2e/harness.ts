@@ -125,7 +125,7 @@ export class TestStack {
     return new TestStack(stack, workDir, []);
   }
 
-  async setResources(resources: Record<string, { type: string; args: unknown; opts?: unknown }>): Promise<void> {
+  async setResources(resources: Record<string, { type: string; args?: unknown; opts?: unknown; get?: string }>): Promise<void> {
     await this.stack.setConfig("resources", { value: JSON.stringify(resources) });
   }
 

@@ -6,7 +6,7 @@ import type { EmulatorState, Handlers } from "./context";
 import { FaultQueue } from "./faults";
 import { newToken } from "./ids";
 import { IdempotencyCache } from "./idempotency";
-import { infrastructureHandlers, observeQuery } from "./infrastructure";
+import { infrastructureHandlers, observeQuery, verifyDomainOutOfBand } from "./infrastructure";
 import { addOrganization, isPlanName, organizationHandlers, registerOrganizationBehaviours, setPlan } from "./organizations";
 import { presentDatabase, presentProject, projectHandlers, registerProjectBehaviours } from "./projects";
 import { TokenBuckets } from "./rate-limit";
@@ -173,5 +173,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     failDomainVerification: (domain) => {
       state.unverifiableDomains.add(domain);
     },
+    verifyDomain: (domain) => verifyDomainOutOfBand(state, domain),
   };
 }

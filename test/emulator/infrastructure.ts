@@ -44,7 +44,12 @@ export function observeQuery(state: EmulatorState, projectId: string, databaseId
   const now = state.now();
   const id = cacheRuleId(databaseId, queryHash);
   const seen = state.store.find("cacheRule", id);
-  if (seen && !seen.deleted) {
+  if (seen?.deleted) {
+    // A shape that had gone (its rule deleted) is new again when the proxy sees it: default settings, fresh counters.
+    seen.deleted = false;
+    patchObject(seen, { cache_enabled: false, cache_ttl_seconds: null, cache_swr_seconds: null, call_count: 0, first_seen_at: now }, now);
+  }
+  if (seen) {
     patchObject(seen, { call_count: seen.data.call_count + 1, last_seen_at: now }, now);
     return;
   }
@@ -70,6 +75,21 @@ export function observeQuery(state: EmulatorState, projectId: string, databaseId
       last_seen_at: now,
     },
   });
+}
+
+/** Verification passed (through `verify`, or the platform's own DNS check): a TLS certificate is issued. */
+function markVerified(state: EmulatorState, domain: StoredObject): void {
+  if (domain.data.verified) return;
+  const now = state.now();
+  patchObject(domain, { verified: true, verified_at: now, tls_cert_expiry: new Date(Date.parse(now) + TLS_CERT_LIFETIME_MS).toISOString() }, now);
+}
+
+/** The platform's background DNS check found the records: the domain is verified without a `verify` call. */
+export function verifyDomainOutOfBand(state: EmulatorState, hostname: string): void {
+  const domain = state.store.list("domain").find((d) => d.data.domain.toLowerCase() === hostname.toLowerCase());
+  if (!domain) throw new Error(`verifyDomain: no live custom domain ${hostname}`);
+  state.unverifiableDomains.delete(domain.data.domain);
+  markVerified(state, domain);
 }
 
 function requireCustomDomainPlan(ctx: HandlerContext, project: StoredObject): void {
@@ -114,10 +134,7 @@ export const infrastructureHandlers: Handlers = {
     if (ctx.state.unverifiableDomains.has(domain.data.domain)) {
       return { status: 200, body: { verified: false, error: `TXT record ${domain.data.dns_instructions.txt_host} not found`, domain: domain.data } };
     }
-    if (!domain.data.verified) {
-      const now = ctx.state.now();
-      patchObject(domain, { verified: true, verified_at: now, tls_cert_expiry: new Date(Date.parse(now) + TLS_CERT_LIFETIME_MS).toISOString() }, now);
-    }
+    markVerified(ctx.state, domain);
     return { status: 200, body: { verified: true, domain: domain.data } };
   },
 

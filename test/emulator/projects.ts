@@ -117,6 +117,9 @@ export const projectHandlers: Handlers = {
     const siblings = ctx.state.store.list("project").filter((p) => p.orgId === orgId);
     assertUnique("project", siblings, "name", request.name);
     const { database, ...fields } = request;
+    // Project and primary database are created together (SPEC `createProject`): the database is validated before
+    // anything is stored, so a 400 on it leaves no project behind and the corrected retry succeeds.
+    const primaryFields = newDatabaseFields(ctx.state, database, "body.database");
     const project = insertObject(ctx, "project", {
       orgId,
       data: {
@@ -134,7 +137,7 @@ export const projectHandlers: Handlers = {
         status: "active",
       },
     });
-    const primary = insertDatabase(ctx, project, database, "body.database");
+    const primary = databases.insert(ctx, project, { data: primaryFields.data, secrets: { password: primaryFields.password } });
     return {
       status: 201,
       body: { project: presentProject(ctx.state.store, project), database: presentDatabase(ctx.state.store, primary) },

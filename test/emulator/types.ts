@@ -141,4 +141,6 @@ export interface Emulator {
   observeQuery(projectId: string, databaseId: string, queryHash: string, sql?: string): void;
   /** Makes DNS verification of this hostname fail (it succeeds by default). */
   failDomainVerification(domain: string): void;
+  /** Marks a custom domain verified as the platform's own DNS check would (no `verify` call); undoes `failDomainVerification`. */
+  verifyDomain(domain: string): void;
 }

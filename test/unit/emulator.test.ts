@@ -187,6 +187,15 @@ describe("spec validation", () => {
 });
 
 describe("projects and databases", () => {
+  it("creates project and primary database together: a 400 on the database leaves no project, the retry succeeds", async () => {
+    const name = uniqueName("atomic");
+    const bad = databaseInput({ pool_config: { pool_mode: "transaction", pool_size: 5, min_pool_size: 10 } });
+    const refused = await call("POST", "/v1/projects", { body: { name, org_id: emulator.orgId, database: bad } });
+    expect(refused.status).toBe(400);
+    expect(emulator.objects("project").filter((p) => p.data.name === name)).toEqual([]);
+    await createProject({ name });
+  });
+
   it("creates a project with its primary database and fills every server default", async () => {
     const name = uniqueName("My App");
     const { project, database } = await createProject({ name });
@@ -839,6 +848,10 @@ describe("custom domains", () => {
     const bad = (await call("POST", `/v1/projects/${project.id}/domains`, { body: { domain: "bad.acme.example.com" } })).body;
     const failed = await call("POST", `/v1/projects/${project.id}/domains/${bad.id}/verify`);
     expect(failed.body).toMatchObject({ verified: false, error: expect.stringContaining("TXT record"), domain: { verified: false } });
+
+    emulator.verifyDomain("bad.acme.example.com");
+    const listed = (await call("GET", `/v1/projects/${project.id}/domains`)).body.domains.find((d: any) => d.id === bad.id);
+    expect(listed).toMatchObject({ verified: true, verified_at: expect.stringMatching(RFC3339), tls_cert_expiry: expect.stringMatching(RFC3339) });
 
     expect((await call("DELETE", `/v1/projects/${project.id}/domains/${created.body.id}`)).status).toBe(204);
     expect((await call("GET", `/v1/projects/${project.id}/domains`)).body.domains.map((d: any) => d.id)).toEqual([bad.id]);

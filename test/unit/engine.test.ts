@@ -1,5 +1,5 @@
 import * as host from "../../provider/host";
-import { UNKNOWN, type Props } from "../../provider/engine/values";
+import { toApi as toApiBody, UNKNOWN, type Props } from "../../provider/engine/values";
 import { type Emulator, startEmulator } from "../emulator";
 
 let emulator: Emulator;
@@ -196,12 +196,21 @@ describe("Project", () => {
     expect(bodies("PATCH")).toEqual([{ agents_disabled: false }]);
   });
 
-  it("a primary database deleted out of band makes the project a replace, not a failing PATCH forever", async () => {
+  it("a primary database deleted out of band is registered again in place: the project and its id stay", async () => {
     const { inputs, id, outs } = await createProject();
     emulator.remove("database", outs.primaryDatabaseId as string);
     const refreshed = (await project.read(id, outs)).props!;
     expect(refreshed.primaryDatabaseId).toBeUndefined();
-    expect(await project.diff(id, refreshed, inputs)).toMatchObject({ changes: true, replaces: ["database"] });
+    expect(await project.diff(id, refreshed, inputs)).toMatchObject({ changes: true, replaces: [] });
+    emulator.clearRequests();
+    const updated = (await project.update(id, refreshed, { ...inputs, __provider: "serialized-provider-text" })).outs as Props;
+    expect(emulator.requests.filter((r) => r.method !== "GET").map((r) => [r.method, r.path, r.body])).toEqual([
+      ["POST", `/v1/projects/${id}/databases`, { ...toApiBody(inputs.database as Props), role: "primary" }],
+    ]);
+    expect(updated.primaryDatabaseId).toMatch(/^db_/);
+    expect(updated.primaryDatabaseId).not.toBe(outs.primaryDatabaseId);
+    expect((updated.database as Props).password).toBe(primaryDb.password);
+    expect(await project.diff(id, updated, inputs)).toMatchObject({ changes: false });
   });
 
   it("replaces on orgId/cloud/selfHosted; delete-before-replace when the name stays (names are unique per org)", async () => {
@@ -221,6 +230,14 @@ describe("Project", () => {
     expect(refreshed.id).toBe(id);
     expect(refreshed.props).toMatchObject({ description: "edited in the console" });
     expect((refreshed.props!.database as Props).password).toBe("pw-primary-1");
+    // Inputs as the API has them now, in checked form: the drift shows in `preview --diff` too.
+    const inputs = (await checkedInputs(project, projectInputs({ name: outs.name }))) as Props;
+    expect(refreshed.inputs).toMatchObject({
+      ...inputs,
+      description: "edited in the console",
+      database: { ...(inputs.database as Props), sslMode: "require" },
+      __provider: "serialized-provider-text",
+    });
     emulator.remove("project", id);
     expect(await project.read(id, outs)).toEqual({ id: "", props: {} });
   });

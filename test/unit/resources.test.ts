@@ -4,11 +4,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-const registered: { type: string; inputs: Record<string, unknown> }[] = [];
+const registered: { type: string; name: string; id?: string; inputs: Record<string, unknown> }[] = [];
 pulumi.runtime.setMocks(
   {
     newResource: (args) => {
-      registered.push({ type: args.type, inputs: args.inputs });
+      registered.push({ type: args.type, name: args.name, id: args.id, inputs: args.inputs });
       return { id: `${args.name}-id`, state: args.inputs };
     },
     call: () => ({}),
@@ -54,4 +54,35 @@ it("a nested input given as a Promise arrives whole", async () => {
   const project = new pgbeam.Project("promised", { orgId: "org_x", name: "promised", database: Promise.resolve(database) });
   const seen = await new Promise((resolve) => project.database.apply(resolve));
   expect(seen).toMatchObject({ host: "db", port: 5432, password: "pw-mock" });
+});
+
+it("every registered resource is exported, with its type token as a static (for policy packs)", () => {
+  for (const name of Object.keys(RESOURCE_SPECS)) {
+    const resourceClass = (pgbeam as unknown as Record<string, { __pulumiType?: string }>)[name];
+    expect([name, resourceClass?.__pulumiType]).toEqual([name, `pulumi-nodejs:dynamic/pgbeam:${name}`]);
+  }
+});
+
+it("static get reads an existing object by id (with the ids its URL needs), under the class's type token", async () => {
+  const replica = pgbeam.Replica.get("existing-replica", "rep_123", { databaseId: "db_9" });
+  const project = pgbeam.Project.get("existing-project", "prj_123");
+  await new Promise((resolve) => pulumi.all([replica.id, project.id]).apply(resolve));
+  const read = registered.filter((r) => r.id !== undefined).map((r) => [r.type, r.name, r.id]);
+  expect(read).toEqual(
+    expect.arrayContaining([
+      [pgbeam.Replica.__pulumiType, "existing-replica", "rep_123"],
+      [pgbeam.Project.__pulumiType, "existing-project", "prj_123"],
+    ]),
+  );
+  expect(registered.find((r) => r.name === "existing-replica")?.inputs).toMatchObject({ databaseId: "db_9" });
+});
+
+it("a second SpendLimit for the same organization fails the program at once, naming both", async () => {
+  const first = new pgbeam.SpendLimit("limit-a", { orgId: "org_singleton", spendLimit: 10 });
+  expect(() => new pgbeam.SpendLimit("limit-b", { orgId: "org_singleton", spendLimit: 0 })).toThrow(
+    'SpendLimit "limit-b" and "limit-a" both manage the one SpendLimit of orgId "org_singleton": keep one of them',
+  );
+  const other = new pgbeam.SpendLimit("limit-c", { orgId: "org_other_singleton", spendLimit: 10 }); // another org is fine
+  await new Promise((resolve) => pulumi.all([first.id, other.id]).apply(resolve));
+  expect(registered.filter((r) => r.type === pgbeam.SpendLimit.__pulumiType).map((r) => r.name)).toEqual(["limit-a", "limit-c"]);
 });

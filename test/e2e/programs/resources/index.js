@@ -1,5 +1,5 @@
 // Builds the resources described by the stack config `resources` (JSON, in dependency order):
-//   { "<name>": { "type": "Project", "args": { ... }, "opts": { ... } } }
+//   { "<name>": { "type": "Project", "args": { ... }, "opts": { ... }, "get": "<id, to read an existing object>" } }
 // Strings "ref:<name>.<output>" become another resource's output; "env:<VAR>" reads the environment (so test
 // passwords never sit in stack config, which Pulumi copies into the provider's state).
 const pulumi = require("@pulumi/pulumi");
@@ -21,8 +21,11 @@ function resolve(value) {
   return value;
 }
 
-for (const [name, { type, args, opts }] of Object.entries(described)) {
-  created[name] = new pgbeam[type](name, resolve(args), opts);
+// `{ "get": "<id>" }` reads an existing object with the class's static get (with `args` as its parents' ids, if any).
+for (const [name, { type, args, opts, get }] of Object.entries(described)) {
+  if (get === undefined) created[name] = new pgbeam[type](name, resolve(args), opts);
+  else if (args === undefined) created[name] = pgbeam[type].get(name, resolve(get), opts);
+  else created[name] = pgbeam[type].get(name, resolve(get), resolve(args), opts);
 }
 
 module.exports = created;

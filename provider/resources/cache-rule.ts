@@ -1,0 +1,61 @@
+import { z } from "zod";
+import * as api from "../api/schemas.generated";
+import { isNotFound, type PgBeamApiError } from "../client/errors";
+import { resourceClass } from "../engine/dynamic";
+import { defineSpec } from "../engine/spec";
+import type { ResourceArgs } from "../engine/types";
+import type { Props } from "../engine/values";
+import { projectPath, segment } from "./paths";
+
+export const CacheRuleInputs = api.UpdateCacheRuleRequest.extend({
+  projectId: z.string().min(1),
+  databaseId: z.string().min(1),
+  /** The query shape: xxhash64 of its normalized SQL, as PgBeam's query insights show it. */
+  queryHash: z.string().regex(/^[a-f0-9]{16}$/, "must be 16 lowercase hex digits (the xxhash64 PgBeam shows for the query shape)"),
+  cacheEnabled: api.UpdateCacheRuleRequest.shape.cacheEnabled.default(true),
+});
+
+const rules = (values: Props) => `${projectPath(values)}/databases/${segment(values.databaseId)}/cache-rules`;
+
+/** PgBeam only has rules for shapes its proxy has seen: say so, naming hash and database, instead of a bare 404. */
+function explainUnseen(_verb: string, error: Error, { inputs }: { inputs: Props }): Error {
+  if (!isNotFound(error)) return error;
+  return new Error(
+    `query shape ${String(inputs.queryHash)} has not been observed on database ${String(inputs.databaseId)} ` +
+      `(project ${String(inputs.projectId)}): PgBeam creates a cache rule only for a query its proxy has seen. ` +
+      `Run the query through PgBeam first, or check queryHash and databaseId. (PgBeam said: ${(error as PgBeamApiError).detail})`,
+  );
+}
+
+/** PUT upsert keyed by the query hash; read from the (paged) list; "delete" switches caching off (soft delete). */
+export const cacheRuleSpec = defineSpec({
+  name: "CacheRule",
+  inputs: CacheRuleInputs,
+  outputs: ["normalizedSql", "queryType", "recommendation", "callCount", "avgLatencyMs", "p95LatencyMs", "firstSeenAt", "lastSeenAt"],
+  fields: { projectId: ["path", "replace"], databaseId: ["path", "replace"], queryHash: ["path", "replace"] },
+  collectionPath: rules,
+  itemPath: (outputs, id) => `${rules(outputs)}/${segment(id)}`,
+  objectIn: (response) => response.entry as Props,
+  create: { method: "PUT", id: (inputs) => String(inputs.queryHash) },
+  read: { list: { itemsKey: "entries", paged: true, matches: (item, id) => item.query_hash === id } },
+  update: { method: "PUT" },
+  delete: { method: "PUT", body: { cache_enabled: false } },
+  explainError: explainUnseen,
+});
+
+export type CacheRuleArgs = ResourceArgs<typeof CacheRuleInputs>;
+/** Caching of one query shape on a database; TTL/SWR left out (or null) use the project's defaults. */
+export const CacheRule = resourceClass<
+  CacheRuleArgs,
+  z.output<typeof CacheRuleInputs> & {
+    normalizedSql: string;
+    queryType: "read" | "write" | "other";
+    recommendation: "great" | "good" | "fair" | "poor";
+    callCount: number;
+    avgLatencyMs: number;
+    p95LatencyMs: number;
+    firstSeenAt: string;
+    lastSeenAt: string;
+  }
+>(cacheRuleSpec);
+export type CacheRule = InstanceType<typeof CacheRule>;

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import * as api from "../api/schemas.generated";
+import { resourceClass } from "../engine/dynamic";
+import { defineSpec } from "../engine/spec";
+import type { ResourceArgs } from "../engine/types";
+import type { Props } from "../engine/values";
+import { planGate } from "./explain";
+import { underProject } from "./paths";
+
+export const CustomDomainInputs = api.CreateCustomDomainRequest.extend({
+  projectId: z.string().min(1),
+  /** Opt-in: call `verify` after create (or when turned on) and wait until DNS checks out, at most the timeout. */
+  verify: z.boolean().default(false),
+  verifyTimeoutSeconds: z.number().int().min(0).max(3600).default(300),
+});
+
+const domains = underProject("domains");
+const VERIFY_INTERVAL_MS = 5000;
+
+/** What DNS still lacks when verification gives up: the records the API asked for. */
+function missingDns(response: Props, inputs: Props, attempts: number): string {
+  const dns = ((response.domain as Props | undefined)?.dns_instructions ?? {}) as Record<string, string>;
+  return (
+    `custom domain ${String(inputs.domain)} is not verified after ${attempts} check(s) over ${String(inputs.verifyTimeoutSeconds)} s` +
+    `: ${String(response.error ?? "DNS records not found")}. DNS needs TXT ${dns.txt_host} = "${dns.txt_value}", ` +
+    `CNAME ${dns.cname_host} → ${dns.cname_target} and CNAME ${dns.acme_cname_host} → ${dns.acme_cname_target}. ` +
+    "The domain exists and is kept in state; the next `up` checks again."
+  );
+}
+
+/** Create, list-read (paged), delete; no update, so a new domain name replaces (the name is unique, so old first). */
+export const customDomainSpec = defineSpec({
+  name: "CustomDomain",
+  inputs: CustomDomainInputs,
+  outputs: ["verified", "verifiedAt", "tlsCertExpiry", "dnsVerificationToken", "dnsInstructions"],
+  fields: { projectId: ["path"], domain: ["unique"], verify: ["local"], verifyTimeoutSeconds: ["local"] },
+  ...domains,
+  read: { list: { itemsKey: "domains", paged: true } },
+  action: {
+    trigger: "verify",
+    onCreate: true,
+    path: (outputs, id) => `${domains.itemPath(outputs, id)}/verify`,
+    parse: (response) => ({ object: response.domain as Props | undefined }),
+    until: {
+      done: (response) => response.verified === true,
+      attempts: (inputs) => 1 + Math.floor((Number(inputs.verifyTimeoutSeconds) * 1000) / VERIFY_INTERVAL_MS),
+      intervalMs: VERIFY_INTERVAL_MS,
+      gaveUp: missingDns,
+    },
+  },
+  explainError: planGate("custom domains"),
+});
+
+type Dns = { cnameHost?: string; cnameTarget?: string; txtHost?: string; txtValue?: string; acmeCnameHost?: string; acmeCnameTarget?: string };
+export type CustomDomainArgs = ResourceArgs<typeof CustomDomainInputs>;
+/**
+ * A custom hostname for a project's proxy (Scale plan and above). `dnsInstructions` holds the records to create
+ * (e.g. with a DNS provider's resources); `verify: true` waits, bounded, until PgBeam sees them.
+ */
+export const CustomDomain = resourceClass<
+  CustomDomainArgs,
+  z.output<typeof CustomDomainInputs> & {
+    verified: boolean;
+    verifiedAt: string | null;
+    tlsCertExpiry: string | null;
+    dnsVerificationToken: string;
+    dnsInstructions: Dns;
+    createdAt: string;
+    updatedAt: string;
+  }
+>(customDomainSpec);
+export type CustomDomain = InstanceType<typeof CustomDomain>;

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { resourceClass } from "../engine/dynamic";
+import { defineSpec } from "../engine/spec";
+import type { ResourceArgs } from "../engine/types";
+import { projectPath } from "./paths";
+
+export const ProjectDefaultPolicyInputs = z.strictObject({ projectId: z.string().min(1), defaultPolicyProfileId: z.string().min(1) });
+
+/**
+ * The project's default policy as its own resource: the policy needs the project's id first, so setting it on the
+ * Project itself would be a cycle. A setting of the project: PATCH to set it, PATCH null to clear it.
+ */
+export const projectDefaultPolicySpec = defineSpec({
+  name: "ProjectDefaultPolicy",
+  inputs: ProjectDefaultPolicyInputs,
+  outputs: [],
+  fields: { projectId: ["path", "replace"] },
+  itemPath: projectPath,
+  objectIn: (project) => ({ default_policy_profile_id: project.default_policy_profile_id }),
+  create: { method: "PATCH", id: (inputs) => String(inputs.projectId) },
+  read: { isGone: (setting) => setting.default_policy_profile_id == null },
+  update: { method: "PATCH" },
+  delete: { method: "PATCH", body: { default_policy_profile_id: null } },
+  singletonBy: ["projectId"],
+});
+
+export type ProjectDefaultPolicyArgs = ResourceArgs<typeof ProjectDefaultPolicyInputs>;
+/** The policy profile applied to a project's agent credentials that name none. */
+export const ProjectDefaultPolicy = resourceClass<ProjectDefaultPolicyArgs, z.output<typeof ProjectDefaultPolicyInputs>>(projectDefaultPolicySpec);
+export type ProjectDefaultPolicy = InstanceType<typeof ProjectDefaultPolicy>;

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import * as api from "../api/schemas.generated";
+import { resourceClass } from "../engine/dynamic";
+import { defineSpec } from "../engine/spec";
+import type { ResourceArgs } from "../engine/types";
+import type { Props } from "../engine/values";
+import { segment } from "./paths";
+
+export const ReplicaInputs = api.CreateReplicaRequest.extend({ databaseId: z.string().min(1) });
+const replicas = (outputs: Props) => `/v1/databases/${segment(outputs.databaseId)}/replicas`;
+
+/** No GET by id and no update in the API: read from the list, and every change replaces. */
+export const replicaSpec = defineSpec({
+  name: "Replica",
+  inputs: ReplicaInputs,
+  outputs: [],
+  fields: { databaseId: ["path"], sslMode: ["serverDefault"] },
+  collectionPath: replicas,
+  itemPath: (outputs, id) => `${replicas(outputs)}/${segment(id)}`,
+  read: { list: { itemsKey: "replicas", paged: false } },
+});
+
+export type ReplicaArgs = ResourceArgs<typeof ReplicaInputs>;
+/** A read replica of a PgBeam database (e.g. a project's `primaryDatabaseId`). Any change replaces it. */
+export const Replica = resourceClass<ReplicaArgs, z.output<typeof ReplicaInputs> & { createdAt: string; updatedAt: string }>(replicaSpec);
+export type Replica = InstanceType<typeof Replica>;

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import * as api from "../api/schemas.generated";
+import { resourceClass } from "../engine/dynamic";
+import { type ApiAnswer, defineSpec } from "../engine/spec";
+import type { ResourceArgs } from "../engine/types";
+import type { Props } from "../engine/values";
+import { planGate } from "./explain";
+import { segment } from "./paths";
+
+export const SelfHostEnrollmentInputs = api.CreateSelfHostEnrollmentRequest.extend({
+  orgId: z.string().min(1),
+  /** Any value; changing it rotates the token in place (same enrollment id, new token). */
+  rotationTrigger: z.union([z.string(), z.number()]).optional(),
+});
+
+const enrollments = (values: Props) => `/v1/organizations/${segment(values.orgId)}/self-host-enrollments`;
+const itemPath = (outputs: Props, id: string) => `${enrollments(outputs)}/${segment(id)}`;
+/** Create and rotate are the only answers that carry the token: it is kept from then on. */
+const withToken = (response: Props): ApiAnswer => ({ object: response.enrollment as Props, once: { token: response.token } });
+
+/** The API says "must be in the future"; checked only for a new value, so an existing enrollment keeps previewing. */
+function expiresInFuture(inputs: Props, olds: Props) {
+  const expiresAt = inputs.expiresAt as string | null | undefined;
+  if (!expiresAt || expiresAt === olds.expiresAt || Date.parse(expiresAt) > Date.now()) return [];
+  return [{ property: "expiresAt", reason: `must be in the future (got ${expiresAt})` }];
+}
+
+/** No update in the API: an edit replaces (new token); `rotationTrigger` rotates in place; delete revokes. */
+export const selfHostEnrollmentSpec = defineSpec({
+  name: "SelfHostEnrollment",
+  inputs: SelfHostEnrollmentInputs,
+  outputs: ["token", "createdBy", "lastSeenAt", "revokedAt"],
+  fields: { orgId: ["path"], rotationTrigger: ["local"], token: ["oneTime", "secret"] },
+  collectionPath: enrollments,
+  itemPath,
+  create: { parse: withToken },
+  read: { list: { itemsKey: "enrollments", paged: false }, isGone: (enrollment) => enrollment.revoked_at != null },
+  action: { trigger: "rotationTrigger", path: (outputs, id) => `${itemPath(outputs, id)}/rotate`, parse: withToken },
+  validate: expiresInFuture,
+  explainError: planGate("self-hosted proxies"),
+});
+
+export type SelfHostEnrollmentArgs = ResourceArgs<typeof SelfHostEnrollmentInputs>;
+/** Lets a self-hosted PgBeam proxy join the organization; `token` (secret, shown once) is its GRPC_AUTH_TOKEN. */
+export const SelfHostEnrollment = resourceClass<
+  SelfHostEnrollmentArgs,
+  z.output<typeof SelfHostEnrollmentInputs> & { token: string; createdBy: string | null; lastSeenAt: string | null; revokedAt: string | null; createdAt: string }
+>(selfHostEnrollmentSpec);
+export type SelfHostEnrollment = InstanceType<typeof SelfHostEnrollment>;

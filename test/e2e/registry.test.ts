@@ -1,0 +1,205 @@
+/**
+ * The registry-driven lifecycle under the real Pulumi engine: every registered resource in one stack, each step
+ * applied to all of them at once (so the run stays within minutes): create → no-change preview → each updatable
+ * input changed alone, with the exact writes, and a no-change preview after each → each replace input → refresh
+ * → out-of-band delete → refresh → recreate → destroy. Driven by test/lifecycle/fixtures.ts; a registered
+ * resource without a fixture fails here.
+ */
+import * as path from "node:path";
+import { RESOURCE_SPECS } from "../../provider/resources/registry";
+import { type Emulator, startEmulator } from "../emulator";
+import { type Args, type Parents, SECRET_VALUES } from "../lifecycle/fixtures";
+import { coverageProblems, createParents, expectedWrites, fixtureFor, writesTo } from "../lifecycle/scenario";
+import { consumerProject, expectNoPlaintext, pulumiBinDir, type StepResult, TestStack } from "./harness";
+
+jest.setTimeout(20 * 60_000);
+
+const NAMES = Object.keys(RESOURCE_SPECS);
+const fixtures = Object.fromEntries(NAMES.map((name) => [name, fixtureFor(name)]));
+
+let emulator: Emulator;
+let parents: Parents;
+let stack: TestStack;
+const timings: string[] = [];
+/** Each resource's program arguments as the steps have changed them so far. */
+const args: Record<string, Args> = {};
+
+async function program(overrides: Record<string, Args> = {}) {
+  await stack.setResources(Object.fromEntries(NAMES.map((name) => [name, { type: name, args: { ...args[name], ...overrides[name] } }])));
+}
+
+type Outputs = Record<string, Args & { id: string }>;
+async function outputs(): Promise<Outputs> {
+  const all = await stack.outputs();
+  return Object.fromEntries(NAMES.map((name) => [name, all[name].value as Args & { id: string }]));
+}
+
+/** Secrets that must never be readable: the API key, passwords, webhook secrets, every enrollment token seen. */
+const secrets: Record<string, string> = { ...SECRET_VALUES };
+
+async function step(name: string, run: () => Promise<StepResult>): Promise<StepResult> {
+  const result = await run();
+  timings.push(`${name}: ${result.ms} ms`);
+  const token = (await stack.outputs()).SelfHostEnrollment?.value as { token?: string } | undefined;
+  if (token?.token) secrets[`enrollment token ${token.token.slice(0, 8)}`] = token.token;
+  expectNoPlaintext({ "stack export": await stack.exportText(), "CLI output": result.output }, secrets);
+  return result;
+}
+
+const opsOf = (result: StepResult, op: string) => NAMES.filter((name) => result.ops[name] === op);
+
+beforeAll(async () => {
+  const bin = pulumiBinDir();
+  const consumer = consumerProject();
+  emulator = await startEmulator();
+  secrets["API key"] = emulator.apiKey;
+  parents = await createParents(emulator);
+  for (const name of NAMES) args[name] = fixtures[name].args(parents);
+  stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer, bin, emulator, env: SECRET_VALUES });
+});
+
+afterAll(async () => {
+  console.log(`registry lifecycle, real engine (wall):\n  ${timings.join("\n  ")}`);
+  await stack?.cleanup();
+  await emulator?.stop();
+});
+
+it("every registered resource has a fixture covering each input", () => {
+  expect(Object.fromEntries(NAMES.map((name) => [name, coverageProblems(RESOURCE_SPECS[name], fixtures[name])]))).toEqual(
+    Object.fromEntries(NAMES.map((name) => [name, []])),
+  );
+});
+
+it("creates every resource; an unchanged program then previews as no changes", async () => {
+  await program();
+  const up = await step("up (create all)", () => stack.up());
+  expect(opsOf(up, "create")).toEqual(NAMES);
+  const preview = await step("preview (unchanged)", () => stack.preview());
+  expect(opsOf(preview, "same")).toEqual(NAMES);
+  expect(emulator.validationFailures).toEqual([]);
+});
+
+it("each updatable input changed alone is an in-place update with exact writes, then no changes", async () => {
+  const rounds = Math.max(...NAMES.map((name) => Object.keys(fixtures[name].updates).length));
+  const putStates = Object.fromEntries(NAMES.map((name) => [name, { ...fixtures[name].putBody?.(parents) }]));
+  for (let round = 0; round < rounds; round++) {
+    const changing = Object.fromEntries(
+      NAMES.map((name) => [name, Object.keys(fixtures[name].updates)[round]]).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
+    for (const [name, field] of Object.entries(changing)) args[name] = { ...args[name], ...fixtures[name].updates[field].change(parents) };
+    await program();
+    emulator.clearRequests();
+    const up = await step(`up (update round ${round + 1}: ${Object.entries(changing).map(([n, f]) => `${n}.${f}`).join(", ")})`, () => stack.up());
+    expect(Object.keys(changing).map((name) => [name, up.ops[name]])).toEqual(Object.keys(changing).map((name) => [name, "update"]));
+    const after = await outputs();
+    for (const [name, field] of Object.entries(changing)) {
+      const writes = writesTo(emulator.requests, RESOURCE_SPECS[name].itemPath(after[name], after[name].id));
+      expect([name, field, writes]).toEqual([name, field, expectedWrites(fixtures[name], field, parents, putStates[name])]);
+    }
+    const preview = await step(`preview (after update round ${round + 1})`, () => stack.preview());
+    expect(opsOf(preview, "same")).toEqual(NAMES);
+  }
+  expect(emulator.validationFailures).toEqual([]);
+});
+
+it("each replace input replaces (the id changes), then no changes", async () => {
+  const rounds = Math.max(...NAMES.map((name) => Object.keys(fixtures[name].replaces).length));
+  for (let round = 0; round < rounds; round++) {
+    const before = await outputs();
+    // A resource out of replace inputs keeps its last replaced state, so it shows no change.
+    const replacing = NAMES.filter((name) => Object.keys(fixtures[name].replaces).length > round);
+    const overrides = Object.fromEntries(
+      NAMES.map((name) => {
+        const changes = Object.values(fixtures[name].replaces);
+        return [name, changes.length === 0 ? {} : changes[Math.min(round, changes.length - 1)](parents)];
+      }),
+    );
+    await program(overrides);
+    const up = await step(`up (replace round ${round + 1}: ${replacing.join(", ")})`, () => stack.up());
+    expect(opsOf(up, "replace")).toEqual(replacing);
+    const after = await outputs();
+    // Upserts keyed by their path (cache rule, spend limit, default policy) may keep their id; the rest get new ones.
+    const keptId = replacing.filter((name) => RESOURCE_SPECS[name].create?.id === undefined && after[name].id === before[name].id);
+    expect(keptId).toEqual([]);
+    if (round === rounds - 1) for (const name of NAMES) args[name] = { ...args[name], ...overrides[name] };
+  }
+  const preview = await step("preview (after replaces)", () => stack.preview());
+  expect(opsOf(preview, "same")).toEqual(NAMES);
+  expect(emulator.validationFailures).toEqual([]);
+});
+
+it("a refresh without drift changes nothing", async () => {
+  const refresh = await step("refresh (no drift)", () => stack.refresh());
+  expect([refresh.summary.update ?? 0, refresh.summary.delete ?? 0]).toEqual([0, 0]);
+  const preview = await step("preview (after refresh)", () => stack.preview());
+  expect(opsOf(preview, "same")).toEqual(NAMES);
+});
+
+it("a project's primary database deleted out of band is registered again in place: nothing is replaced", async () => {
+  const before = await outputs();
+  emulator.remove("database", before.Project.primaryDatabaseId as string);
+  await step("refresh (primary database gone)", () => stack.refresh());
+  const preview = await step("preview (primary database gone)", () => stack.preview());
+  expect(opsOf(preview, "update")).toEqual(["Project"]);
+  const up = await step("up (primary database again)", () => stack.up());
+  expect(opsOf(up, "update")).toEqual(["Project"]);
+  const after = await outputs();
+  expect(after.Project.id).toBe(before.Project.id);
+  expect(emulator.get("database", after.Project.primaryDatabaseId as string)).toMatchObject({ role: "primary", project_id: before.Project.id });
+});
+
+it("two SpendLimits for one organization fail in preview", async () => {
+  const resources = Object.fromEntries(NAMES.map((name) => [name, { type: name, args: args[name] }]));
+  const orgId = args.SpendLimit.orgId as string;
+  await stack.setResources({ ...resources, SecondSpendLimit: { type: "SpendLimit", args: { orgId, spendLimit: 5 } } });
+  const failure = await step("preview (two SpendLimits)", () => stack.preview()).then(() => undefined, (error: Error) => error);
+  expect(String(failure)).toContain(`SpendLimit "SecondSpendLimit" and "SpendLimit" both manage the one SpendLimit of orgId "${orgId}"`);
+  await program();
+});
+
+it("out-of-band deletes are gone after refresh; the next up recreates them; destroy removes everything", async () => {
+  const before = await outputs();
+  for (const name of NAMES) fixtures[name].removeOutOfBand(emulator, before[name].id, before[name]);
+  const refresh = await step("refresh (all deleted out of band)", () => stack.refresh());
+  expect(refresh.summary.delete).toBe(NAMES.length);
+  expect(await stack.resources()).toEqual([]);
+
+  // What the API needs for a create is there again (a cache rule's query shape is seen by the proxy again).
+  for (const name of NAMES) fixtures[name].prepare?.(emulator, parents);
+  const up = await step("up (recreate all)", () => stack.up());
+  expect(opsOf(up, "create")).toEqual(NAMES);
+  const preview = await step("preview (after recreate)", () => stack.preview());
+  expect(opsOf(preview, "same")).toEqual(NAMES);
+
+  const destroy = await step("destroy", () => stack.destroy());
+  expect(opsOf(destroy, "delete")).toEqual(NAMES);
+  expect(await stack.resources()).toEqual([]);
+  expect(emulator.validationFailures).toEqual([]);
+});
+
+it("adopts a console-made object only by explicit adoptId, and reads one with get without ever changing it", async () => {
+  const response = await fetch(`${emulator.url}/v1/projects/${parents.projectId}/policies`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${emulator.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "made-in-console", max_rows: 10 }),
+  });
+  const consoleMade = (await response.json()) as { id: string };
+  await stack.setResources({
+    adopted: { type: "PolicyProfile", args: { projectId: parents.projectId, name: "made-in-console", maxRows: 500, adoptId: consoleMade.id } },
+    existing: { type: "Project", get: parents.otherProjectId },
+  });
+  emulator.clearRequests();
+  const up = await step("up (adopt + get)", () => stack.up());
+  expect([up.ops.adopted, up.ops.existing]).toEqual(["create", "read"]);
+  const writes = emulator.requests.filter((r) => r.method !== "GET").map((r) => [r.method, r.path, (r.body as Args).max_rows]);
+  expect(writes).toEqual([["PUT", `/v1/projects/${parents.projectId}/policies/${consoleMade.id}`, 500]]);
+  const all = await stack.outputs();
+  expect([(all.adopted.value as Args).id, (all.existing.value as Args).name]).toEqual([consoleMade.id, "lifecycle-other-parent"]);
+  const preview = await step("preview (after adopt)", () => stack.preview());
+  expect(preview.ops.adopted).toBe("same");
+  expect(["same", "read"]).toContain(preview.ops.existing); // a read resource is read again on every run, never changed
+
+  await step("destroy (adopted + read)", () => stack.destroy());
+  expect(emulator.get("policy", consoleMade.id)).toBeUndefined(); // managed once adopted
+  expect(emulator.get("project", parents.otherProjectId)).toBeDefined(); // read with get: never deleted
+});
