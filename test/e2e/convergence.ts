@@ -6,22 +6,40 @@
 import type { Emulator } from "../emulator";
 import { expectNoPlaintext, type TestStack } from "./harness";
 
-/** Ids of live objects under the given projects (the projects included); revoked credentials are not live. */
-export function liveIdsUnder(emulator: Emulator, projectIds: Set<string>): string[] {
-  return emulator
-    .objects()
-    .filter((o) => (o.kind === "project" ? projectIds.has(o.id) : projectIds.has(o.data?.project_id)))
+/**
+ * Ids of live objects under the given projects (the projects included, and what hangs off their databases), and
+ * of live enrollments whose region label starts with `labelPrefix`. Revoked credentials and enrollments are not
+ * live; cache rules are left out: an upsert keyed by its query hash has no id of its own to duplicate.
+ */
+export function liveIdsUnder(emulator: Emulator, projectIds: Set<string>, labelPrefix?: string): string[] {
+  const live = emulator.objects();
+  const databases = new Set(live.filter((o) => o.kind === "database" && projectIds.has(o.data.project_id)).map((o) => o.id));
+  return live
+    .filter((o) =>
+      o.kind === "project"
+        ? projectIds.has(o.id)
+        : o.kind === "enrollment"
+          ? labelPrefix !== undefined && String(o.data.region_label).startsWith(labelPrefix) && !o.data.revoked_at
+          : o.kind !== "cacheRule" && (projectIds.has(o.data?.project_id) || databases.has(o.data?.database_id)),
+    )
     .filter((o) => !(o.kind === "agent" && o.data.status === "revoked"))
     .map((o) => o.id)
     .sort();
 }
 
-/** Ids the state holds: every resource's id, and the primary database a project carries. */
-export async function stateIds(stack: TestStack): Promise<{ ids: string[]; projectIds: Set<string> }> {
+/**
+ * Ids the state holds that name API objects: every resource's id and the primary database a project carries
+ * (resources keyed by something else, such as an org's spend limit, name no object of their own).
+ */
+export async function stateIds(stack: TestStack, emulator?: Emulator): Promise<{ ids: string[]; projectIds: Set<string> }> {
   const resources = await stack.resources();
-  const ids = resources.flatMap((r) => [r.id, r.outputs?.primaryDatabaseId].filter((id): id is string => typeof id === "string" && id !== ""));
+  const known = emulator && new Set(emulator.objects(undefined, { includeDeleted: true }).filter((o) => o.kind !== "organization" && o.kind !== "plan").map((o) => o.id));
+  const ids = resources
+    .filter((r) => !r.type.endsWith(":ProjectDefaultPolicy"))
+    .flatMap((r) => [r.id, r.outputs?.primaryDatabaseId])
+    .filter((id): id is string => typeof id === "string" && id !== "" && (!known || known.has(id)));
   const projectIds = new Set(resources.filter((r) => r.type.endsWith(":Project")).map((r) => r.id!));
-  return { ids: ids.sort(), projectIds };
+  return { ids: [...new Set(ids)].sort(), projectIds };
 }
 
 /**
@@ -30,8 +48,8 @@ export async function stateIds(stack: TestStack): Promise<{ ids: string[]; proje
  */
 export async function expectStateMatchesEmulator(stack: TestStack, emulator: Emulator, projectNamePrefix: string): Promise<void> {
   const projects = emulator.objects("project").filter((o) => String(o.data.name).startsWith(projectNamePrefix));
-  const live = liveIdsUnder(emulator, new Set(projects.map((o) => o.id)));
-  const { ids } = await stateIds(stack);
+  const live = liveIdsUnder(emulator, new Set(projects.map((o) => o.id)), projectNamePrefix);
+  const { ids } = await stateIds(stack, emulator);
   expect({ prefix: projectNamePrefix, live }).toEqual({ prefix: projectNamePrefix, live: ids });
 }
 

@@ -52,55 +52,96 @@ const FAULTS: FaultKind[] = [
   },
 ];
 
-/** References to the project (and a policy in it) a case's resource hangs off. */
+/** What a case's resource hangs off: program references to its own project, policies, database; its own org. */
 interface Parents {
   project: string;
   policy: string;
+  secondPolicy: string;
+  database: string;
+  orgId: string;
+  /** A query shape observed on the case's database (cache rules need one). */
+  queryHash: string;
 }
-const parentsNamed = (prefix: string): Parents => ({ project: `ref:${prefix}.id`, policy: `ref:${prefix}Policy.id` });
+
+/** Parent ids as the API has them, once created: for URLs and for checking what an update did. */
+type ParentIds = Record<"projectId" | "policyId" | "secondPolicyId" | "databaseId" | "orgId" | "queryHash", string>;
+
+const FUTURE = new Date(Date.UTC(2100, 0, 1)).toISOString();
 
 /**
  * How to exercise one resource. The one piece written per resource: a test fails naming any registered resource
  * without a sample, so a resource added to the registry cannot skip the matrix.
  */
 interface Sample {
-  /** Arguments with `marker` in the create body (the fault finds the request by it), under the given parents. */
-  args(marker: string, parent: Parents): Props;
-  /** Inputs set after create by a second call, the request it makes, and how to see it applied. */
+  /** Arguments with `marker` in them (a create's fault finds its request by it, in the body or the URL). */
+  args(marker: string, parents: Parents): Props;
+  /** Inputs set after create by a second call, and how to see them applied. */
   configure?: { args(marker: string): Props; applied(object: Props): boolean };
   /** An in-place change, and how to see it applied. */
-  update: { args: Props; applied(object: Props): boolean };
+  update?: { args(parents: Parents): Props; applied(object: Props, parents: ParentIds): boolean };
+  /** The API's view of the object, when its id is not an object id of its own. */
+  object?(emulator: Emulator, id: string, parents: ParentIds): Props | undefined;
+  /** Deleted, as the API shows it (default: not found, or revoked). */
+  gone?(object: Props | undefined): boolean;
 }
 
 const SAMPLES: Record<string, Sample> = {
   Project: {
-    args: (marker) => ({
+    args: (marker, p) => ({
       name: marker,
-      orgId: "org_demo",
+      orgId: p.orgId,
       database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PASSWORD" },
     }),
     configure: {
       args: (marker) => ({ allowedCidrs: [{ cidr: "10.40.0.0/16", label: marker }], agentsDisabled: true }),
       applied: (o) => o.agents_disabled === true && (o.allowed_cidrs as Props[]).length === 1,
     },
-    update: { args: { description: "updated by the matrix" }, applied: (o) => o.description === "updated by the matrix" },
+    update: { args: () => ({ description: "updated by the matrix" }), applied: (o) => o.description === "updated by the matrix" },
   },
   Database: {
-    args: (marker, parent) => ({ projectId: parent.project, host: `${marker}.internal`, port: 5432, name: "app", username: "ro", password: "env:PASSWORD", role: "replica" }),
-    update: { args: { port: 6432 }, applied: (o) => o.port === 6432 },
+    args: (marker, p) => ({ projectId: p.project, host: `${marker}.internal`, port: 5432, name: "app", username: "ro", password: "env:PASSWORD", role: "replica" }),
+    update: { args: () => ({ port: 6432 }), applied: (o) => o.port === 6432 },
   },
   PolicyProfile: {
-    args: (marker, parent) => ({ projectId: parent.project, name: marker, accessMode: "read_only" }),
-    update: { args: { maxRows: 77 }, applied: (o) => o.max_rows === 77 },
+    args: (marker, p) => ({ projectId: p.project, name: marker, accessMode: "read_only" }),
+    update: { args: () => ({ maxRows: 77 }), applied: (o) => o.max_rows === 77 },
   },
   AgentCredential: {
-    args: (marker, parent) => ({ projectId: parent.project, policyProfileId: parent.policy, name: marker }),
+    args: (marker, p) => ({ projectId: p.project, policyProfileId: p.policy, name: marker }),
     configure: { args: () => ({ status: "disabled" }), applied: (o) => o.status === "disabled" },
-    update: { args: { status: "disabled" }, applied: (o) => o.status === "disabled" },
+    update: { args: () => ({ status: "disabled" }), applied: (o) => o.status === "disabled" },
   },
   WebhookEndpoint: {
-    args: (marker, parent) => ({ projectId: parent.project, url: `https://hooks.example.com/${marker}`, secret: "env:WEBHOOK_SECRET" }),
-    update: { args: { description: "updated by the matrix" }, applied: (o) => o.description === "updated by the matrix" },
+    args: (marker, p) => ({ projectId: p.project, url: `https://hooks.example.com/${marker}`, secret: "env:WEBHOOK_SECRET" }),
+    update: { args: () => ({ description: "updated by the matrix" }), applied: (o) => o.description === "updated by the matrix" },
+  },
+  Replica: {
+    args: (marker, p) => ({ databaseId: p.database, host: `${marker}.replica.internal`, port: 5432 }),
+  },
+  CustomDomain: {
+    args: (marker, p) => ({ projectId: p.project, domain: `${marker}.example.com` }),
+  },
+  CacheRule: {
+    args: (_marker, p) => ({ projectId: p.project, databaseId: p.database, queryHash: p.queryHash, cacheTtlSeconds: 300 }),
+    update: { args: () => ({ cacheTtlSeconds: 60 }), applied: (o) => o.cache_ttl_seconds === 60 },
+    object: (emulator, _id, p) => emulator.get("cacheRule", `${p.databaseId}:${p.queryHash}`),
+    gone: (o) => o?.cache_enabled === false,
+  },
+  SpendLimit: {
+    args: (_marker, p) => ({ orgId: p.orgId, spendLimit: 100 }),
+    update: { args: () => ({ spendLimit: 250.5 }), applied: (o) => o.spend_limit === 250.5 },
+    object: (emulator, _id, p) => emulator.get("plan", p.orgId),
+    gone: (o) => o?.spend_limit === null,
+  },
+  SelfHostEnrollment: {
+    args: (marker, p) => ({ orgId: p.orgId, regionLabel: marker, expiresAt: FUTURE }),
+    gone: (o) => o === undefined || Boolean(o.revoked_at),
+  },
+  ProjectDefaultPolicy: {
+    args: (_marker, p) => ({ projectId: p.project, defaultPolicyProfileId: p.policy }),
+    update: { args: (p) => ({ defaultPolicyProfileId: p.secondPolicy }), applied: (o, p) => o.default_policy_profile_id === p.secondPolicyId },
+    object: (emulator, _id, p) => emulator.get("project", p.projectId),
+    gone: (o) => o?.default_policy_profile_id === null,
   },
 };
 
@@ -117,7 +158,7 @@ interface Case {
 function applicable(resource: string, op: Op): boolean {
   const spec = RESOURCE_SPECS[resource];
   if (op === "configure") return (spec.create?.patchAfter?.length ?? 0) > 0 && SAMPLES[resource].configure !== undefined;
-  if (op === "update") return spec.update !== undefined;
+  if (op === "update") return spec.update !== undefined && SAMPLES[resource].update !== undefined;
   if (op === "rotate") return spec.action !== undefined && !spec.action.onCreate;
   return true;
 }
@@ -145,76 +186,119 @@ const cases = buildCases();
 const ids: Record<string, string> = {};
 const given = { password: PASSWORD, "webhook secret": WEBHOOK_SECRET };
 
-/** Configure cases under a project child get a parent of their own, so the configuring PATCH's path finds them. */
-const ownParent = (c: Case) => c.op === "configure" && fieldsWith(RESOURCE_SPECS[c.resource], "path").includes("projectId");
+/** Each case has parents of its own (a project with its policies, an org), so faults can find it by URL too. */
+const parentsOf = (c: Case): Parents => ({
+  project: `ref:${c.name}p.id`,
+  policy: `ref:${c.name}pol.id`,
+  secondPolicy: `ref:${c.name}pol2.id`,
+  database: `ref:${c.name}p.primaryDatabaseId`,
+  orgId: `org_matrix_${c.name}`,
+  queryHash: (c.n + 1).toString(16).padStart(16, "0"),
+});
+
+function parentIdsOf(c: Case): ParentIds {
+  const p = parentsOf(c);
+  return {
+    projectId: ids[`${c.name}p`],
+    policyId: ids[`${c.name}pol`],
+    secondPolicyId: ids[`${c.name}pol2`],
+    databaseId: ids[`${c.name}p.primaryDatabaseId`],
+    orgId: p.orgId,
+    queryHash: p.queryHash,
+  };
+}
 
 function program(phase: "parents" | "created" | "changed" | "deleted"): Record<string, { type: string; args: unknown }> {
   const resources: Record<string, { type: string; args: unknown }> = {};
-  for (const prefix of ["parent", ...cases.filter(ownParent).map((c) => `${c.name}parent`)]) {
-    const none = { project: "", policy: "" };
-    resources[prefix] = { type: "Project", args: { ...SAMPLES.Project.args(`matrix-${prefix}`, none), orgId: emulator.orgId } };
-    resources[`${prefix}Policy`] = { type: "PolicyProfile", args: { projectId: `ref:${prefix}.id`, name: `matrix-${prefix}-policy` } };
+  for (const c of cases) {
+    const p = parentsOf(c);
+    resources[`${c.name}p`] = { type: "Project", args: SAMPLES.Project.args(`matrix-${c.name}-parent`, { ...p, orgId: emulator.orgId }) };
+    resources[`${c.name}pol`] = { type: "PolicyProfile", args: { projectId: p.project, name: "parent-policy" } };
+    resources[`${c.name}pol2`] = { type: "PolicyProfile", args: { projectId: p.project, name: "parent-policy-2" } };
   }
   if (phase === "parents") return resources;
   for (const c of cases) {
     if (phase === "deleted" && c.op === "delete") continue;
     const sample = SAMPLES[c.resource];
-    let args: Props = sample.args(`matrix-${c.name}`, parentsNamed(ownParent(c) ? `${c.name}parent` : "parent"));
-    if (c.resource === "Project") args = { ...args, orgId: emulator.orgId };
+    let args: Props = sample.args(`matrix-${c.name}`, parentsOf(c));
     if (c.op === "configure") args = { ...args, ...sample.configure!.args(`matrix-${c.name}`) };
-    if (phase !== "created" && c.op === "update") args = { ...args, ...sample.update.args };
+    if (phase !== "created" && c.op === "update") args = { ...args, ...sample.update!.args(parentsOf(c)) };
     if (phase !== "created" && c.op === "rotate") args = { ...args, [RESOURCE_SPECS[c.resource].action!.trigger]: "rotated-once" };
     resources[c.name] = { type: c.resource, args };
   }
   return resources;
 }
 
+/** The case's arguments with its parents' real ids, as the provider sees them (for URLs). */
+function resolvedArgs(c: Case): Props {
+  const p = parentIdsOf(c);
+  const refs: Record<string, string> = {
+    [parentsOf(c).project]: p.projectId,
+    [parentsOf(c).policy]: p.policyId,
+    [parentsOf(c).secondPolicy]: p.secondPolicyId,
+    [parentsOf(c).database]: p.databaseId,
+  };
+  return Object.fromEntries(Object.entries(SAMPLES[c.resource].args(`matrix-${c.name}`, parentsOf(c))).map(([k, v]) => [k, refs[v as string] ?? v]));
+}
+
+/** Ids by program name, and each project's primary database as `<name>.primaryDatabaseId`. */
+async function rememberIds(): Promise<void> {
+  for (const r of await stack.resources()) {
+    const name = r.urn.split("::").pop()!;
+    ids[name] = r.id!;
+    if (typeof r.outputs?.primaryDatabaseId === "string") ids[`${name}.primaryDatabaseId`] = r.outputs.primaryDatabaseId;
+  }
+}
+
 const outputsOf = async (name: string) => (await stack.outputs())[name]?.value as Props | undefined;
-const kindOf = (id: string) => emulator.objects().find((o) => o.id === id)?.kind;
+const kindOf = (id: string | undefined) => emulator.objects(undefined, { includeDeleted: true }).find((o) => o.id === id)?.kind;
 
 /** The request each case's fault must hit. */
 async function faultFor(c: Case): Promise<Fault> {
   const spec = RESOURCE_SPECS[c.resource];
-  const marker = `matrix-${c.name}`;
-  if (c.op === "create") return { ...c.fault.fault, method: spec.create?.method ?? "POST", bodyIncludes: marker };
+  if (c.op === "create") {
+    const verb = spec.create ?? {};
+    if (verb.method === undefined || verb.method === "POST") return { ...c.fault.fault, method: "POST", bodyIncludes: `matrix-${c.name}` };
+    const args = resolvedArgs(c);
+    return { ...c.fault.fault, method: verb.method, path: spec.itemPath(args, verb.id!(args)) };
+  }
+  // Any object's URL under the case's own project (Project itself: the PATCH carries the marker).
   if (c.op === "configure") {
-    if (!ownParent(c)) return { ...c.fault.fault, method: "PATCH", bodyIncludes: marker };
-    // Any object's URL under the case's own parent project.
-    return { ...c.fault.fault, method: "PATCH", path: new RegExp(`^/v1/projects/${ids[`${c.name}parent`]}/[^/]+/[^/]+$`) };
+    if (c.resource === "Project") return { ...c.fault.fault, method: "PATCH", bodyIncludes: `matrix-${c.name}` };
+    return { ...c.fault.fault, method: "PATCH", path: new RegExp(`^/v1/projects/${parentIdsOf(c).projectId}/[^/]+/[^/]+$`) };
   }
   const outputs = (await outputsOf(c.name))!;
   const itemPath = spec.itemPath(outputs, ids[c.name]);
   if (c.op === "update") return { ...c.fault.fault, method: spec.update!.method, path: itemPath };
   if (c.op === "rotate") return { ...c.fault.fault, method: "POST", path: spec.action!.path(outputs, ids[c.name]) };
-  if (c.op === "read") return { ...c.fault.fault, method: "GET", path: itemPath };
+  if (c.op === "read") return { ...c.fault.fault, method: "GET", path: spec.read?.list ? new RegExp(`^${itemPath.slice(0, itemPath.lastIndexOf("/"))}$`) : itemPath };
   return { ...c.fault.fault, method: spec.delete?.method ?? "DELETE", path: itemPath };
 }
 
 /** Whether the run reported no error for the case's resource, which is where its phase wants it in state and API. */
-async function converged(c: Case, run: CliResult, rotatedFrom: Record<string, string>): Promise<boolean> {
+async function converged(c: Case, run: CliResult, oneTimeBefore: Record<string, string>): Promise<boolean> {
   if (new RegExp(`\\(${c.name}\\):\\s*\\n\\s*error:`).test(run.output)) return false;
-  const state = (await stack.resources()).find((r) => r.urn.endsWith(`::${c.name}`));
-  if (c.op === "delete") return state === undefined && (emulator.get(kindOf(ids[c.name]) ?? "project", ids[c.name])?.status ?? "revoked") === "revoked";
-  if (!state?.id) return false;
-  const object = emulator.get(kindOf(state.id) ?? "project", state.id);
-  if (!object) return false;
   const sample = SAMPLES[c.resource];
+  const state = (await stack.resources()).find((r) => r.urn.endsWith(`::${c.name}`));
+  const id = state?.id ?? ids[c.name];
+  const object = sample.object ? sample.object(emulator, id, parentIdsOf(c)) : emulator.get(kindOf(id) ?? "project", id);
+  if (c.op === "delete") return state === undefined && (sample.gone ?? ((o) => o === undefined || o.status === "revoked"))(object);
+  if (!state?.id || !object) return false;
   if (c.op === "configure") return sample.configure!.applied(object);
-  if (c.op === "update") return sample.update.applied(object);
-  if (c.op === "rotate") {
-    const token = (await outputsOf(c.name))?.mcpToken;
-    const stored = emulator.objects().find((o) => o.id === state.id)!.secrets.mcp_token;
-    return token === stored && token !== rotatedFrom[c.name];
-  }
+  if (c.op === "update") return sample.update!.applied(object, parentIdsOf(c));
+  if (c.op === "rotate") return oneTimeOf(c, (await outputsOf(c.name)) ?? {}) !== oneTimeBefore[c.name];
   return true;
 }
 
+/** The case's one-time outputs (tokens), as one comparable string. */
+const oneTimeOf = (c: Case, outputs: Props) => JSON.stringify(fieldsWith(RESOURCE_SPECS[c.resource], "oneTime").map((key) => outputs[key]));
+
 /** One faulted run and one clean run for the cases of a phase; records which converged them. */
-async function runPhase(phaseCases: Case[], run: () => Promise<CliResult>, rotatedFrom: Record<string, string> = {}): Promise<void> {
+async function runPhase(phaseCases: Case[], run: () => Promise<CliResult>, oneTimeBefore: Record<string, string> = {}): Promise<void> {
   emulator.clearFaults();
   for (const c of phaseCases) emulator.inject(await faultFor(c));
   const first = await run();
-  for (const c of phaseCases) if (await converged(c, first, rotatedFrom)) c.convergedIn = 1;
+  for (const c of phaseCases) if (await converged(c, first, oneTimeBefore)) c.convergedIn = 1;
   const failedFirst = phaseCases.filter((c) => c.convergedIn !== 1);
   for (const c of failedFirst) {
     // A failure must name the resource and its cause.
@@ -227,7 +311,7 @@ async function runPhase(phaseCases: Case[], run: () => Promise<CliResult>, rotat
     const errors = second.output.split("\n").filter((line, i, lines) => /error:/.test(line) || /error:/.test(lines[i + 1] ?? ""));
     throw new Error(`the run without faults failed:\n${errors.join("\n")}`);
   }
-  for (const c of failedFirst) c.convergedIn = (await converged(c, second, rotatedFrom)) ? 2 : 0;
+  for (const c of failedFirst) c.convergedIn = (await converged(c, second, oneTimeBefore)) ? 2 : 0;
   await expectStateMatchesEmulator(stack, emulator, "matrix-");
   await expectNoLeaks(stack, emulator, given);
 }
@@ -236,6 +320,7 @@ const up = () => stack.cli(["up", "--yes", "--skip-preview", "--continue-on-erro
 
 beforeAll(async () => {
   emulator = await startEmulator({ plan: "enterprise" });
+  for (const c of cases) emulator.addOrganization(parentsOf(c).orgId, { plan: "enterprise" });
   stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer: consumerProject(), bin: pulumiBinDir(), emulator, env: { PASSWORD, WEBHOOK_SECRET } });
   await stack.stack.setConfig("pgbeam:attemptTimeoutMs", { value: String(ATTEMPT_TIMEOUT_MS) });
 });
@@ -258,19 +343,20 @@ it("every registered resource has a matrix sample", () => {
 it("create and the configuring step after it", async () => {
   await stack.setResources(program("parents") as never);
   expect((await up()).code).toBe(0);
-  for (const r of await stack.resources()) ids[r.urn.split("::").pop()!] = r.id!;
+  await rememberIds();
+  for (const c of cases) emulator.observeQuery(parentIdsOf(c).projectId, parentIdsOf(c).databaseId, parentsOf(c).queryHash);
   await stack.setResources(program("created") as never);
   await runPhase(cases.filter((c) => c.op === "create" || c.op === "configure"), up);
-  for (const r of await stack.resources()) ids[r.urn.split("::").pop()!] = r.id!;
+  await rememberIds();
 });
 
 it("update and rotation; one-time secrets unchanged unless rotated", async () => {
-  const agents = cases.filter((c) => c.resource === "AgentCredential" && c.op !== "delete");
+  const withSecrets = cases.filter((c) => fieldsWith(RESOURCE_SPECS[c.resource], "oneTime").length > 0);
   const before: Record<string, string> = {};
-  for (const c of agents) before[c.name] = String((await outputsOf(c.name))?.mcpToken);
+  for (const c of withSecrets) before[c.name] = oneTimeOf(c, (await outputsOf(c.name)) ?? {});
   await stack.setResources(program("changed") as never);
   await runPhase(cases.filter((c) => c.op === "update" || c.op === "rotate"), up, before);
-  for (const c of agents.filter((a) => a.op !== "rotate")) expect([c.name, (await outputsOf(c.name))?.mcpToken]).toEqual([c.name, before[c.name]]);
+  for (const c of withSecrets.filter((a) => a.op !== "rotate")) expect([c.name, oneTimeOf(c, (await outputsOf(c.name)) ?? {})]).toEqual([c.name, before[c.name]]);
 });
 
 it("refresh reads", async () => {
