@@ -2,7 +2,11 @@
  * What the registry-driven lifecycle does not show by itself: plan gates, bounded domain verification, unseen
  * query shapes, one-time enrollment tokens and their rotation, and check() of an enrollment's expiry.
  */
+import { createServer } from "node:http";
+import { PgBeamClient } from "../../provider/client/client";
+import { Lifecycle } from "../../provider/engine/lifecycle";
 import * as host from "../../provider/host";
+import { RESOURCE_SPECS } from "../../provider/resources/registry";
 import type { Props } from "../../provider/engine/values";
 import { type Emulator, startEmulator } from "../emulator";
 import type { Parents } from "../lifecycle/fixtures";
@@ -156,5 +160,26 @@ describe("adoption (adoptId)", () => {
     expect(writes()).toEqual([]);
     const same = await create("Replica", { databaseId: parents.databaseId, host: "r.internal", port: 5432, adoptId: replica.id });
     expect([same.id, writes()]).toEqual([replica.id, []]);
+  });
+});
+
+describe("list reads", () => {
+  it("follow next_page_token even where the spec pages nothing (replicas), sending page_size only to paged lists", async () => {
+    const seen: string[] = [];
+    const replica = { id: "rep_2", database_id: "db_1", host: "r", port: 5432, ssl_mode: "require", created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" };
+    const server = createServer((request, response) => {
+      seen.push(request.url!);
+      const firstPage = !request.url!.includes("page_token");
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify(firstPage ? { replicas: [{ ...replica, id: "rep_1" }], next_page_token: "p2" } : { replicas: [replica] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const client = new PgBeamClient({ apiKey: "pbu_stub", baseUrl: `http://127.0.0.1:${port}` });
+    const lifecycle = new Lifecycle(RESOURCE_SPECS.Replica, () => client);
+    const read = await lifecycle.read("rep_2", { databaseId: "db_1" });
+    server.close();
+    expect(read).toMatchObject({ id: "rep_2", props: { host: "r", databaseId: "db_1" } });
+    expect(seen).toEqual(["/v1/databases/db_1/replicas", "/v1/databases/db_1/replicas?page_token=p2"]);
   });
 });
