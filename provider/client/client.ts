@@ -1,47 +1,85 @@
 import { randomUUID } from "node:crypto";
 import ky, { type KyInstance } from "ky";
 import { PACKAGE_VERSION } from "../version";
-import { PgBeamApiError } from "./errors";
-import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, RETRYABLE_STATUSES, type RetryPolicy } from "./retry";
+import { PgBeamApiError, REJECTED_KEY_HINT } from "./errors";
+import {
+  backoffDelay,
+  type Clock,
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfter,
+  RETRYABLE_STATUSES,
+  type RetryPolicy,
+  retryAfterDelay,
+  SYSTEM_CLOCK,
+} from "./retry";
+import { processThrottle, type SharedThrottle } from "./throttle";
 
 export interface ClientOptions {
   apiKey: string;
   baseUrl: string;
   /** Per-attempt timeout. Default 15 s. */
   attemptTimeoutMs?: number;
-  /** Whole-call budget across attempts and waits. Default 60 s. */
+  /** How long one call keeps retrying, waits included; it then fails saying so. Default 110 s. */
   callBudgetMs?: number;
   retry?: RetryPolicy;
-  /** Injected by tests to observe waits without sleeping. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Injected by tests to run retries in virtual time. */
+  clock?: Clock;
+  /** Default: the one shared by the whole provider process. */
+  throttle?: SharedThrottle;
+  random?: () => number;
 }
+
+export const DEFAULT_ATTEMPT_TIMEOUT_MS = 15_000;
+/** Rides out an outage of about 90 s (the last retry lands within 8 s of its end) and gives up within 2 minutes. */
+export const DEFAULT_CALL_BUDGET_MS = 110_000;
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | undefined>;
+  /** Sent on POST/PATCH instead of a fresh random key (see `deriveIdempotencyKey`). */
+  idempotencyKey?: string;
+}
+
+export interface Answer<T> {
+  body: T;
+  /** The API answered from its idempotency cache: the call was made before, with this key and body. */
+  replayed: boolean;
 }
 
 /** Methods whose retries could repeat a side effect: PgBeam dedupes them by Idempotency-Key (24 h). */
 const IDEMPOTENCY_KEYED: ReadonlySet<HttpMethod> = new Set(["POST", "PATCH"]);
 
+/** What one attempt ended with, when it was not a success. */
+interface Outcome {
+  status: number;
+  code?: string;
+  detail: string;
+  retryAfterMs?: number;
+}
+
 /**
- * The PgBeam control-plane client: bearer auth, bounded retries with backoff and Retry-After, one idempotency key
- * per call, and one typed error. ky does the HTTP; the retry loop is ours because ky has no whole-call budget.
+ * The PgBeam control-plane client: bearer auth, retries bounded by time with backoff and Retry-After, a
+ * process-wide throttle, one idempotency key per call, and one typed error. ky does the HTTP; the retry loop is
+ * ours because ky has no whole-call budget.
  */
 export class PgBeamClient {
   private readonly http: KyInstance;
   private readonly attemptTimeoutMs: number;
   private readonly callBudgetMs: number;
   private readonly retry: RetryPolicy;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: Clock;
+  private readonly throttle: SharedThrottle;
+  private readonly random: () => number;
 
   constructor(options: ClientOptions) {
-    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 15_000;
-    this.callBudgetMs = options.callBudgetMs ?? 60_000;
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
+    this.callBudgetMs = options.callBudgetMs ?? DEFAULT_CALL_BUDGET_MS;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.throttle = options.throttle ?? processThrottle();
+    this.random = options.random ?? Math.random;
     this.http = ky.create({
       prefixUrl: options.baseUrl.replace(/\/+$/, ""),
       retry: 0,
@@ -83,18 +121,30 @@ export class PgBeamClient {
   }
 
   async request<T>(method: HttpMethod, path: string, options: RequestOptions): Promise<T> {
-    const deadline = Date.now() + this.callBudgetMs;
+    return (await this.send<T>(method, path, options)).body;
+  }
+
+  /** One call: attempts until success, a final answer, or the budget runs out. */
+  async send<T>(method: HttpMethod, path: string, options: RequestOptions): Promise<Answer<T>> {
+    const started = this.clock.now();
+    const deadline = started + this.callBudgetMs;
     const headers: Record<string, string> = {};
-    if (IDEMPOTENCY_KEYED.has(method)) headers["idempotency-key"] = randomUUID();
+    if (IDEMPOTENCY_KEYED.has(method)) headers["idempotency-key"] = options.idempotencyKey ?? randomUUID();
     const searchParams = Object.fromEntries(
       Object.entries(options.query ?? {}).filter((entry): entry is [string, string | number] => entry[1] !== undefined),
     );
-    const fail = (status: number, code: string | undefined, detail: string, attempts: number) =>
-      new PgBeamApiError(method, path, status, code, detail, attempts);
+    const fail = (outcome: Outcome, attempts: number, why?: string) => {
+      const seconds = Math.round((this.clock.now() - started) / 100) / 10;
+      const tried = attempts > 1 || why ? ` (${attempts} attempt${attempts > 1 ? "s" : ""} in ${seconds} s${why ? `; ${why}` : ""})` : "";
+      const hint = outcome.status === 401 ? `. ${REJECTED_KEY_HINT}` : "";
+      return new PgBeamApiError(method, path, outcome.status, outcome.code, `${outcome.detail}${hint}${tried}`, attempts);
+    };
+    const budgetSpent = `gave up: the ${this.callBudgetMs / 1000} s retry budget ran out (pgbeam:callBudgetMs)`;
+    let last: Outcome = { status: 0, detail: "the API was not reached" };
 
     for (let attempt = 1; ; attempt++) {
-      const remaining = deadline - Date.now();
-      let outcome: { status: number; code?: string; detail: string; retryAfterMs?: number };
+      if (!(await this.throttle.acquire(deadline))) throw fail(last, attempt - 1, `${budgetSpent} while the API was throttling`);
+      const remaining = deadline - this.clock.now();
       try {
         const response = await this.http(path.replace(/^\//, ""), {
           method,
@@ -104,33 +154,31 @@ export class PgBeamClient {
           timeout: Math.max(1, Math.min(this.attemptTimeoutMs, remaining)),
         });
         if (response.ok) {
+          this.throttle.succeeded();
           const text = await response.text();
-          return (text ? JSON.parse(text) : undefined) as T;
+          return { body: (text ? JSON.parse(text) : undefined) as T, replayed: response.headers.get("idempotent-replayed") === "true" };
         }
         const envelope = await readErrorEnvelope(response);
-        outcome = {
+        last = {
           status: response.status,
           code: envelope.code,
           detail: envelope.message ?? response.statusText ?? "request failed",
-          retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+          retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), this.clock.now()),
         };
-        if (!RETRYABLE_STATUSES.has(response.status)) throw fail(outcome.status, outcome.code, outcome.detail, attempt);
+        if (!RETRYABLE_STATUSES.has(response.status)) throw fail(last, attempt);
       } catch (error) {
         if (error instanceof PgBeamApiError) throw error;
-        outcome = { status: 0, detail: describeTransportError(error, this.attemptTimeoutMs) };
+        last = { status: 0, detail: describeTransportError(error, this.attemptTimeoutMs) };
       }
 
-      if (attempt > this.retry.maxRetries) throw fail(outcome.status, outcome.code, outcome.detail, attempt);
-      const wait = outcome.retryAfterMs ?? backoffDelay(attempt, this.retry);
-      if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.retry.maxRetryAfterMs) {
-        const detail = `${outcome.detail}; the API asked to retry after ${Math.ceil(outcome.retryAfterMs / 1000)} s, longer than the ${this.retry.maxRetryAfterMs / 1000} s this provider waits`;
-        throw fail(outcome.status, outcome.code, detail, attempt);
+      if (last.status === 429) this.throttle.throttled(last.retryAfterMs ?? backoffDelay(attempt, this.retry, this.random));
+      const wait =
+        last.retryAfterMs === undefined ? backoffDelay(attempt, this.retry, this.random) : retryAfterDelay(last.retryAfterMs, this.random);
+      if (this.clock.now() + wait >= deadline) {
+        const asked = last.retryAfterMs === undefined ? "" : `; the API asked to retry after ${Math.ceil(last.retryAfterMs / 1000)} s`;
+        throw fail(last, attempt, `${budgetSpent}${asked}`);
       }
-      if (Date.now() + wait >= deadline) {
-        const detail = `${outcome.detail}; gave up: the ${this.callBudgetMs / 1000} s budget for this call ran out`;
-        throw fail(outcome.status, outcome.code, detail, attempt);
-      }
-      await this.sleep(wait);
+      await this.clock.sleep(wait);
     }
   }
 }

@@ -1,4 +1,3 @@
-import { DEFAULT_RETRY_POLICY } from "./retry";
 import type { ClientOptions } from "./client";
 
 export const DEFAULT_BASE_URL = "https://api.pgbeam.com";
@@ -29,10 +28,6 @@ export function resolveClientOptions(config: ConfigSource | undefined, env: Node
     baseUrl: fromConfig("baseUrl") ?? nonEmpty(env.PGBEAM_API_URL) ?? DEFAULT_BASE_URL,
     attemptTimeoutMs: positiveInt(fromConfig("attemptTimeoutMs"), "pgbeam:attemptTimeoutMs"),
     callBudgetMs: positiveInt(fromConfig("callBudgetMs"), "pgbeam:callBudgetMs"),
-    retry: {
-      ...DEFAULT_RETRY_POLICY,
-      maxRetries: positiveInt(fromConfig("maxRetries"), "pgbeam:maxRetries", true) ?? DEFAULT_RETRY_POLICY.maxRetries,
-    },
   };
 }
 
@@ -40,11 +35,9 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value && value.trim() !== "" ? value.trim() : undefined;
 }
 
-function positiveInt(value: string | undefined, key: string, allowZero = false): number | undefined {
+function positiveInt(value: string | undefined, key: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < (allowZero ? 0 : 1)) {
-    throw new Error(`${key} must be a ${allowZero ? "non-negative" : "positive"} integer, got "${value}"`);
-  }
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${key} must be a positive integer, got "${value}"`);
   return parsed;
 }

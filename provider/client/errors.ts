@@ -11,13 +11,12 @@ export class PgBeamApiError extends Error {
     readonly status: number,
     /** The API's `error.code` (e.g. CONFLICT), when the body carried one. */
     readonly code: string | undefined,
-    /** The API's `error.message`, or a description of the transport failure. */
+    /** The API's `error.message`, or a description of the transport failure, and why the client stopped. */
     readonly detail: string,
     readonly attempts: number,
   ) {
     const what = status === 0 ? "failed" : `failed with ${status}${code ? ` ${code}` : ""}`;
-    const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
-    super(`PgBeam API ${method} ${path} ${what}: ${detail}${tries}`);
+    super(`PgBeam API ${method} ${path} ${what}: ${detail}`);
   }
 }
 
@@ -28,3 +27,13 @@ export function isPgBeamApiError(error: unknown): error is PgBeamApiError {
 export function isNotFound(error: unknown): boolean {
   return isPgBeamApiError(error) && error.status === 404;
 }
+
+/**
+ * What a 401 means for a Pulumi user. Pulumi stores the provider's config at `up`, so after
+ * `pulumi config set --secret pgbeam:apiKey <new>` a plain refresh or destroy still sends the old key.
+ */
+export const REJECTED_KEY_HINT =
+  "PgBeam refused the API key. If you changed pgbeam:apiKey since the last `pulumi up`, `pulumi refresh` and " +
+  "`pulumi destroy` still send the key stored by that `up`: run `pulumi up` (stores the new key), or " +
+  "`pulumi refresh --run-program` / `pulumi destroy --run-program` (use it without an update). Otherwise set a " +
+  "valid key: `pulumi config set --secret pgbeam:apiKey <key>`";

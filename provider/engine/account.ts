@@ -8,10 +8,9 @@
  * name), never derived from the key, so rotating a key changes nothing.
  */
 import type { ConfigSource } from "../client/config";
+import { ACCOUNT_KEY } from "./keys";
 import type { Props } from "./values";
 
-/** The hidden input: `__`-prefixed keys are not shown in diffs nor passed to policy packs. */
-export const ACCOUNT_KEY = "__account";
 
 /** The account of the default provider (stack config) when `pgbeam:account` is not set. */
 export const DEFAULT_ACCOUNT = "default";

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { URN_KEY } from "./keys";
 import providerMethods = require("./provider-methods");
 import { ADOPT_INPUT, fieldsWith, type ResourceSpec } from "./spec";
 import { isPlainObject, type Props } from "./values";
@@ -40,13 +41,14 @@ const claimedSingletons = new Map<string, string>();
 export abstract class PgBeamResource extends pulumi.dynamic.Resource {
   protected constructor(spec: ResourceSpec, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
     const writeOnly = fieldsWith(spec, "writeOnly");
-    const props: Props = { ...markSecret(args as Props, writeOnly) };
+    const type = `pulumi-nodejs:dynamic/pgbeam:${spec.name}`;
+    // The engine never tells the provider the URN: it is the identity of creates (create-once.ts) and where
+    // messages attach (diagnostics.ts).
+    const props: Props = { ...markSecret(args as Props, writeOnly), [URN_KEY]: pulumi.createUrn(name, type, opts?.parent) };
     // The SDK only creates Output properties for keys present in props: every input and every output-only key.
     for (const key of [...Object.keys(spec.inputs.shape), ADOPT_INPUT, ...spec.outputs, ...TIMESTAMP_OUTPUTS]) {
       if (!(key in props)) props[key] = undefined;
     }
-    // The URN the engine will give this resource, so the provider can attach messages to it (diagnostics.ts).
-    props.__urn = pulumi.createUrn(name, `pulumi-nodejs:dynamic/pgbeam:${spec.name}`, opts?.parent);
     const secretOutputs = [
       ...(opts?.additionalSecretOutputs ?? []),
       ...writeOnly.filter((path) => !path.includes(".")),

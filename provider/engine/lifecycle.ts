@@ -3,8 +3,10 @@ import type { PgBeamClient } from "../client/client";
 import { ignoringClock } from "../api/rules";
 import { isNotFound } from "../client/errors";
 import { z } from "zod";
-import { ACCOUNT_KEY, accountMoved, withAccount } from "./account";
+import { accountMoved, withAccount } from "./account";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
+import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
+import { ACCOUNT_KEY, ENGINE_KEYS, URN_KEY } from "./keys";
 import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
 import {
   canonical,
@@ -24,7 +26,7 @@ import {
   shapeOf,
   toApi,
 } from "./values";
-import { ENGINE_KEYS, verifyBeforeChange, verifyUpdate } from "./verification";
+import { verifyBeforeChange, verifyUpdate } from "./verification";
 
 type CheckResult = pulumi.dynamic.CheckResult;
 type DiffResult = pulumi.dynamic.DiffResult;
@@ -87,10 +89,10 @@ export class Lifecycle {
   async check(olds: Props, news: Props): Promise<CheckResult> {
     const result = this.validate(omit(news, INTERNAL_KEYS), olds);
     if (!result.inputs) return result;
-    const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news.__urn, this.client);
+    const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], this.client);
     // The URN rides along in the checked inputs so diff() can attach its messages too.
     const stamped = withAccount(result.inputs, this.account());
-    const inputs = news.__urn === undefined ? stamped : { ...stamped, __urn: news.__urn };
+    const inputs = news[URN_KEY] === undefined ? stamped : { ...stamped, [URN_KEY]: news[URN_KEY] };
     return failures.length > 0 ? { inputs, failures } : { inputs };
   }
 
@@ -114,6 +116,7 @@ export class Lifecycle {
   }
 
   async diff(id: string, olds: Props, news: Props): Promise<DiffResult> {
+    rememberHeldObject(news[URN_KEY], id);
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, olds);
     const replaces = changed.filter((key) => this.replaceOnChanges.includes(key));
@@ -132,7 +135,7 @@ export class Lifecycle {
     const deleteBeforeReplace =
       !moved && replaces.length > 0 && this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
     if (changed.length > 0 && replaces.length === 0) {
-      await verifyUpdate(this.spec.verification, id, desired, olds, news.__urn, this.client);
+      await verifyUpdate(this.spec.verification, id, desired, olds, news[URN_KEY], this.client);
     }
     return { changes: changed.length > 0, replaces, deleteBeforeReplace };
   }
@@ -144,32 +147,66 @@ export class Lifecycle {
     const verb = this.spec.create ?? {};
     const patchAfter = verb.patchAfter ?? [];
     const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter, ...this.verificationInputs]));
-    let response: Props;
+    const parse = (response: Props): ApiAnswer => verb.parse?.(response) ?? { object: this.objectIn(response) };
+    let created: CreateOnceResult;
     try {
-      response =
+      created =
         verb.method === undefined || verb.method === "POST"
-          ? await client.post<Props>(this.collectionPath(desired), body)
-          : await client.request<Props>(verb.method, this.spec.itemPath(desired, verb.id!(desired)), { body });
+          ? await createOnce(client, {
+              identity: inputs[URN_KEY],
+              collectionPath: this.collectionPath(desired),
+              body,
+              idOf: (response) => String(parse(response).object?.id),
+              current: async (objectId) => {
+                const object = await this.fetch(client, desired, objectId);
+                return object && !this.spec.read?.isGone?.(object) ? object : undefined;
+              },
+            })
+          : { response: await client.request<Props>(verb.method, this.spec.itemPath(desired, verb.id!(desired)), { body }) };
     } catch (error) {
       throw await this.explain("create", error, client, desired);
     }
-    const answer = verb.parse?.(response) ?? { object: this.objectIn(response) };
+    const answer = parse(created.response);
     const id = verb.id ? verb.id(desired) : String(answer.object?.id);
-    let outputs = this.outputs({}, desired, answer);
-    if (this.spec.nested) outputs = this.withNested(outputs, this.spec.nested.fromCreate(response));
+    let outputs = this.outputs({}, desired, created.current ? { ...answer, object: created.current } : answer);
+    if (this.spec.nested) outputs = this.withNested(outputs, this.spec.nested.fromCreate(created.response));
     // The object exists from here on: any failure must hand its id back to the engine, or it would be orphaned.
-    try {
-      const late = patchAfter.filter((key) => desired[key] !== undefined && !this.sameAsOutput(key, desired, outputs));
-      if (late.length > 0) {
+    const late = patchAfter.filter((key) => desired[key] !== undefined && !this.sameAsOutput(key, desired, outputs));
+    if (late.length > 0) {
+      try {
         const patched = await client.patch<Props>(this.spec.itemPath(outputs, id), toApi(pick(desired, late)));
         outputs = this.outputs(outputs, desired, { object: patched });
+      } catch (error) {
+        throw await this.rollBack(id, late, inputs, outputs, error);
       }
+    }
+    try {
       const action = this.spec.action;
       if (action?.onCreate && desired[action.trigger]) outputs = await this.runAction(client, outputs, desired, id);
     } catch (error) {
       throw partialFailure(`created ${id}, but configuring it failed`, id, inputs, outputs, error);
     }
     return { id, outs: withProvider(outputs, inputs) };
+  }
+
+  /**
+   * Setting the fields the create call does not take failed: the object runs with the API's defaults for them (for
+   * a project, every IP allowed and agents enabled), which may be less restricted than the program says. Fail
+   * closed: delete it again. Only if that fails too is it kept in state, so the next `up` finishes the job.
+   */
+  private async rollBack(id: string, late: string[], inputs: Props, outputs: Props, error: unknown): Promise<Error> {
+    const what = `created ${this.spec.name} ${id}, but setting ${late.join(", ")} on it failed`;
+    const cause = error instanceof Error ? error.message : String(error);
+    try {
+      await this.deleteObject(id, outputs);
+    } catch (deleteError) {
+      const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
+      const kept = `${cause}. Deleting it again failed too (${why}), so it is kept in state and the next \`pulumi up\` sets ${late.join(", ")}; until then it runs with the API's defaults for them`;
+      return partialFailure(what, id, inputs, outputs, new Error(kept));
+    }
+    return new Error(
+      `${what}: ${cause}. It was deleted again rather than left running with the API's defaults for ${late.join(", ")}; nothing is left behind: fix the cause and run \`pulumi up\` again`,
+    );
   }
 
   async read(id: string, props: Props): Promise<ReadResult> {
@@ -237,6 +274,18 @@ export class Lifecycle {
   }
 
   async delete(id: string, props: Props): Promise<void> {
+    if (ownedByNewEntry(id)) {
+      // Shown under the stack's diagnostics: the host has no per-resource warning channel.
+      console.error(
+        `pulumi-pgbeam: ${this.spec.name} ${id} was kept rather than replaced: with unchanged inputs, within 24 h of its ` +
+          "create, the API answers a new create with this same object (its idempotency window). Change an input to get a new one.",
+      );
+      return;
+    }
+    await this.deleteObject(id, props);
+  }
+
+  private async deleteObject(id: string, props: Props): Promise<void> {
     const client = this.client();
     const previous = omit(props, INTERNAL_KEYS);
     const path = this.spec.itemPath(previous, id);

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PgBeamClient } from "../client/client";
-import { ACCOUNT_KEY } from "./account";
 import { type Diagnostics, diagnosticsFor } from "./diagnostics";
+import { ENGINE_KEYS } from "./keys";
 import { containsUnknown, omit, type Props, sameValue } from "./values";
 
 /**
@@ -35,8 +35,6 @@ export interface VerificationContext {
   urn?: string;
 }
 
-/** Keys the engine owns in every input bag: never the user's, never compared. */
-export const ENGINE_KEYS = ["__provider", "__urn", ACCOUNT_KEY, "id"];
 
 function context(candidate: Props, previous: Props, urn: unknown, client: () => PgBeamClient): VerificationContext {
   return {

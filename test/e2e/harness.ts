@@ -2,7 +2,7 @@
  * Real-engine test harness: the Pulumi CLI built by scripts/pulumi-cli.sh, a local file backend, passphrase
  * secrets, and pulumi-pgbeam installed from `npm pack` into a separate project, the way users get it.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -75,6 +75,19 @@ export interface StepResult {
   /** Violations reported by policy packs. */
   policyViolations: { policy: string; resource?: string; level: string; message: string }[];
   ms: number;
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+  /** SIGKILL of the CLI and every process under it. */
+  kill(): void;
 }
 
 /** A stack of one program, against one emulator, in its own temp backend and PULUMI_HOME. */
@@ -187,6 +200,37 @@ export class TestStack {
     return this.run(async (hooks) => (await this.stack.destroy({ ...hooks })).summary.resourceChanges);
   }
 
+  /**
+   * Runs the CLI itself, not through the Automation API: `kill()` SIGKILLs the CLI and every process under it
+   * (language host, provider hosts) at once, as a CI runner killing the job does.
+   */
+  startCli(args: string[]): RunningCli {
+    const workspace = this.stack.workspace as LocalWorkspace;
+    // Plugin commands take no stack; stack commands run on this one unless told otherwise.
+    const stackArgs = args[0] === "plugin" || args.includes("--stack") ? [] : ["--stack", this.stack.name];
+    const child = spawn(workspace.pulumiCommand.command, [...args, ...stackArgs, "--non-interactive"], {
+      cwd: this.workDir,
+      env: { ...process.env, ...workspace.envVars },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => void (output += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => void (output += chunk.toString()));
+    const done = new Promise<CliResult>((resolve) => {
+      child.on("close", (code, signal) => {
+        this.log.push(output);
+        resolve({ code, signal, output });
+      });
+    });
+    return { child, done, kill: () => killTree(child.pid!) };
+  }
+
+  /** Runs the CLI to the end: exit code and everything it printed. */
+  cli(args: string[]): Promise<CliResult> {
+    return this.startCli(args).done;
+  }
+
   /** Whether a resource's output (a dotted path) is stored encrypted in the exported state. */
   async isSecretInState(resourceName: string, output: string): Promise<boolean> {
     const entry = (await this.resources()).find((r) => r.urn.endsWith(`::${resourceName}`));
@@ -215,25 +259,6 @@ export class TestStack {
   }
 
   /**
-   * Runs the CLI itself on this stack (as a reviewer or a CI job would) and returns what it printed, stderr
-   * included. Asynchronous on purpose: the emulator answers from this same process.
-   */
-  cli(args: string[]): Promise<{ status: number; text: string }> {
-    const workspace = this.stack.workspace as LocalWorkspace;
-    return new Promise((resolve, reject) => {
-      const child = spawn(workspace.pulumiCommand.command, [...args, "--non-interactive"], {
-        cwd: this.workDir,
-        env: { ...process.env, ...workspace.envVars },
-      });
-      let text = "";
-      child.stdout.on("data", (chunk: Buffer) => void (text += chunk.toString("utf8")));
-      child.stderr.on("data", (chunk: Buffer) => void (text += chunk.toString("utf8")));
-      child.on("error", reject);
-      child.on("close", (status) => resolve({ status: status ?? -1, text }));
-    });
-  }
-
-  /**
    * A copy of a policy pack that this CLI can run: beside the program (so it resolves @pulumi/policy from the
    * consumer's node_modules), its runtime switched to `nodejsshim` and the shim installed as an analyzer plugin in
    * this stack's PULUMI_HOME. The CLI built here has no Node language host that runs packs (README, "Guardrails").
@@ -245,7 +270,7 @@ export class TestStack {
     fs.writeFileSync(manifest, fs.readFileSync(manifest, "utf8").replace(/^runtime: nodejs$/m, "runtime: nodejsshim"));
     const shim = path.join(repoRoot, "scripts", "pulumi-analyzer-policy-nodejsshim");
     const installed = await this.cli(["plugin", "install", "analyzer", "policy-nodejsshim", "0.0.1", "--file", shim]);
-    if (installed.status !== 0) throw new Error(`installing the policy-pack shim failed:\n${installed.text}`);
+    if (installed.code !== 0) throw new Error(`installing the policy-pack shim failed:\n${installed.output}`);
     return dir;
   }
 
@@ -268,6 +293,32 @@ const WHAT_IF_OPERATIONS = new Set(["dryEvalPolicy", "replayPolicy"]);
 /** Requests that could change something in PgBeam. */
 export function writesIn(requests: RecordedRequest[]): RecordedRequest[] {
   return requests.filter((r) => r.method !== "GET" && !WHAT_IF_OPERATIONS.has(r.operationId ?? ""));
+}
+
+/**
+ * SIGKILL of a process and all its descendants. The CLI starts plugins in process groups of their own, so
+ * killing its group alone would leave the provider host running (and finishing its calls).
+ */
+function killTree(pid: number): void {
+  const all: number[] = [];
+  const walk = (parent: number) => {
+    all.push(parent);
+    let children = "";
+    try {
+      children = execFileSync("pgrep", ["-P", String(parent)], { encoding: "utf8" });
+    } catch {
+      // pgrep exits 1 when there are none
+    }
+    for (const child of children.split("\n").filter(Boolean)) walk(Number(child));
+  };
+  walk(pid);
+  for (const target of all) {
+    try {
+      process.kill(target, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
 }
 
 /** Throws naming the first secret found in plain text, and where. */

@@ -153,9 +153,9 @@ it("a preview of a widening edit shows its replay impact on the policy", async (
     },
   ]);
   // What a reviewer reads (and review tooling greps): the CLI's own text, the warning under the policy's row.
-  const { status, text } = await stack.cli(["preview", "--stack", "e2e"]);
-  expect(status).toBe(0);
-  expect(text).toMatch(/\nDiagnostics:\n {2}pulumi-nodejs:dynamic\/pgbeam:PolicyProfile \(policy\):\n(?: {4}.*\n)*? {4}warning: policy impact: PolicyProfile "policy" .*1 newly allowed \(1 write\)/);
+  const { code, output } = await stack.cli(["preview"]);
+  expect(code).toBe(0);
+  expect(output).toMatch(/\nDiagnostics:\n {2}pulumi-nodejs:dynamic\/pgbeam:PolicyProfile \(policy\):\n(?: {4}.*\n)*? {4}warning: policy impact: PolicyProfile "policy" .*1 newly allowed \(1 write\)/);
   expect(writesIn(emulator.requests)).toEqual([]);
 });
 

@@ -14,6 +14,10 @@ export class ApiKeys {
     else throw new Error(`API keys must start with pbu_ (personal) or pbo_ (organization), got ${key.slice(0, 4)}…`);
   }
 
+  revoke(key: string): void {
+    if (!this.principals.delete(key)) throw new Error("no such API key");
+  }
+
   /** The caller behind an Authorization header, or undefined (→ 401). The scheme name is case-insensitive (RFC 7235). */
   authenticate(authorization: string | undefined): Principal | undefined {
     const match = /^bearer\s+(\S+)\s*$/i.exec(authorization ?? "");

@@ -10,6 +10,7 @@ import { infrastructureHandlers, observeQuery, verifyDomainOutOfBand } from "./i
 import { addOrganization, isPlanName, organizationHandlers, registerOrganizationBehaviours, setPlan } from "./organizations";
 import { presentDatabase, presentProject, projectHandlers, registerProjectBehaviours } from "./projects";
 import { policySimulationHandlers, recordAgentTraffic } from "./policy-simulation";
+import { TokenBuckets } from "./rate-limit";
 import { createRequestListener, type RequestLog } from "./server";
 import { buildOperations, DEFAULT_SPEC_PATH, loadSpec } from "./spec";
 import { isKind, KINDS, Store, type Kind, type StoredObject } from "./store";
@@ -22,6 +23,7 @@ export type {
   Fault,
   Kind,
   PlanName,
+  RateLimit,
   RecordedQuery,
   RecordedRequest,
   ResponseValidationFailure,
@@ -99,7 +101,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   apiKeys.add(apiKey, orgId);
 
   const log: RequestLog = { requests: [], validationFailures: [], responseValidationFailures: [], onRequest: options.onRequest };
-  const faults = new FaultQueue();
+  const faults = new FaultQueue(options.clock);
+  const rateLimits = new TokenBuckets(options.clock);
+  rateLimits.set(options.rateLimit);
   const server = createServer(
     createRequestListener({
       operations,
@@ -108,6 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       apiKeys,
       faults,
       idempotency: new IdempotencyCache(),
+      rateLimits,
       log,
       validateResponses: options.validateResponses ?? true,
     }),
@@ -147,6 +152,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     inject: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
+    setRateLimit: (limit) => rateLimits.set(limit),
+    revokeApiKey: (key) => apiKeys.revoke(key),
     addApiKey: (key, scope) => {
       const keyOrg = scope?.orgId ?? orgId;
       requireOrganization(keyOrg);

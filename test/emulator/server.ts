@@ -4,13 +4,14 @@ import type { EmulatorState, Handlers, Principal } from "./context";
 import { ApiError, codeForStatus, envelope } from "./errors";
 import type { FaultQueue } from "./faults";
 import { IDEMPOTENT_METHODS, IdempotencyCache } from "./idempotency";
+import type { TokenBuckets } from "./rate-limit";
 import { matchRoute, type Operation } from "./spec";
 import type { Fault, RecordedRequest, ResponseValidationFailure } from "./types";
 import type { RequestBody } from "./validation";
 
 /**
  * The HTTP front of the emulator. Every request goes through, in order:
- * faults → routing (404) → auth (401) → idempotency replay (or 422) → spec validation (400) → handler →
+ * faults → rate limit (429) → routing (404) → auth (401) → idempotency replay (or 422) → spec validation (400) → handler →
  * response validation → idempotency store.
  */
 
@@ -28,6 +29,7 @@ export interface ServerParts {
   apiKeys: ApiKeys;
   faults: FaultQueue;
   idempotency: IdempotencyCache;
+  rateLimits: TokenBuckets;
   log: RequestLog;
   validateResponses: boolean;
 }
@@ -183,7 +185,7 @@ export function createRequestListener(parts: ServerParts): RequestListener {
     };
     parts.log.requests.push(record);
     try {
-      const fault = parts.faults.take(record.method, record.path);
+      const fault = parts.faults.take(record.method, record.path, record.body);
       if (fault) record.fault = fault;
       if (fault?.delayMs) await sleep(fault.delayMs);
       if (fault?.drop === "before") {
@@ -192,6 +194,12 @@ export function createRequestListener(parts: ServerParts): RequestListener {
       }
       if (fault?.status !== undefined) {
         send(response, record, faultReply(fault, fault.status));
+        return;
+      }
+      const waitSeconds = parts.rateLimits.take(record.headers.authorization ?? "");
+      if (waitSeconds !== undefined) {
+        record.rateLimited = true;
+        send(response, record, { ...errorReply(429, "RATE_LIMITED", "rate limit exceeded"), headers: { "retry-after": String(waitSeconds) } });
         return;
       }
       const reply = handle(parts, record, body);

@@ -1,10 +1,11 @@
 import type { RevokedAgentsMode } from "./context";
 import type { PlanName } from "./organizations";
 import type { RecordedQuery } from "./policy-simulation";
+import type { RateLimit } from "./rate-limit";
 import type { Kind } from "./store";
 import type { UnknownFields } from "./validation";
 
-export type { Kind, PlanName, RecordedQuery, RevokedAgentsMode, UnknownFields };
+export type { Kind, PlanName, RateLimit, RecordedQuery, RevokedAgentsMode, UnknownFields };
 
 export interface RecordedRequest {
   method: string;
@@ -21,6 +22,8 @@ export interface RecordedRequest {
   response?: unknown;
   operationId?: string;
   idempotencyKey?: string;
+  /** True when the token bucket refused it (429). */
+  rateLimited?: boolean;
   /** True when the response was replayed from the idempotency cache without touching state. */
   replayed?: boolean;
   /** Why the request does not conform to the spec (see `Emulator.validationFailures`). */
@@ -35,8 +38,12 @@ export interface Fault {
   method?: string;
   /** Any path when omitted. A string must equal the URL path (without query); a RegExp is tested against it. */
   path?: string | RegExp;
+  /** Only requests whose JSON body contains this text (e.g. a name that marks one resource). */
+  bodyIncludes?: string;
   /** How many matching requests it hits; default 1. */
   times?: number;
+  /** Instead of `times`: hits every matching request for this long after the first one it hits (an outage). */
+  forMs?: number;
   /** Answer this status with the error envelope instead of handling the request. */
   status?: number;
   /** `Retry-After` header value sent with `status` (seconds such as "1", or an HTTP-date). */
@@ -74,6 +81,10 @@ export interface EmulatorOptions {
   orgId?: string;
   /** Plan of the default organization; default "scale" (custom domains and self-hosting allowed). */
   plan?: PlanName;
+  /** The clock of faults (`forMs`) and rate limits, so tests can run them in virtual time. Default Date.now. */
+  clock?: () => number;
+  /** Token-bucket throttling per API key (429 + Retry-After); off by default. */
+  rateLimit?: RateLimit;
   /** Called after every request is answered (or dropped), e.g. to log it. */
   onRequest?: (request: RecordedRequest) => void;
 }
@@ -108,6 +119,10 @@ export interface Emulator {
   /** Emulator responses that did not conform to the spec (each was answered 500 instead). Empty unless the emulator has a bug. */
   responseValidationFailures: ResponseValidationFailure[];
   inject(fault: Fault): void;
+  /** Turns token-bucket throttling per API key on (or off with undefined); buckets start full. */
+  setRateLimit(limit: RateLimit | undefined): void;
+  /** Stops accepting a key (as revoking it in the console would): it gets 401 from then on. */
+  revokeApiKey(key: string): void;
   clearFaults(): void;
   /** `pbu_` keys see every org; `pbo_` keys see one org (`scope.orgId`, default the default org). */
   addApiKey(key: string, scope?: { orgId?: string }): void;

@@ -1,7 +1,8 @@
 import { PgBeamClient } from "../../provider/client/client";
 import { resolveClientOptions } from "../../provider/client/config";
 import { isPgBeamApiError, PgBeamApiError } from "../../provider/client/errors";
-import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from "../../provider/client/retry";
+import { backoffDelay, type Clock, DEFAULT_RETRY_POLICY, parseRetryAfter, retryAfterDelay } from "../../provider/client/retry";
+import { SharedThrottle } from "../../provider/client/throttle";
 import { type Emulator, startEmulator } from "../emulator";
 
 let emulator: Emulator;
@@ -14,16 +15,30 @@ beforeEach(() => {
   emulator.clearFaults();
 });
 
-/** A client whose waits are recorded instead of slept, so retry timing is asserted exactly and fast. */
-function clientWithRecordedWaits(overrides: Partial<ConstructorParameters<typeof PgBeamClient>[0]> = {}) {
+/** Real time plus every wait, which is recorded instead of slept: retries run in virtual time, fast and exact. */
+function virtualClock(): Clock & { waits: number[] } {
+  let offset = 0;
   const waits: number[] = [];
+  return {
+    waits,
+    now: () => Date.now() + offset,
+    sleep: async (ms) => {
+      waits.push(ms);
+      offset += ms;
+    },
+  };
+}
+
+/** A client in virtual time with its own throttle (so tests do not slow each other down). */
+function clientWithRecordedWaits(overrides: Partial<ConstructorParameters<typeof PgBeamClient>[0]> = {}, clock = virtualClock()) {
   const client = new PgBeamClient({
     apiKey: emulator.apiKey,
     baseUrl: emulator.url,
-    sleep: async (ms) => void waits.push(ms),
+    clock,
+    throttle: new SharedThrottle(clock),
     ...overrides,
   });
-  return { client, waits };
+  return { client, waits: clock.waits, clock };
 }
 
 const projectBody = (name: string) => ({
@@ -88,7 +103,8 @@ describe("retries", () => {
     const posts = emulator.requests.filter((r) => r.method === "POST");
     expect(posts.map((r) => r.status)).toEqual([status, status, 201]);
     expect(new Set(posts.map((r) => r.headers["idempotency-key"])).size).toBe(1);
-    expect(waits).toHaveLength(2);
+    // One backoff per retry (a 429 also pauses the shared throttle, which may add a wait of its own).
+    expect(waits.length).toBeGreaterThanOrEqual(2);
   });
 
   it("never retries a 500", async () => {
@@ -111,41 +127,54 @@ describe("retries", () => {
     expect(emulator.requests.filter((r) => r.method === "POST")).toHaveLength(2);
   });
 
-  it("honours Retry-After in seconds and as an HTTP-date", async () => {
+  it("honours Retry-After in seconds and as an HTTP-date, adding jitter on top", async () => {
     const { client, waits } = clientWithRecordedWaits();
     emulator.inject({ path: "/v1/organizations", status: 429, retryAfter: "2" });
-    emulator.inject({ path: "/v1/organizations", status: 503, retryAfter: new Date(Date.now() + 5000).toUTCString() });
+    emulator.inject({ path: "/v1/organizations", status: 503, retryAfter: new Date(Date.now() + 8000).toUTCString() });
     await client.get("/v1/organizations");
-    expect(waits[0]).toBe(2000);
-    expect(waits[1]).toBeGreaterThan(3000);
-    expect(waits[1]).toBeLessThanOrEqual(5000);
+    const [afterThrottle, afterOutage] = waits.filter((ms) => ms > 1000);
+    expect(afterThrottle).toBeGreaterThanOrEqual(2000);
+    expect(afterThrottle).toBeLessThanOrEqual(2500);
+    // The date is 8 s after injection, and virtual time has moved on by the first wait (2–2.5 s).
+    expect(afterOutage).toBeGreaterThan(4000);
+    expect(afterOutage).toBeLessThanOrEqual(6000 * 1.25);
   });
 
-  it("does not wait out a Retry-After beyond its cap: fails at once, saying so", async () => {
+  it("does not wait out a Retry-After beyond the call's budget: fails at once, saying so", async () => {
     const { client, waits } = clientWithRecordedWaits();
     emulator.inject({ path: "/v1/organizations", status: 429, retryAfter: "3600" });
     const error = await rejection(client.get("/v1/organizations"));
     expect(error.status).toBe(429);
     expect(error.message).toContain("retry after 3600 s");
+    expect(error.message).toContain("110 s retry budget");
     expect(waits).toEqual([]);
-  });
-
-  it("stops after maxRetries and reports the attempts", async () => {
-    const { client, waits } = clientWithRecordedWaits();
-    emulator.inject({ path: "/v1/organizations", status: 503, times: 10 });
-    const error = await rejection(client.get("/v1/organizations"));
-    expect(error.attempts).toBe(DEFAULT_RETRY_POLICY.maxRetries + 1);
-    expect(error.message).toContain(`after ${DEFAULT_RETRY_POLICY.maxRetries + 1} attempts`);
-    expect(waits).toHaveLength(DEFAULT_RETRY_POLICY.maxRetries);
   });
 
   it("retries a dropped connection; a POST whose answer was lost is replayed, not repeated", async () => {
     const { client } = clientWithRecordedWaits();
     emulator.inject({ method: "POST", path: "/v1/projects", drop: "after" });
-    const created = await client.post<{ project: { id: string } }>("/v1/projects", projectBody("lost-answer"));
+    const answer = await client.send<{ project: { id: string } }>("POST", "/v1/projects", { body: projectBody("lost-answer") });
     const named = emulator.objects("project").filter((o) => o.data.name === "lost-answer");
-    expect(named.map((o) => o.id)).toEqual([created.project.id]);
+    expect(named.map((o) => o.id)).toEqual([answer.body.project.id]);
+    expect(answer.replayed).toBe(true);
     expect(emulator.requests.filter((r) => r.method === "POST").map((r) => r.replayed ?? false)).toEqual([false, true]);
+  });
+
+  it("sends a given idempotency key, and says when the API answered from its cache", async () => {
+    const { client } = clientWithRecordedWaits();
+    const key = "5b0c1e0f-3c1d-4a56-9e8f-0123456789ab";
+    const first = await client.send<{ project: { id: string } }>("POST", "/v1/projects", { body: projectBody("keyed"), idempotencyKey: key });
+    const again = await client.send<{ project: { id: string } }>("POST", "/v1/projects", { body: projectBody("keyed"), idempotencyKey: key });
+    expect([first.replayed, again.replayed]).toEqual([false, true]);
+    expect(again.body.project.id).toBe(first.body.project.id);
+    expect(emulator.requests.map((r) => r.headers["idempotency-key"])).toEqual([key, key]);
+  });
+
+  it("retries by time, not by count: 20 failures in a row are ridden out", async () => {
+    const { client } = clientWithRecordedWaits();
+    emulator.inject({ path: "/v1/organizations", status: 503, times: 20 });
+    await client.get("/v1/organizations");
+    expect(emulator.requests.map((r) => r.status)).toEqual([...Array(20).fill(503), 200]);
   });
 
   it("gives up within the call budget when every attempt times out", async () => {
@@ -154,16 +183,133 @@ describe("retries", () => {
       baseUrl: emulator.url,
       attemptTimeoutMs: 150,
       callBudgetMs: 700,
-      retry: { ...DEFAULT_RETRY_POLICY, maxRetries: 50, baseDelayMs: 10, maxDelayMs: 20 },
+      retry: { baseDelayMs: 10, maxDelayMs: 20 },
+      throttle: new SharedThrottle(),
     });
     emulator.inject({ path: "/v1/organizations", delayMs: 1000, times: 50 });
     const started = Date.now();
     const error = await rejection(client.get("/v1/organizations"));
     const elapsed = Date.now() - started;
     expect(error.status).toBe(0);
-    expect(error.message).toMatch(/budget|no response/);
+    expect(error.message).toMatch(/no response within 150 ms \(\d+ attempts in 0\.\d s; gave up: the 0\.7 s retry budget ran out \(pgbeam:callBudgetMs\)\)$/);
     expect(elapsed).toBeLessThan(1500);
     expect(error.attempts).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("outages, in virtual time (emulator and client share the clock)", () => {
+  let outage: Emulator;
+  const clock = virtualClock();
+  beforeAll(async () => {
+    outage = await startEmulator({ clock: clock.now });
+  });
+  afterAll(() => outage.stop());
+  const client = () =>
+    new PgBeamClient({ apiKey: outage.apiKey, baseUrl: outage.url, clock, throttle: new SharedThrottle(clock) });
+
+  it("rides out a 90 s outage within one call", async () => {
+    outage.inject({ path: "/v1/organizations", status: 503, forMs: 90_000 });
+    const started = clock.now();
+    await client().get("/v1/organizations");
+    const elapsed = clock.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(90_000);
+    expect(elapsed).toBeLessThan(110_000);
+    expect(outage.requests.at(-1)?.status).toBe(200);
+  });
+
+  it("gives up on an API that stays down within 2 minutes, saying how long, how many attempts, and the last status", async () => {
+    outage.clearRequests();
+    outage.inject({ path: "/v1/organizations", status: 503, forMs: 600_000 });
+    const started = clock.now();
+    const error = await rejection(client().get("/v1/organizations"));
+    const elapsed = clock.now() - started;
+    expect(elapsed).toBeLessThan(120_000);
+    expect(error.status).toBe(503);
+    expect(error.attempts).toBe(outage.requests.length);
+    expect(error.message).toMatch(
+      new RegExp(`failed with 503 INTERNAL_ERROR: injected fault: HTTP 503 \\(${error.attempts} attempts in 1\\d\\d\\.\\d s; gave up: the 110 s retry budget ran out \\(pgbeam:callBudgetMs\\)\\)$`),
+    );
+    outage.clearFaults();
+  });
+
+  it("the budget is configurable", async () => {
+    outage.inject({ path: "/v1/organizations", status: 503, forMs: 600_000 });
+    const shortBudget = new PgBeamClient({ apiKey: outage.apiKey, baseUrl: outage.url, clock, callBudgetMs: 20_000, throttle: new SharedThrottle(clock) });
+    const started = clock.now();
+    const error = await rejection(shortBudget.get("/v1/organizations"));
+    expect(clock.now() - started).toBeLessThan(20_000);
+    expect(error.message).toContain("the 20 s retry budget ran out");
+    outage.clearFaults();
+  });
+});
+
+describe("the shared throttle", () => {
+  function fakeClock() {
+    let now = 1_000_000;
+    return { now: () => now, sleep: async (ms: number) => void (now += ms), advance: (ms: number) => void (now += ms) };
+  }
+
+  it("is unpaced until the API throttles; then everyone waits out the Retry-After", async () => {
+    const clock = fakeClock();
+    const throttle = new SharedThrottle(clock);
+    const start = clock.now();
+    for (let i = 0; i < 5; i++) expect(await throttle.acquire(Infinity)).toBe(true);
+    expect(clock.now()).toBe(start);
+    throttle.throttled(2000);
+    expect(await throttle.acquire(Infinity)).toBe(true);
+    expect(clock.now()).toBeGreaterThanOrEqual(start + 2000);
+  });
+
+  it("paces at 70 % of what was sent in the second before the 429, cutting once per second", async () => {
+    const clock = fakeClock();
+    const throttle = new SharedThrottle(clock);
+    for (let i = 0; i < 10; i++) await throttle.acquire(Infinity);
+    throttle.throttled(0);
+    expect(throttle.rate).toBeCloseTo(7);
+    throttle.throttled(0); // another call's 429 from the same burst: no second cut
+    expect(throttle.rate).toBeCloseTo(7);
+    const before = clock.now();
+    for (let i = 0; i < 8; i++) await throttle.acquire(Infinity);
+    // Eight requests at 7/s: the last starts 7 gaps of 1/7 s after the first.
+    expect(clock.now() - before).toBeGreaterThanOrEqual(999);
+  });
+
+  it("grows back by about one request per second per second, then stops pacing", () => {
+    const throttle = new SharedThrottle(fakeClock());
+    throttle.throttled(0);
+    expect(throttle.rate).toBe(0.7);
+    let successes = 0;
+    while (Number.isFinite(throttle.rate)) {
+      throttle.succeeded();
+      successes += 1;
+    }
+    // Sum of 1/r steps from 0.7 to 200 is about (200² - 0.7²) / 2.
+    expect(successes).toBeGreaterThan(19_000);
+    expect(successes).toBeLessThan(21_000);
+  });
+
+  it("says no, without waiting, when the turn would come after the call's deadline", async () => {
+    const clock = fakeClock();
+    const throttle = new SharedThrottle(clock);
+    throttle.throttled(5000);
+    expect(await throttle.acquire(clock.now() + 1000)).toBe(false);
+    expect(clock.now()).toBe(1_000_000);
+  });
+
+  it("many concurrent calls against a 10 req/s bucket back off together: far fewer 429s than calls", async () => {
+    const limited = await startEmulator({ rateLimit: { perSecond: 10 } });
+    try {
+      const throttle = new SharedThrottle();
+      const client = new PgBeamClient({ apiKey: limited.apiKey, baseUrl: limited.url, throttle });
+      await Promise.all(Array.from({ length: 40 }, () => client.get("/v1/organizations")));
+      const refused = limited.requests.filter((r) => r.rateLimited).length;
+      const served = limited.requests.filter((r) => r.status === 200).length;
+      expect(served).toBe(40);
+      // Each call alone would be refused about once per second it waits (40 calls over ~3 s: ~60 refusals).
+      expect(refused).toBeLessThan(40);
+    } finally {
+      await limited.stop();
+    }
   });
 });
 
@@ -175,6 +321,9 @@ describe("errors never reveal the API key", () => {
     expect(error.status).toBe(401);
     expect(error.code).toBe("UNAUTHORIZED");
     expect(`${error.message} ${error.stack} ${JSON.stringify(error)}`).not.toContain(secretKey);
+    // A key rotated in config but not yet stored by an `up` is the usual cause: say exactly what to run.
+    expect(error.message).toContain("`pulumi refresh --run-program` / `pulumi destroy --run-program`");
+    expect(error.message).toContain("run `pulumi up`");
   });
 
   it("a network failure message holds no key either", async () => {
@@ -182,7 +331,8 @@ describe("errors never reveal the API key", () => {
     const client = new PgBeamClient({
       apiKey: secretKey,
       baseUrl: "http://127.0.0.1:9",
-      retry: { ...DEFAULT_RETRY_POLICY, maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      callBudgetMs: 50,
+      retry: { baseDelayMs: 1, maxDelayMs: 1 },
     });
     const error = await rejection(client.get("/v1/organizations"));
     expect(error.status).toBe(0);
@@ -228,6 +378,13 @@ describe("retry rules", () => {
     expect(parseRetryAfter("Wed, 31 Dec 2025 00:00:00 GMT", now)).toBe(0);
     expect(parseRetryAfter("soon", now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+
+  it("adds up to a quarter (at least 250 ms) of jitter to Retry-After", () => {
+    expect(retryAfterDelay(1000, () => 0)).toBe(1000);
+    expect(retryAfterDelay(1000, () => 1)).toBe(1250);
+    expect(retryAfterDelay(8000, () => 1)).toBe(10000);
+    expect(retryAfterDelay(0, () => 0.5)).toBe(125);
   });
 
   it("backs off exponentially with jitter, within [ceiling/2, ceiling] and capped", () => {

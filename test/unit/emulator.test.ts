@@ -712,6 +712,61 @@ describe("fault injection", () => {
   });
 });
 
+describe("outages and throttling", () => {
+  it("a forMs fault hits every matching request for that long after its first hit, then is gone", async () => {
+    let now = 0;
+    const timed = await startEmulator({ clock: () => now });
+    try {
+      timed.inject({ path: "/v1/organizations", status: 503, forMs: 70_000 });
+      now = 5_000; // the outage starts at the first request it hits, not at injection
+      expect((await call("GET", "/v1/organizations", {}, timed)).status).toBe(503);
+      now = 74_999;
+      expect((await call("GET", "/v1/organizations", {}, timed)).status).toBe(503);
+      expect((await call("GET", "/v1/projects?org_id=org_demo", {}, timed)).status).toBe(200);
+      now = 75_000;
+      expect((await call("GET", "/v1/organizations", {}, timed)).status).toBe(200);
+      expect(() => timed.inject({ status: 503, forMs: 10, times: 2 })).toThrow(/forMs/);
+    } finally {
+      await timed.stop();
+    }
+  });
+
+  it("a token bucket per key answers 429 with Retry-After in whole seconds when empty, and refills", async () => {
+    let now = 0;
+    const limited = await startEmulator({ clock: () => now, rateLimit: { perSecond: 2, burst: 2 } });
+    try {
+      limited.addApiKey("pbu_second_key_for_bucket_test");
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await call("GET", "/v1/organizations", {}, limited)).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      const refused = await call("GET", "/v1/organizations", {}, limited);
+      expect([refused.status, refused.headers.get("retry-after"), refused.body.error.code]).toEqual([429, "1", "RATE_LIMITED"]);
+      // Another key has its own bucket.
+      expect((await call("GET", "/v1/organizations", { key: "pbu_second_key_for_bucket_test" }, limited)).status).toBe(200);
+      now = 500; // one token back at 2/s
+      expect((await call("GET", "/v1/organizations", {}, limited)).status).toBe(200);
+      expect((await call("GET", "/v1/organizations", {}, limited)).status).toBe(429);
+      expect(limited.requests.filter((r) => r.rateLimited)).toHaveLength(3);
+      limited.setRateLimit(undefined);
+      expect((await call("GET", "/v1/organizations", {}, limited)).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it("a revoked API key gets 401", async () => {
+    const other = await startEmulator();
+    try {
+      other.addApiKey("pbu_key_to_revoke_0000");
+      expect((await call("GET", "/v1/organizations", { key: "pbu_key_to_revoke_0000" }, other)).status).toBe(200);
+      other.revokeApiKey("pbu_key_to_revoke_0000");
+      expect((await call("GET", "/v1/organizations", { key: "pbu_key_to_revoke_0000" }, other)).status).toBe(401);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
 describe("replicas", () => {
   it("creates with a default ssl_mode, lists without paging, deletes", async () => {
     const { database } = await createProject();

@@ -6,7 +6,8 @@ import { type Emulator, startEmulator } from "../emulator";
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator();
-  host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url })[key] });
+  const config: Record<string, string> = { "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:callBudgetMs": "3000" };
+  host.configure({ get: (key) => config[key] });
 });
 afterAll(async () => {
   expect(emulator.validationFailures).toEqual([]); // the provider never sends a request the spec rejects
@@ -263,20 +264,33 @@ describe("Project", () => {
     await expect(project.delete(id, outs)).resolves.toBeUndefined();
   });
 
-  it("a failing post-create PATCH hands the new id back instead of orphaning the project", async () => {
-    const inputs = await checkedInputs(project, projectInputs({ residency: "us" }));
+  it("a failing post-create PATCH deletes the project again (fail closed) and says so", async () => {
+    const inputs = await checkedInputs(project, projectInputs({ residency: "us", allowedCidrs: [{ cidr: "10.0.0.0/8" }] }));
     emulator.inject({ method: "PATCH", status: 500 });
-    const error = (await project.create(inputs).catch((e: unknown) => e)) as Error & { id?: string; reasons?: string[] };
+    const error = (await project.create(inputs).catch((e: unknown) => e)) as Error & { id?: string };
+    const created = emulator.requests.find((r) => r.method === "POST")!.response as { project: { id: string } };
+    expect(error.id).toBeUndefined();
+    expect(emulator.get("project", created.project.id)).toBeUndefined();
+    expect(error.message).toMatch(
+      /^created Project prj_\w+, but setting allowedCidrs, residency on it failed: .*500.*\. It was deleted again rather than left running with the API's defaults for allowedCidrs, residency; nothing is left behind/,
+    );
+  });
+
+  it("when deleting it again fails too, the project stays in state (no orphan) and the message says it runs unconfigured", async () => {
+    const inputs = await checkedInputs(project, projectInputs({ agentsDisabled: true }));
+    emulator.inject({ method: "PATCH", status: 500 });
+    emulator.inject({ method: "DELETE", status: 500 });
+    const error = (await project.create(inputs).catch((e: unknown) => e)) as Error & { id?: string };
     expect(error.id).toMatch(/^prj_/);
     expect(emulator.get("project", error.id!)).toBeDefined();
-    expect(error.message).toMatch(/created prj_\w+, but configuring it failed: .*500/);
+    expect(error.message).toMatch(/Deleting it again failed too \(.*500.*\), so it is kept in state and the next `pulumi up` sets agentsDisabled/);
   });
 
   it("an update that fails at the API fails: never reported as success", async () => {
     const { inputs, id, outs } = await createProject();
     const news = await checkedInputs(project, projectInputs({ name: inputs.name, description: "new" }));
-    emulator.inject({ method: "PATCH", status: 503, times: 20 });
-    await expect(project.update(id, outs, news)).rejects.toThrow(/PATCH .* failed with 503/);
+    emulator.inject({ method: "PATCH", status: 503, forMs: 60_000 });
+    await expect(project.update(id, outs, news)).rejects.toThrow(/PATCH .* failed with 503 .*gave up: the 3 s retry budget ran out/);
     emulator.clearFaults();
   });
 });

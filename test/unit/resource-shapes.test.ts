@@ -176,7 +176,7 @@ describe("list reads", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as { port: number };
     const client = new PgBeamClient({ apiKey: "pbu_stub", baseUrl: `http://127.0.0.1:${port}` });
-    const lifecycle = new Lifecycle(RESOURCE_SPECS.Replica, () => client);
+    const lifecycle = new Lifecycle(RESOURCE_SPECS.Replica, () => client, () => "default");
     const read = await lifecycle.read("rep_2", { databaseId: "db_1" });
     server.close();
     expect(read).toMatchObject({ id: "rep_2", props: { host: "r", databaseId: "db_1" } });

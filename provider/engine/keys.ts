@@ -1,0 +1,13 @@
+/**
+ * Hidden inputs the engine owns. `__` keys are hidden from diffs and from policy packs; they are never sent to
+ * the API and never compared as the user's fields.
+ */
+
+/** The resource's URN, computed by the resource class: its identity for creates and where its messages attach. */
+export const URN_KEY = "__urn";
+
+/** The account the resource lives in (see ./account). */
+export const ACCOUNT_KEY = "__account";
+
+/** Every key the engine owns in an input bag: the serialized provider, the hidden inputs and the id. */
+export const ENGINE_KEYS = ["__provider", URN_KEY, ACCOUNT_KEY, "id"];

@@ -1,0 +1,374 @@
+/**
+ * The fault matrix under the real engine: every registered resource × every operation that calls the API ×
+ * each fault, then a run without faults. Cases are batched into one stack per phase (create+configure, update+
+ * rotation, refresh, delete). After each phase: every case's outcome, the emulator holding exactly what the
+ * state names, one-time secrets unchanged unless rotated, and no secret in plain text anywhere.
+ *
+ * `npm test` runs a sample (each resource × operation meets one fault, cycling through them, plus the two long
+ * faults once each); `PGBEAM_FULL_MATRIX=1` runs every combination.
+ */
+import * as path from "node:path";
+import { fieldsWith } from "../../provider/engine/spec";
+import type { Props } from "../../provider/engine/values";
+import { RESOURCE_SPECS } from "../../provider/resources/registry";
+import { type Emulator, type Fault, startEmulator } from "../emulator";
+import { expectNoLeaks, expectStateMatchesEmulator } from "./convergence";
+import { type CliResult, consumerProject, pulumiBinDir, TestStack } from "./harness";
+
+jest.setTimeout(60 * 60_000);
+
+const FULL = process.env.PGBEAM_FULL_MATRIX === "1";
+const PASSWORD = "pw-matrix-Ju28";
+const WEBHOOK_SECRET = "whsec-matrix-Np61";
+const ATTEMPT_TIMEOUT_MS = 2000;
+
+type Op = "create" | "configure" | "update" | "rotate" | "read" | "delete";
+const OPS: Op[] = ["create", "configure", "update", "rotate", "read", "delete"];
+
+interface FaultKind {
+  name: string;
+  fault: Omit<Fault, "method" | "path" | "bodyIncludes">;
+  /** "first": converges in the faulted run; "second": fails it, naming the resource and cause, converges next run. */
+  converges: "first" | "second";
+  /** Only these operations (default all). */
+  ops?: Op[];
+  /** Long: in the default sample only where `sampleAt` says. */
+  sampleAt?: { resource: string; op: Op };
+}
+
+const FAULTS: FaultKind[] = [
+  { name: "503 then recovery", fault: { status: 503, times: 2 }, converges: "first" },
+  { name: "429 with Retry-After", fault: { status: 429, retryAfter: "1", times: 2 }, converges: "first" },
+  { name: "dropped before the server acts", fault: { drop: "before" }, converges: "first" },
+  { name: "dropped after the server acted", fault: { drop: "after" }, converges: "first" },
+  { name: "slower than the attempt timeout", fault: { delayMs: ATTEMPT_TIMEOUT_MS + 1500 }, converges: "first" },
+  { name: "503 for 70 s", fault: { status: 503, forMs: 70_000 }, converges: "first", sampleAt: { resource: "Project", op: "create" } },
+  {
+    name: "every attempt slower than the timeout (the server acts)",
+    fault: { delayMs: ATTEMPT_TIMEOUT_MS + 1500, forMs: 600_000 },
+    converges: "second",
+    ops: ["create"],
+    sampleAt: { resource: "WebhookEndpoint", op: "create" },
+  },
+];
+
+/** What a case's resource hangs off: program references to its own project, policies, database; its own org. */
+interface Parents {
+  project: string;
+  policy: string;
+  secondPolicy: string;
+  database: string;
+  orgId: string;
+  /** A query shape observed on the case's database (cache rules need one). */
+  queryHash: string;
+}
+
+/** Parent ids as the API has them, once created: for URLs and for checking what an update did. */
+type ParentIds = Record<"projectId" | "policyId" | "secondPolicyId" | "databaseId" | "orgId" | "queryHash", string>;
+
+const FUTURE = new Date(Date.UTC(2100, 0, 1)).toISOString();
+
+/**
+ * How to exercise one resource. The one piece written per resource: a test fails naming any registered resource
+ * without a sample, so a resource added to the registry cannot skip the matrix.
+ */
+interface Sample {
+  /** Arguments with `marker` in them (a create's fault finds its request by it, in the body or the URL). */
+  args(marker: string, parents: Parents): Props;
+  /** Inputs set after create by a second call, and how to see them applied. */
+  configure?: { args(marker: string): Props; applied(object: Props): boolean };
+  /** An in-place change, and how to see it applied. */
+  update?: { args(parents: Parents): Props; applied(object: Props, parents: ParentIds): boolean };
+  /** The API's view of the object, when its id is not an object id of its own. */
+  object?(emulator: Emulator, id: string, parents: ParentIds): Props | undefined;
+  /** Deleted, as the API shows it (default: not found, or revoked). */
+  gone?(object: Props | undefined): boolean;
+}
+
+const SAMPLES: Record<string, Sample> = {
+  Project: {
+    args: (marker, p) => ({
+      name: marker,
+      orgId: p.orgId,
+      database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PASSWORD" },
+    }),
+    configure: {
+      args: (marker) => ({ allowedCidrs: [{ cidr: "10.40.0.0/16", label: marker }], agentsDisabled: true }),
+      applied: (o) => o.agents_disabled === true && (o.allowed_cidrs as Props[]).length === 1,
+    },
+    update: { args: () => ({ description: "updated by the matrix" }), applied: (o) => o.description === "updated by the matrix" },
+  },
+  Database: {
+    args: (marker, p) => ({ projectId: p.project, host: `${marker}.internal`, port: 5432, name: "app", username: "ro", password: "env:PASSWORD", role: "replica" }),
+    update: { args: () => ({ port: 6432 }), applied: (o) => o.port === 6432 },
+  },
+  PolicyProfile: {
+    args: (marker, p) => ({ projectId: p.project, name: marker, accessMode: "read_only" }),
+    update: { args: () => ({ maxRows: 77 }), applied: (o) => o.max_rows === 77 },
+  },
+  AgentCredential: {
+    args: (marker, p) => ({ projectId: p.project, policyProfileId: p.policy, name: marker }),
+    configure: { args: () => ({ status: "disabled" }), applied: (o) => o.status === "disabled" },
+    update: { args: () => ({ status: "disabled" }), applied: (o) => o.status === "disabled" },
+  },
+  WebhookEndpoint: {
+    args: (marker, p) => ({ projectId: p.project, url: `https://hooks.example.com/${marker}`, secret: "env:WEBHOOK_SECRET" }),
+    update: { args: () => ({ description: "updated by the matrix" }), applied: (o) => o.description === "updated by the matrix" },
+  },
+  Replica: {
+    args: (marker, p) => ({ databaseId: p.database, host: `${marker}.replica.internal`, port: 5432 }),
+  },
+  CustomDomain: {
+    args: (marker, p) => ({ projectId: p.project, domain: `${marker}.example.com` }),
+  },
+  CacheRule: {
+    args: (_marker, p) => ({ projectId: p.project, databaseId: p.database, queryHash: p.queryHash, cacheTtlSeconds: 300 }),
+    update: { args: () => ({ cacheTtlSeconds: 60 }), applied: (o) => o.cache_ttl_seconds === 60 },
+    object: (emulator, _id, p) => emulator.get("cacheRule", `${p.databaseId}:${p.queryHash}`),
+    gone: (o) => o?.cache_enabled === false,
+  },
+  SpendLimit: {
+    args: (_marker, p) => ({ orgId: p.orgId, spendLimit: 100 }),
+    update: { args: () => ({ spendLimit: 250.5 }), applied: (o) => o.spend_limit === 250.5 },
+    object: (emulator, _id, p) => emulator.get("plan", p.orgId),
+    gone: (o) => o?.spend_limit === null,
+  },
+  SelfHostEnrollment: {
+    args: (marker, p) => ({ orgId: p.orgId, regionLabel: marker, expiresAt: FUTURE }),
+    gone: (o) => o === undefined || Boolean(o.revoked_at),
+  },
+  ProjectDefaultPolicy: {
+    args: (_marker, p) => ({ projectId: p.project, defaultPolicyProfileId: p.policy }),
+    update: { args: (p) => ({ defaultPolicyProfileId: p.secondPolicy }), applied: (o, p) => o.default_policy_profile_id === p.secondPolicyId },
+    object: (emulator, _id, p) => emulator.get("project", p.projectId),
+    gone: (o) => o?.default_policy_profile_id === null,
+  },
+};
+
+interface Case {
+  n: number;
+  resource: string;
+  op: Op;
+  fault: FaultKind;
+  name: string;
+  /** Which run converged it: 1 (the faulted one), 2 (the next), or 0 (neither). */
+  convergedIn?: 0 | 1 | 2;
+}
+
+function applicable(resource: string, op: Op): boolean {
+  const spec = RESOURCE_SPECS[resource];
+  if (op === "configure") return (spec.create?.patchAfter?.length ?? 0) > 0 && SAMPLES[resource].configure !== undefined;
+  if (op === "update") return spec.update !== undefined && SAMPLES[resource].update !== undefined;
+  if (op === "rotate") return spec.action !== undefined && !spec.action.onCreate;
+  return true;
+}
+
+function buildCases(): Case[] {
+  const cases: Case[] = [];
+  const add = (resource: string, op: Op, fault: FaultKind) =>
+    cases.push({ n: cases.length, resource, op, fault, name: `c${cases.length}` });
+  Object.keys(RESOURCE_SPECS).forEach((resource, r) => {
+    OPS.forEach((op, o) => {
+      if (!applicable(resource, op)) return;
+      const faults = FAULTS.filter((f) => !f.ops || f.ops.includes(op));
+      if (FULL) return faults.forEach((fault) => add(resource, op, fault));
+      const short = faults.filter((f) => !f.sampleAt);
+      add(resource, op, short[(r + o) % short.length]);
+      for (const long of faults.filter((f) => f.sampleAt?.resource === resource && f.sampleAt.op === op)) add(resource, op, long);
+    });
+  });
+  return cases;
+}
+
+let emulator: Emulator;
+let stack: TestStack;
+const cases = buildCases();
+const ids: Record<string, string> = {};
+const given = { password: PASSWORD, "webhook secret": WEBHOOK_SECRET };
+
+/** Each case has parents of its own (a project with its policies, an org), so faults can find it by URL too. */
+const parentsOf = (c: Case): Parents => ({
+  project: `ref:${c.name}p.id`,
+  policy: `ref:${c.name}pol.id`,
+  secondPolicy: `ref:${c.name}pol2.id`,
+  database: `ref:${c.name}p.primaryDatabaseId`,
+  orgId: `org_matrix_${c.name}`,
+  queryHash: (c.n + 1).toString(16).padStart(16, "0"),
+});
+
+function parentIdsOf(c: Case): ParentIds {
+  const p = parentsOf(c);
+  return {
+    projectId: ids[`${c.name}p`],
+    policyId: ids[`${c.name}pol`],
+    secondPolicyId: ids[`${c.name}pol2`],
+    databaseId: ids[`${c.name}p.primaryDatabaseId`],
+    orgId: p.orgId,
+    queryHash: p.queryHash,
+  };
+}
+
+function program(phase: "parents" | "created" | "changed" | "deleted"): Record<string, { type: string; args: unknown }> {
+  const resources: Record<string, { type: string; args: unknown }> = {};
+  for (const c of cases) {
+    const p = parentsOf(c);
+    resources[`${c.name}p`] = { type: "Project", args: SAMPLES.Project.args(`matrix-${c.name}-parent`, { ...p, orgId: emulator.orgId }) };
+    resources[`${c.name}pol`] = { type: "PolicyProfile", args: { projectId: p.project, name: "parent-policy" } };
+    resources[`${c.name}pol2`] = { type: "PolicyProfile", args: { projectId: p.project, name: "parent-policy-2" } };
+  }
+  if (phase === "parents") return resources;
+  for (const c of cases) {
+    if (phase === "deleted" && c.op === "delete") continue;
+    const sample = SAMPLES[c.resource];
+    let args: Props = sample.args(`matrix-${c.name}`, parentsOf(c));
+    if (c.op === "configure") args = { ...args, ...sample.configure!.args(`matrix-${c.name}`) };
+    if (phase !== "created" && c.op === "update") args = { ...args, ...sample.update!.args(parentsOf(c)) };
+    if (phase !== "created" && c.op === "rotate") args = { ...args, [RESOURCE_SPECS[c.resource].action!.trigger]: "rotated-once" };
+    resources[c.name] = { type: c.resource, args };
+  }
+  return resources;
+}
+
+/** The case's arguments with its parents' real ids, as the provider sees them (for URLs). */
+function resolvedArgs(c: Case): Props {
+  const p = parentIdsOf(c);
+  const refs: Record<string, string> = {
+    [parentsOf(c).project]: p.projectId,
+    [parentsOf(c).policy]: p.policyId,
+    [parentsOf(c).secondPolicy]: p.secondPolicyId,
+    [parentsOf(c).database]: p.databaseId,
+  };
+  return Object.fromEntries(Object.entries(SAMPLES[c.resource].args(`matrix-${c.name}`, parentsOf(c))).map(([k, v]) => [k, refs[v as string] ?? v]));
+}
+
+/** Ids by program name, and each project's primary database as `<name>.primaryDatabaseId`. */
+async function rememberIds(): Promise<void> {
+  for (const r of await stack.resources()) {
+    const name = r.urn.split("::").pop()!;
+    ids[name] = r.id!;
+    if (typeof r.outputs?.primaryDatabaseId === "string") ids[`${name}.primaryDatabaseId`] = r.outputs.primaryDatabaseId;
+  }
+}
+
+const outputsOf = async (name: string) => (await stack.outputs())[name]?.value as Props | undefined;
+const kindOf = (id: string | undefined) => emulator.objects(undefined, { includeDeleted: true }).find((o) => o.id === id)?.kind;
+
+/** The request each case's fault must hit. */
+async function faultFor(c: Case): Promise<Fault> {
+  const spec = RESOURCE_SPECS[c.resource];
+  if (c.op === "create") {
+    const verb = spec.create ?? {};
+    if (verb.method === undefined || verb.method === "POST") return { ...c.fault.fault, method: "POST", bodyIncludes: `matrix-${c.name}` };
+    const args = resolvedArgs(c);
+    return { ...c.fault.fault, method: verb.method, path: spec.itemPath(args, verb.id!(args)) };
+  }
+  // Any object's URL under the case's own project (Project itself: the PATCH carries the marker).
+  if (c.op === "configure") {
+    if (c.resource === "Project") return { ...c.fault.fault, method: "PATCH", bodyIncludes: `matrix-${c.name}` };
+    return { ...c.fault.fault, method: "PATCH", path: new RegExp(`^/v1/projects/${parentIdsOf(c).projectId}/[^/]+/[^/]+$`) };
+  }
+  const outputs = (await outputsOf(c.name))!;
+  const itemPath = spec.itemPath(outputs, ids[c.name]);
+  if (c.op === "update") return { ...c.fault.fault, method: spec.update!.method, path: itemPath };
+  if (c.op === "rotate") return { ...c.fault.fault, method: "POST", path: spec.action!.path(outputs, ids[c.name]) };
+  if (c.op === "read") return { ...c.fault.fault, method: "GET", path: spec.read?.list ? new RegExp(`^${itemPath.slice(0, itemPath.lastIndexOf("/"))}$`) : itemPath };
+  return { ...c.fault.fault, method: spec.delete?.method ?? "DELETE", path: itemPath };
+}
+
+/** Whether the run reported no error for the case's resource, which is where its phase wants it in state and API. */
+async function converged(c: Case, run: CliResult, oneTimeBefore: Record<string, string>): Promise<boolean> {
+  if (new RegExp(`\\(${c.name}\\):\\s*\\n\\s*error:`).test(run.output)) return false;
+  const sample = SAMPLES[c.resource];
+  const state = (await stack.resources()).find((r) => r.urn.endsWith(`::${c.name}`));
+  const id = state?.id ?? ids[c.name];
+  const object = sample.object ? sample.object(emulator, id, parentIdsOf(c)) : emulator.get(kindOf(id) ?? "project", id);
+  if (c.op === "delete") return state === undefined && (sample.gone ?? ((o) => o === undefined || o.status === "revoked"))(object);
+  if (!state?.id || !object) return false;
+  if (c.op === "configure") return sample.configure!.applied(object);
+  if (c.op === "update") return sample.update!.applied(object, parentIdsOf(c));
+  if (c.op === "rotate") return oneTimeOf(c, (await outputsOf(c.name)) ?? {}) !== oneTimeBefore[c.name];
+  return true;
+}
+
+/** The case's one-time outputs (tokens), as one comparable string. */
+const oneTimeOf = (c: Case, outputs: Props) => JSON.stringify(fieldsWith(RESOURCE_SPECS[c.resource], "oneTime").map((key) => outputs[key]));
+
+/** One faulted run and one clean run for the cases of a phase; records which converged them. */
+async function runPhase(phaseCases: Case[], run: () => Promise<CliResult>, oneTimeBefore: Record<string, string> = {}): Promise<void> {
+  emulator.clearFaults();
+  for (const c of phaseCases) emulator.inject(await faultFor(c));
+  const first = await run();
+  for (const c of phaseCases) if (await converged(c, first, oneTimeBefore)) c.convergedIn = 1;
+  const failedFirst = phaseCases.filter((c) => c.convergedIn !== 1);
+  for (const c of failedFirst) {
+    // A failure must name the resource and its cause.
+    expect({ case: c.name, code: first.code, named: first.output.includes(c.name) }).toEqual({ case: c.name, code: first.code, named: true });
+  }
+  emulator.clearFaults();
+  await expectNoLeaks(stack, emulator, given);
+  const second = await run();
+  if (second.code !== 0) {
+    const errors = second.output.split("\n").filter((line, i, lines) => /error:/.test(line) || /error:/.test(lines[i + 1] ?? ""));
+    throw new Error(`the run without faults failed:\n${errors.join("\n")}`);
+  }
+  for (const c of failedFirst) c.convergedIn = (await converged(c, second, oneTimeBefore)) ? 2 : 0;
+  await expectStateMatchesEmulator(stack, emulator, "matrix-");
+  await expectNoLeaks(stack, emulator, given);
+}
+
+const up = () => stack.cli(["up", "--yes", "--skip-preview", "--continue-on-error"]);
+
+beforeAll(async () => {
+  emulator = await startEmulator({ plan: "enterprise" });
+  for (const c of cases) emulator.addOrganization(parentsOf(c).orgId, { plan: "enterprise" });
+  stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer: consumerProject(), bin: pulumiBinDir(), emulator, env: { PASSWORD, WEBHOOK_SECRET } });
+  await stack.stack.setConfig("pgbeam:attemptTimeoutMs", { value: String(ATTEMPT_TIMEOUT_MS) });
+});
+
+afterAll(async () => {
+  const rows = cases.map((c) => `${c.resource.padEnd(16)} ${c.op.padEnd(9)} ${c.fault.name.padEnd(56)} ${["failed", "converged in the faulted run", "converged in the next run"][c.convergedIn ?? 0]}`);
+  const count = (n: number) => cases.filter((c) => (c.convergedIn ?? 0) === n).length;
+  console.log(
+    `fault matrix (${FULL ? "full" : "sample; PGBEAM_FULL_MATRIX=1 for all"}): ${cases.length} cases, ${count(1)} converged in the first run, ` +
+      `${count(2)} in the second, ${count(0)} failed\n  ${rows.join("\n  ")}`,
+  );
+  await stack?.cleanup();
+  await emulator?.stop();
+});
+
+it("every registered resource has a matrix sample", () => {
+  expect(Object.keys(RESOURCE_SPECS).filter((name) => !SAMPLES[name])).toEqual([]);
+});
+
+it("create and the configuring step after it", async () => {
+  await stack.setResources(program("parents") as never);
+  expect((await up()).code).toBe(0);
+  await rememberIds();
+  for (const c of cases) emulator.observeQuery(parentIdsOf(c).projectId, parentIdsOf(c).databaseId, parentsOf(c).queryHash);
+  await stack.setResources(program("created") as never);
+  await runPhase(cases.filter((c) => c.op === "create" || c.op === "configure"), up);
+  await rememberIds();
+});
+
+it("update and rotation; one-time secrets unchanged unless rotated", async () => {
+  const withSecrets = cases.filter((c) => fieldsWith(RESOURCE_SPECS[c.resource], "oneTime").length > 0);
+  const before: Record<string, string> = {};
+  for (const c of withSecrets) before[c.name] = oneTimeOf(c, (await outputsOf(c.name)) ?? {});
+  await stack.setResources(program("changed") as never);
+  await runPhase(cases.filter((c) => c.op === "update" || c.op === "rotate"), up, before);
+  for (const c of withSecrets.filter((a) => a.op !== "rotate")) expect([c.name, oneTimeOf(c, (await outputsOf(c.name)) ?? {})]).toEqual([c.name, before[c.name]]);
+});
+
+it("refresh reads", async () => {
+  await runPhase(cases.filter((c) => c.op === "read"), () => stack.cli(["refresh", "--yes", "--skip-preview"]));
+});
+
+it("delete", async () => {
+  await stack.setResources(program("deleted") as never);
+  await runPhase(cases.filter((c) => c.op === "delete"), up);
+});
+
+it("every case converged, in the run the fault allows", () => {
+  const wrong = cases.filter((c) => c.convergedIn !== (c.fault.converges === "first" ? 1 : 2)).map((c) => `${c.name} ${c.resource} ${c.op} ${c.fault.name}: ${c.convergedIn ?? 0}`);
+  expect(wrong).toEqual([]);
+});

@@ -1,0 +1,20 @@
+/**
+ * A stack of `projects` × 5 resources (project, policy, agent credential, webhook, database), for the
+ * rate-limit-at-scale test and benchmark: 40 projects make 200 resources.
+ */
+export function scaleProgram(projects: number, orgId: string): Record<string, { type: string; args: unknown }> {
+  const resources: Record<string, { type: string; args: unknown }> = {};
+  for (let i = 0; i < projects; i++) {
+    resources[`p${i}`] = {
+      type: "Project",
+      args: { name: `scale-${i}`, orgId, database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PASSWORD" } },
+    };
+    resources[`pol${i}`] = { type: "PolicyProfile", args: { projectId: `ref:p${i}.id`, name: "read-only" } };
+    resources[`agent${i}`] = { type: "AgentCredential", args: { projectId: `ref:p${i}.id`, policyProfileId: `ref:pol${i}.id`, name: "bot" } };
+    resources[`hook${i}`] = { type: "WebhookEndpoint", args: { projectId: `ref:p${i}.id`, url: "https://hooks.example.com/s", secret: "env:WEBHOOK_SECRET" } };
+    resources[`db${i}`] = { type: "Database", args: { projectId: `ref:p${i}.id`, host: "replica.internal", port: 5432, name: "app", username: "ro", password: "env:PASSWORD", role: "replica" } };
+  }
+  return resources;
+}
+
+export const SCALE_SECRETS = { PASSWORD: "pw-scale-Rk40", WEBHOOK_SECRET: "whsec-scale-Mz17" };
