@@ -62,12 +62,12 @@ new PolicyPack("pgbeam-guardrails", {
       },
     },
     {
-      name: "pgbeam-webhook-https",
-      description: "Webhook endpoints deliver over https only.",
+      // https is already refused by the provider's own check(); what it cannot require is a signature.
+      name: "pgbeam-webhook-signed",
+      description: "Webhook endpoints sign their deliveries, so receivers can reject forged events.",
       validateResource: (args, reportViolation) => {
         if (args.type !== pgbeamType("WebhookEndpoint")) return;
-        const url = String(args.props.url);
-        if (!/^https:\/\//i.test(url)) reportViolation(`WebhookEndpoint "${args.name}" delivers to ${url.split("?")[0]}: audit events must go over https.`);
+        if (!args.props.secret) reportViolation(`WebhookEndpoint "${args.name}" sets no signing secret: receivers cannot tell its events from forged ones.`);
       },
     },
     {

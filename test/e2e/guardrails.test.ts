@@ -43,7 +43,7 @@ function program(compliant: boolean) {
     },
     webhook: {
       type: "WebhookEndpoint",
-      args: { projectId: "ref:project.id", url: compliant ? "https://hooks.example.com/pgbeam" : "http://hooks.example.com/pgbeam" },
+      args: { projectId: "ref:project.id", url: "https://hooks.example.com/pgbeam", ...(compliant ? { secret: "env:WEBHOOK_SECRET" } : {}) },
     },
   };
 }
@@ -62,7 +62,7 @@ beforeAll(async () => {
   const bin = pulumiBinDir();
   const consumer = consumerProject();
   emulator = await startEmulator();
-  stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer, bin, emulator, env: { PRIMARY_PASSWORD: "pw-guarded" } });
+  stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer, bin, emulator, env: { PRIMARY_PASSWORD: "pw-guarded", WEBHOOK_SECRET: "whsec-guarded-4f2a" } });
   pack = await stack.policyPack(path.join(__dirname, "../../policy-pack"));
   productionConfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-pack-config-")), "production.json");
   const production = { productionStacks: "^e2e$" };
@@ -83,7 +83,7 @@ it("blocks a non-compliant production stack, naming every violation, before any 
     ["pgbeam-prod-project-network", 'Project "project" sets no allowedCidrs'],
     ["pgbeam-prod-project-network", 'Project "project" has residency "any"'],
     ["pgbeam-prod-agent-read-only", 'AgentCredential "agent" uses PolicyProfile "policy" with accessMode "read_write"'],
-    ["pgbeam-webhook-https", 'WebhookEndpoint "webhook" delivers to http://hooks.example.com/pgbeam'],
+    ["pgbeam-webhook-signed", 'WebhookEndpoint "webhook" sets no signing secret'],
     ["pgbeam-policy-expectations", 'PolicyProfile "policy" declares no expectations'],
   ];
   for (const [policy, message] of violations) {
@@ -95,7 +95,7 @@ it("blocks a non-compliant production stack, naming every violation, before any 
 
 it("outside production only the rules for every stack apply", async () => {
   const { error } = await guardedPreview("preview (non-compliant, not prod)", []);
-  expect(error).toContain("pgbeam-webhook-https");
+  expect(error).toContain("pgbeam-webhook-signed");
   expect(error).toContain("pgbeam-policy-expectations");
   expect(error).not.toContain("pgbeam-prod-project-network");
   expect(error).not.toContain("pgbeam-prod-agent-read-only");
