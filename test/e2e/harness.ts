@@ -46,17 +46,28 @@ export function consumerProject(): string {
       "@types/node": dev["@types/node"],
     },
   };
-  const digest = createHash("sha256").update(fs.readFileSync(tarball)).update(JSON.stringify(manifest.dependencies)).digest("hex").slice(0, 16);
+  // Reused while the tarball and the other dependencies are the same (the tarball's own path differs every pack).
+  const others = { ...manifest.dependencies, "pulumi-pgbeam": undefined };
+  const digest = createHash("sha256").update(fs.readFileSync(tarball)).update(JSON.stringify(others)).digest("hex").slice(0, 16);
   const dir = path.join(os.tmpdir(), `pgbeam-consumer-${digest}`);
   if (fs.existsSync(path.join(dir, ".installed"))) return dir;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(manifest, null, 2));
+  // Installed aside and renamed into place, so test files running in parallel never share a half-done install.
+  const staging = fs.mkdtempSync(`${dir}.staging-`);
+  fs.writeFileSync(path.join(staging, "package.json"), JSON.stringify(manifest, null, 2));
   execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
-    cwd: dir,
+    cwd: staging,
     stdio: ["ignore", "ignore", "inherit"],
   });
-  fs.writeFileSync(path.join(dir, ".installed"), tarball);
+  fs.writeFileSync(path.join(staging, ".installed"), tarball);
+  // A directory without the marker is what an interrupted install left: never in use.
+  if (fs.existsSync(dir) && !fs.existsSync(path.join(dir, ".installed"))) fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    fs.renameSync(staging, dir);
+  } catch (error) {
+    // Another test file got there first: use its install.
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (!fs.existsSync(path.join(dir, ".installed"))) throw error;
+  }
   return dir;
 }
 
