@@ -67,6 +67,7 @@ export const CustomDomain = resourceClass<
     dnsInstructions: Dns;
     createdAt: string;
     updatedAt: string;
-  }
+  },
+  "projectId"
 >(customDomainSpec);
 export type CustomDomain = InstanceType<typeof CustomDomain>;

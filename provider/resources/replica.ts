@@ -22,5 +22,5 @@ export const replicaSpec = defineSpec({
 
 export type ReplicaArgs = ResourceArgs<typeof ReplicaInputs>;
 /** A read replica of a PgBeam database (e.g. a project's `primaryDatabaseId`). Any change replaces it. */
-export const Replica = resourceClass<ReplicaArgs, z.output<typeof ReplicaInputs> & { createdAt: string; updatedAt: string }>(replicaSpec);
+export const Replica = resourceClass<ReplicaArgs, z.output<typeof ReplicaInputs> & { createdAt: string; updatedAt: string }, "databaseId">(replicaSpec);
 export type Replica = InstanceType<typeof Replica>;
