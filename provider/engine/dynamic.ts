@@ -24,8 +24,14 @@ export function providerFor(resourceName: string): pulumi.dynamic.ResourceProvid
   return provider;
 }
 
-/** Every PgBeam object reports when it was created and last changed. */
-const TIMESTAMP_OUTPUTS = ["createdAt", "updatedAt"];
+/** Every PgBeam object reports when it was created and last changed (settings such as a spend limit do not). */
+export interface ObjectTimestamps {
+  /** When PgBeam created the object (ISO 8601). */
+  createdAt: string;
+  /** When the object last changed (ISO 8601). */
+  updatedAt: string;
+}
+const TIMESTAMP_OUTPUTS: readonly (keyof ObjectTimestamps)[] = ["createdAt", "updatedAt"];
 
 /** The type token of a resource: what policy packs and `pulumi stack export` name it by. */
 export const typeToken = (resourceName: string): string => `pulumi-nodejs:dynamic/pgbeam:${resourceName}`;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { resourceClass } from "../engine/dynamic";
+import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { type ApiAnswer, defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
@@ -52,7 +52,7 @@ export const agentCredentialSpec = defineSpec({
 export type AgentCredentialArgs = ResourceArgs<typeof AgentCredentialInputs>;
 
 /** An agent credential as the program sees it once created. */
-interface AgentCredentialOutputs {
+interface AgentCredentialOutputs extends ObjectTimestamps {
   projectId: string;
   policyProfileId: string;
   name: string;
@@ -68,8 +68,6 @@ interface AgentCredentialOutputs {
   pgUsername: string;
   authMethod: string;
   lastUsedAt: string | null | undefined;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { resourceClass } from "../engine/dynamic";
+import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import { underProject } from "./paths";
@@ -23,7 +23,7 @@ export const databaseSpec = defineSpec({
 export type DatabaseArgs = ResourceArgs<typeof DatabaseInputs>;
 
 /** A database as the program sees it once registered. */
-interface DatabaseOutputs {
+interface DatabaseOutputs extends ObjectTimestamps {
   projectId: string;
   host: string;
   port: number;
@@ -40,8 +40,6 @@ interface DatabaseOutputs {
   poolConfig: z.infer<typeof api.PoolConfig>;
   /** Connection string through the PgBeam proxy; the API puts a placeholder where the password goes. */
   connectionString: string;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** An upstream PostgreSQL database registered with a PgBeam project. */

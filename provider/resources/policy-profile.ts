@@ -2,7 +2,7 @@ import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import type { PgBeamClient } from "../client/client";
 import { isPgBeamApiError } from "../client/errors";
-import { resourceClass } from "../engine/dynamic";
+import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
@@ -47,7 +47,7 @@ export type PolicyProfileArgs = ResourceArgs<typeof PolicyProfileInputs>;
 type Policy = z.output<typeof api.PolicyProfileInput>;
 
 /** A policy profile as the program sees it once created. */
-interface PolicyProfileOutputs {
+interface PolicyProfileOutputs extends ObjectTimestamps {
   projectId: string;
   name: string;
   accessMode: Policy["accessMode"];
@@ -67,8 +67,6 @@ interface PolicyProfileOutputs {
   migrationSafety: Policy["migrationSafety"];
   egressBytesPerDay: number;
   maxAffectedRows: number;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** A named bundle of rules enforced on agent credentials (read-only mode, allowlists, masking, budgets, approvals). */

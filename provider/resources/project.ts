@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { resourceClass } from "../engine/dynamic";
+import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
@@ -66,7 +66,7 @@ type DatabaseSettings = Omit<z.output<typeof api.CreateDatabaseRequest>, "passwo
 };
 
 /** A project as the program sees it once created. */
-interface ProjectOutputs {
+interface ProjectOutputs extends ObjectTimestamps {
   orgId: string;
   name: string;
   description: string | undefined;
@@ -86,8 +86,6 @@ interface ProjectOutputs {
   queriesPerSecond: number;
   burstSize: number;
   maxConnections: number;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /**

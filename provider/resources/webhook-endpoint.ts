@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { resourceClass } from "../engine/dynamic";
+import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import { underProject } from "./paths";
@@ -21,7 +21,7 @@ export type WebhookEndpointArgs = ResourceArgs<typeof WebhookEndpointInputs>;
 type Webhook = z.output<typeof api.WebhookEndpointInput>;
 
 /** A webhook endpoint as the program sees it once created. */
-interface WebhookEndpointOutputs {
+interface WebhookEndpointOutputs extends ObjectTimestamps {
   projectId: string;
   url: string;
   /** Write-only signing secret: kept in state as a secret, resent on every update. */
@@ -30,8 +30,6 @@ interface WebhookEndpointOutputs {
   eventTypes: string[] | undefined;
   enabled: boolean;
   description: string | undefined;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** Delivers agent-gateway events (approvals, anomalies, kill switch) to a URL, signed with `secret`. */
