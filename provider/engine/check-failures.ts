@@ -50,10 +50,3 @@ export function checkFailures(failures: readonly CheckFailure[], secretPaths: re
     return holdsSecret(property) ? { property: "", reason: `${property}: ${reason}` } : { property, reason };
   });
 }
-
-/** The field a failure is about, however it was rendered (for tests and messages). */
-export function failedField(failure: CheckFailure): string {
-  if (failure.property) return failure.property;
-  const unknown = new RegExp(`^${UNKNOWN_PROPERTY} "([^"]+)"$`).exec(failure.reason);
-  return unknown?.[1] ?? failure.reason.slice(0, failure.reason.indexOf(":"));
-}

@@ -24,8 +24,14 @@ export function providerFor(resourceName: string): pulumi.dynamic.ResourceProvid
   return provider;
 }
 
-/** Every PgBeam object reports when it was created and last changed. */
-const TIMESTAMP_OUTPUTS = ["createdAt", "updatedAt"];
+/** Every PgBeam object reports when it was created and last changed (settings such as a spend limit do not). */
+export interface ObjectTimestamps {
+  /** When PgBeam created the object (ISO 8601). */
+  createdAt: string;
+  /** When the object last changed (ISO 8601). */
+  updatedAt: string;
+}
+const TIMESTAMP_OUTPUTS: readonly (keyof ObjectTimestamps)[] = ["createdAt", "updatedAt"];
 
 /** The type token of a resource: what policy packs and `pulumi stack export` name it by. */
 export const typeToken = (resourceName: string): string => `pulumi-nodejs:dynamic/pgbeam:${resourceName}`;
@@ -41,10 +47,9 @@ const claimedSingletons = new Map<string, string>();
 export abstract class PgBeamResource extends pulumi.dynamic.Resource {
   protected constructor(spec: ResourceSpec, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
     const writeOnly = fieldsWith(spec, "writeOnly");
-    const type = `pulumi-nodejs:dynamic/pgbeam:${spec.name}`;
     // The engine never tells the provider the URN: it is the identity of creates (create-once.ts) and where
     // messages attach (diagnostics.ts).
-    const props: Props = { ...markSecret(args as Props, writeOnly), [URN_KEY]: pulumi.createUrn(name, type, opts?.parent) };
+    const props: Props = { ...markSecret(args as Props, writeOnly), [URN_KEY]: pulumi.createUrn(name, typeToken(spec.name), opts?.parent) };
     // The SDK only creates Output properties for keys present in props: every input and every output-only key.
     for (const key of [...Object.keys(spec.inputs.shape), ADOPT_INPUT, ...spec.outputs, ...TIMESTAMP_OUTPUTS]) {
       if (!(key in props)) props[key] = undefined;
@@ -96,29 +101,46 @@ export function markSecret(args: Props, paths: readonly string[]): Props {
   return result;
 }
 
-/** What a resource class built by `resourceClass` has: an Output per field of `Outputs`, its type token, `get`. */
-export interface PgBeamResourceClass<Args, Outputs> {
-  new (name: string, args: Args, opts?: pulumi.CustomResourceOptions): PgBeamResource & { readonly [K in keyof Outputs]-?: pulumi.Output<Outputs[K]> };
-  /** `pulumi-nodejs:dynamic/pgbeam:<Name>`, what policy packs match resources by. */
+/** A resource object: the base class's members and an Output per field of `Outputs` (with the field's doc comment). */
+export type PgBeamResourceOf<Outputs> = PgBeamResource & { readonly [K in keyof Outputs]-?: pulumi.Output<Outputs[K]> };
+
+/**
+ * What a resource class built by `resourceClass` has: a constructor, its type token and `get`. `ParentKey` names
+ * the inputs that hold the ids its URL needs (`projectId`, `databaseId`, `orgId`).
+ */
+export interface PgBeamResourceClass<Args, Outputs, ParentKey extends keyof Args = never> {
+  new (name: string, args: Args, opts?: pulumi.CustomResourceOptions): PgBeamResourceOf<Outputs>;
+  /** `pulumi-nodejs:dynamic/pgbeam:<Name>`, what policy packs and `pulumi stack export` name this type by. */
   readonly __pulumiType: string;
-  /**
-   * Reads an existing object into the program; Pulumi never changes or deletes it. `parents` gives the ids its
-   * URL needs (`projectId`, `databaseId`, `orgId`).
-   */
-  get(name: string, id: pulumi.Input<string>, parents?: Partial<Args>, opts?: pulumi.CustomResourceOptions): InstanceType<PgBeamResourceClass<Args, Outputs>>;
+  /** Reads an existing object into the program; Pulumi never changes or deletes it. `parents`: the ids its URL needs. */
+  get(name: string, id: pulumi.Input<string>, parents: Pick<Args, ParentKey>, opts?: pulumi.CustomResourceOptions): PgBeamResourceOf<Outputs>;
 }
 
-/** The program-side class of a spec: its inputs as arguments, `Outputs` as typed Output properties. */
-export function resourceClass<Args, Outputs>(spec: ResourceSpec): PgBeamResourceClass<Args, Outputs> {
+/** A resource whose URL needs no other id (Project) is also read with `get(name, id, opts)`. */
+export interface ParentlessGet<Outputs> {
+  /** Reads an existing object into the program; Pulumi never changes or deletes it. */
+  get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): PgBeamResourceOf<Outputs>;
+}
+
+/**
+ * The program-side class of a spec: its inputs as arguments, `Outputs` as typed Output properties. Declare
+ * `Outputs` as an interface with a doc comment per field worth one: editors show it on hover of the property.
+ */
+export function resourceClass<Args, Outputs, ParentKey extends keyof Args = never>(
+  spec: ResourceSpec,
+): PgBeamResourceClass<Args, Outputs, ParentKey> & ([ParentKey] extends [never] ? ParentlessGet<Outputs> : unknown) {
+  // Without ids in its URL, `get`'s third argument is the options (`get(name, id, opts)`), unless a fourth follows.
+  const takesParents = fieldsWith(spec, "path").length > 0;
   const resource = class extends PgBeamResource {
     static readonly __pulumiType = typeToken(spec.name);
-    static get(name: string, id: pulumi.Input<string>, parents?: Partial<Args>, opts?: pulumi.CustomResourceOptions) {
-      return new resource(name, (parents ?? {}) as Args, { ...opts, id });
+    static get(name: string, id: pulumi.Input<string>, parents?: object, opts?: pulumi.CustomResourceOptions) {
+      if (!takesParents && opts === undefined) return new resource(name, {}, { ...(parents as pulumi.CustomResourceOptions), id });
+      return new resource(name, parents ?? {}, { ...opts, id });
     }
-    constructor(name: string, args: Args, opts?: pulumi.CustomResourceOptions) {
-      super(spec, name, args as object, opts);
+    constructor(name: string, args: object, opts?: pulumi.CustomResourceOptions) {
+      super(spec, name, args, opts);
     }
   };
   Object.defineProperty(resource, "name", { value: spec.name });
-  return resource as unknown as PgBeamResourceClass<Args, Outputs>;
+  return resource as never;
 }

@@ -1,7 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { PgBeamResource, typeToken } from "../engine/dynamic";
+import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { type ApiAnswer, defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
@@ -52,36 +51,28 @@ export const agentCredentialSpec = defineSpec({
 
 export type AgentCredentialArgs = ResourceArgs<typeof AgentCredentialInputs>;
 
+/** An agent credential as the program sees it once created. */
+interface AgentCredentialOutputs extends ObjectTimestamps {
+  projectId: string;
+  policyProfileId: string;
+  name: string;
+  principalType: "agent" | "human";
+  expiresAt: string | null | undefined;
+  status: "active" | "disabled";
+  rotationTrigger: string | number | undefined;
+  /** Secret: postgresql://agent_…:<password>@<host>:5432/<db>. */
+  connectionString: string;
+  /** Secret: the bearer token for the MCP endpoint. */
+  mcpToken: string;
+  mcpUrl: string;
+  pgUsername: string;
+  authMethod: string;
+  lastUsedAt: string | null | undefined;
+}
+
 /**
  * A scoped Postgres + MCP credential for an AI agent, bound to a policy profile. Its connection string and MCP
  * token are returned once by the API and kept in state as secrets; change `rotationTrigger` to rotate them.
  */
-export class AgentCredential extends PgBeamResource {
-  /** What policy packs and `pulumi stack export` name this type by. */
-  static readonly __pulumiType = typeToken("AgentCredential");
-  /** Reads an existing object of the project into the program; Pulumi never changes or deletes it. */
-  static get(name: string, id: pulumi.Input<string>, parents: { projectId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): AgentCredential {
-    return new AgentCredential(name, parents as AgentCredentialArgs, { ...opts, id });
-  }
-  declare readonly projectId: pulumi.Output<string>;
-  declare readonly policyProfileId: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly principalType: pulumi.Output<"agent" | "human">;
-  declare readonly expiresAt: pulumi.Output<string | null | undefined>;
-  declare readonly status: pulumi.Output<"active" | "disabled">;
-  declare readonly rotationTrigger: pulumi.Output<string | number | undefined>;
-  /** Secret: postgresql://agent_…:<password>@<host>:5432/<db>. */
-  declare readonly connectionString: pulumi.Output<string>;
-  /** Secret: the bearer token for the MCP endpoint. */
-  declare readonly mcpToken: pulumi.Output<string>;
-  declare readonly mcpUrl: pulumi.Output<string>;
-  declare readonly pgUsername: pulumi.Output<string>;
-  declare readonly authMethod: pulumi.Output<string>;
-  declare readonly lastUsedAt: pulumi.Output<string | null | undefined>;
-  declare readonly createdAt: pulumi.Output<string>;
-  declare readonly updatedAt: pulumi.Output<string>;
-
-  constructor(name: string, args: AgentCredentialArgs, opts?: pulumi.CustomResourceOptions) {
-    super(agentCredentialSpec, name, args, opts);
-  }
-}
+export const AgentCredential = resourceClass<AgentCredentialArgs, AgentCredentialOutputs, "projectId">(agentCredentialSpec);
+export type AgentCredential = InstanceType<typeof AgentCredential>;

@@ -56,6 +56,7 @@ export const CacheRule = resourceClass<
     p95LatencyMs: number;
     firstSeenAt: string;
     lastSeenAt: string;
-  }
+  },
+  "projectId" | "databaseId"
 >(cacheRuleSpec);
 export type CacheRule = InstanceType<typeof CacheRule>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { resourceClass } from "../engine/dynamic";
+import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
@@ -65,8 +65,7 @@ export const CustomDomain = resourceClass<
     tlsCertExpiry: string | null;
     dnsVerificationToken: string;
     dnsInstructions: Dns;
-    createdAt: string;
-    updatedAt: string;
-  }
+  } & ObjectTimestamps,
+  "projectId"
 >(customDomainSpec);
 export type CustomDomain = InstanceType<typeof CustomDomain>;

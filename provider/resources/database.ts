@@ -1,7 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { PgBeamResource, typeToken } from "../engine/dynamic";
+import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import { underProject } from "./paths";
@@ -23,34 +22,26 @@ export const databaseSpec = defineSpec({
 
 export type DatabaseArgs = ResourceArgs<typeof DatabaseInputs>;
 
-/** An upstream PostgreSQL database registered with a PgBeam project. */
-export class Database extends PgBeamResource {
-  /** What policy packs and `pulumi stack export` name this type by. */
-  static readonly __pulumiType = typeToken("Database");
-  /** Reads an existing object of the project into the program; Pulumi never changes or deletes it. */
-  static get(name: string, id: pulumi.Input<string>, parents: { projectId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): Database {
-    return new Database(name, parents as DatabaseArgs, { ...opts, id });
-  }
-  declare readonly projectId: pulumi.Output<string>;
-  declare readonly host: pulumi.Output<string>;
-  declare readonly port: pulumi.Output<number>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly username: pulumi.Output<string>;
+/** A database as the program sees it once registered. */
+interface DatabaseOutputs extends ObjectTimestamps {
+  projectId: string;
+  host: string;
+  port: number;
+  name: string;
+  username: string;
   /** Write-only: kept in state as a secret, never read back from the API. */
-  declare readonly password: pulumi.Output<string>;
-  declare readonly sslMode: pulumi.Output<z.infer<typeof api.SSLMode>>;
-  declare readonly role: pulumi.Output<z.infer<typeof api.DatabaseRole>>;
-  declare readonly poolRegion: pulumi.Output<string | undefined>;
-  declare readonly queryTimeoutMs: pulumi.Output<number>;
-  declare readonly autoReadRouting: pulumi.Output<boolean>;
-  declare readonly cacheConfig: pulumi.Output<z.infer<typeof api.CacheConfig>>;
-  declare readonly poolConfig: pulumi.Output<z.infer<typeof api.PoolConfig>>;
+  password: string;
+  sslMode: z.infer<typeof api.SSLMode>;
+  role: z.infer<typeof api.DatabaseRole>;
+  poolRegion: string | undefined;
+  queryTimeoutMs: number;
+  autoReadRouting: boolean;
+  cacheConfig: z.infer<typeof api.CacheConfig>;
+  poolConfig: z.infer<typeof api.PoolConfig>;
   /** Connection string through the PgBeam proxy; the API puts a placeholder where the password goes. */
-  declare readonly connectionString: pulumi.Output<string>;
-  declare readonly createdAt: pulumi.Output<string>;
-  declare readonly updatedAt: pulumi.Output<string>;
-
-  constructor(name: string, args: DatabaseArgs, opts?: pulumi.CustomResourceOptions) {
-    super(databaseSpec, name, args, opts);
-  }
+  connectionString: string;
 }
+
+/** An upstream PostgreSQL database registered with a PgBeam project. */
+export const Database = resourceClass<DatabaseArgs, DatabaseOutputs, "projectId">(databaseSpec);
+export type Database = InstanceType<typeof Database>;

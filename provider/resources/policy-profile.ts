@@ -1,9 +1,8 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import type { PgBeamClient } from "../client/client";
 import { isPgBeamApiError } from "../client/errors";
-import { PgBeamResource, typeToken } from "../engine/dynamic";
+import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
@@ -47,37 +46,29 @@ export const policyProfileSpec = defineSpec({
 export type PolicyProfileArgs = ResourceArgs<typeof PolicyProfileInputs>;
 type Policy = z.output<typeof api.PolicyProfileInput>;
 
-/** A named bundle of rules enforced on agent credentials (read-only mode, allowlists, masking, budgets, approvals). */
-export class PolicyProfile extends PgBeamResource {
-  /** What policy packs and `pulumi stack export` name this type by. */
-  static readonly __pulumiType = typeToken("PolicyProfile");
-  /** Reads an existing object of the project into the program; Pulumi never changes or deletes it. */
-  static get(name: string, id: pulumi.Input<string>, parents: { projectId: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): PolicyProfile {
-    return new PolicyProfile(name, parents as PolicyProfileArgs, { ...opts, id });
-  }
-  declare readonly projectId: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly accessMode: pulumi.Output<Policy["accessMode"]>;
-  declare readonly statementRules: pulumi.Output<Policy["statementRules"]>;
-  declare readonly tableAllowlist: pulumi.Output<string[]>;
-  declare readonly tableDenylist: pulumi.Output<string[]>;
-  declare readonly maskingRules: pulumi.Output<NonNullable<Policy["maskingRules"]>>;
-  declare readonly rowFilters: pulumi.Output<Policy["rowFilters"]>;
-  declare readonly budgetQueriesPerHour: pulumi.Output<number>;
-  declare readonly budgetQueriesPerDay: pulumi.Output<number>;
-  declare readonly maxRows: pulumi.Output<number>;
-  declare readonly statementTimeoutMs: pulumi.Output<number>;
-  declare readonly writeMode: pulumi.Output<Policy["writeMode"]>;
-  declare readonly approvalMode: pulumi.Output<Policy["approvalMode"]>;
-  declare readonly approvalAutoMaxRows: pulumi.Output<number>;
-  declare readonly approvalTimeoutSeconds: pulumi.Output<number>;
-  declare readonly migrationSafety: pulumi.Output<Policy["migrationSafety"]>;
-  declare readonly egressBytesPerDay: pulumi.Output<number>;
-  declare readonly maxAffectedRows: pulumi.Output<number>;
-  declare readonly createdAt: pulumi.Output<string>;
-  declare readonly updatedAt: pulumi.Output<string>;
-
-  constructor(name: string, args: PolicyProfileArgs, opts?: pulumi.CustomResourceOptions) {
-    super(policyProfileSpec, name, args, opts);
-  }
+/** A policy profile as the program sees it once created. */
+interface PolicyProfileOutputs extends ObjectTimestamps {
+  projectId: string;
+  name: string;
+  accessMode: Policy["accessMode"];
+  statementRules: Policy["statementRules"];
+  tableAllowlist: string[];
+  tableDenylist: string[];
+  maskingRules: NonNullable<Policy["maskingRules"]>;
+  rowFilters: Policy["rowFilters"];
+  budgetQueriesPerHour: number;
+  budgetQueriesPerDay: number;
+  maxRows: number;
+  statementTimeoutMs: number;
+  writeMode: Policy["writeMode"];
+  approvalMode: Policy["approvalMode"];
+  approvalAutoMaxRows: number;
+  approvalTimeoutSeconds: number;
+  migrationSafety: Policy["migrationSafety"];
+  egressBytesPerDay: number;
+  maxAffectedRows: number;
 }
+
+/** A named bundle of rules enforced on agent credentials (read-only mode, allowlists, masking, budgets, approvals). */
+export const PolicyProfile = resourceClass<PolicyProfileArgs, PolicyProfileOutputs, "projectId">(policyProfileSpec);
+export type PolicyProfile = InstanceType<typeof PolicyProfile>;

@@ -26,5 +26,5 @@ export const projectDefaultPolicySpec = defineSpec({
 
 export type ProjectDefaultPolicyArgs = ResourceArgs<typeof ProjectDefaultPolicyInputs>;
 /** The policy profile applied to a project's agent credentials that name none. */
-export const ProjectDefaultPolicy = resourceClass<ProjectDefaultPolicyArgs, z.output<typeof ProjectDefaultPolicyInputs>>(projectDefaultPolicySpec);
+export const ProjectDefaultPolicy = resourceClass<ProjectDefaultPolicyArgs, z.output<typeof ProjectDefaultPolicyInputs>, "projectId">(projectDefaultPolicySpec);
 export type ProjectDefaultPolicy = InstanceType<typeof ProjectDefaultPolicy>;

@@ -1,7 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { PgBeamResource, typeToken } from "../engine/dynamic";
+import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
@@ -66,40 +65,32 @@ type DatabaseSettings = Omit<z.output<typeof api.CreateDatabaseRequest>, "passwo
   connectionString: string;
 };
 
+/** A project as the program sees it once created. */
+interface ProjectOutputs extends ObjectTimestamps {
+  orgId: string;
+  name: string;
+  description: string | undefined;
+  tags: string[] | undefined;
+  cloud: z.infer<typeof api.CreateProjectRequest.shape.cloud>;
+  selfHosted: boolean;
+  /** The primary database's settings as the API reports them; `password` is a secret. */
+  database: DatabaseSettings;
+  primaryDatabaseId: string;
+  /** Hostname clients connect to (e.g. myproject.proxy.pgbeam.app). */
+  proxyHost: string;
+  allowedCidrs: { cidr: string; label?: string }[] | undefined;
+  defaultPolicyProfileId: string | undefined;
+  residency: z.infer<typeof api.DataResidency>;
+  agentsDisabled: boolean;
+  status: z.infer<typeof api.ProjectStatus>;
+  queriesPerSecond: number;
+  burstSize: number;
+  maxConnections: number;
+}
+
 /**
  * A PgBeam project with its primary database. Changes to `database` update the primary database in place;
  * `orgId`, `cloud` and `selfHosted` replace the project.
  */
-export class Project extends PgBeamResource {
-  /** What policy packs and `pulumi stack export` name this type by. */
-  static readonly __pulumiType = typeToken("Project");
-  /** Reads an existing project into the program; Pulumi never changes or deletes it. */
-  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Project {
-    return new Project(name, {} as ProjectArgs, { ...opts, id });
-  }
-  declare readonly orgId: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly description: pulumi.Output<string | undefined>;
-  declare readonly tags: pulumi.Output<string[] | undefined>;
-  declare readonly cloud: pulumi.Output<z.infer<typeof api.CreateProjectRequest.shape.cloud>>;
-  declare readonly selfHosted: pulumi.Output<boolean>;
-  /** The primary database's settings as the API reports them; `password` is a secret. */
-  declare readonly database: pulumi.Output<DatabaseSettings>;
-  declare readonly primaryDatabaseId: pulumi.Output<string>;
-  /** Hostname clients connect to (e.g. myproject.proxy.pgbeam.app). */
-  declare readonly proxyHost: pulumi.Output<string>;
-  declare readonly allowedCidrs: pulumi.Output<{ cidr: string; label?: string }[] | undefined>;
-  declare readonly defaultPolicyProfileId: pulumi.Output<string | undefined>;
-  declare readonly residency: pulumi.Output<z.infer<typeof api.DataResidency>>;
-  declare readonly agentsDisabled: pulumi.Output<boolean>;
-  declare readonly status: pulumi.Output<z.infer<typeof api.ProjectStatus>>;
-  declare readonly queriesPerSecond: pulumi.Output<number>;
-  declare readonly burstSize: pulumi.Output<number>;
-  declare readonly maxConnections: pulumi.Output<number>;
-  declare readonly createdAt: pulumi.Output<string>;
-  declare readonly updatedAt: pulumi.Output<string>;
-
-  constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
-    super(projectSpec, name, args, opts);
-  }
-}
+export const Project = resourceClass<ProjectArgs, ProjectOutputs>(projectSpec);
+export type Project = InstanceType<typeof Project>;

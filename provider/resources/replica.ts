@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { resourceClass } from "../engine/dynamic";
+import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
@@ -22,5 +22,5 @@ export const replicaSpec = defineSpec({
 
 export type ReplicaArgs = ResourceArgs<typeof ReplicaInputs>;
 /** A read replica of a PgBeam database (e.g. a project's `primaryDatabaseId`). Any change replaces it. */
-export const Replica = resourceClass<ReplicaArgs, z.output<typeof ReplicaInputs> & { createdAt: string; updatedAt: string }>(replicaSpec);
+export const Replica = resourceClass<ReplicaArgs, z.output<typeof ReplicaInputs> & ObjectTimestamps, "databaseId">(replicaSpec);
 export type Replica = InstanceType<typeof Replica>;

@@ -36,6 +36,7 @@ export type SelfHostEnrollmentArgs = ResourceArgs<typeof SelfHostEnrollmentInput
 /** Lets a self-hosted PgBeam proxy join the organization; `token` (secret, shown once) is its GRPC_AUTH_TOKEN. */
 export const SelfHostEnrollment = resourceClass<
   SelfHostEnrollmentArgs,
-  z.output<typeof SelfHostEnrollmentInputs> & { token: string; createdBy: string | null; lastSeenAt: string | null; revokedAt: string | null; createdAt: string }
+  z.output<typeof SelfHostEnrollmentInputs> & { token: string; createdBy: string | null; lastSeenAt: string | null; revokedAt: string | null; createdAt: string },
+  "orgId"
 >(selfHostEnrollmentSpec);
 export type SelfHostEnrollment = InstanceType<typeof SelfHostEnrollment>;

@@ -34,6 +34,7 @@ export type SpendLimitArgs = ResourceArgs<typeof SpendLimitInputs>;
 /** The organization's monthly spend limit. `spendCapped` tells whether agent access is paused by it. */
 export const SpendLimit = resourceClass<
   SpendLimitArgs,
-  z.output<typeof SpendLimitInputs> & { spendCapped: boolean; spendCappedAt: string | null }
+  z.output<typeof SpendLimitInputs> & { spendCapped: boolean; spendCappedAt: string | null },
+  "orgId"
 >(spendLimitSpec);
 export type SpendLimit = InstanceType<typeof SpendLimit>;

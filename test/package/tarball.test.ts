@@ -194,3 +194,38 @@ it("type-checks a program using every export, and the README's Use snippets as w
   expect(output).toBe("");
   expect(Object.keys(kinds).sort()).toEqual([...values].sort());
 });
+
+it("shows the output fields' doc comments on hover, from the installed declarations", () => {
+  const program = path.join(consumer, "hover.ts");
+  const documented: [string, string, string][] = [
+    ["Project", "proxyHost", "Hostname clients connect to"],
+    ["Project", "database", "`password` is a secret"],
+    ["Database", "connectionString", "Connection string through the PgBeam proxy"],
+    ["AgentCredential", "mcpToken", "the bearer token for the MCP endpoint"],
+    ["WebhookEndpoint", "secret", "Write-only signing secret"],
+  ];
+  const source = [
+    'import * as pgbeam from "pulumi-pgbeam";',
+    ...documented.map(([type, field], index) => `declare const r${index}: pgbeam.${type}; r${index}.${field};`),
+  ].join("\n");
+  fs.writeFileSync(program, source);
+  const options: ts.CompilerOptions = { strict: true, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, types: ["node"] };
+  const service = ts.createLanguageService({
+    getCompilationSettings: () => options,
+    getScriptFileNames: () => [program],
+    getScriptVersion: () => "1",
+    getScriptSnapshot: (file) => (fs.existsSync(file) ? ts.ScriptSnapshot.fromString(fs.readFileSync(file, "utf8")) : undefined),
+    getCurrentDirectory: () => consumer,
+    getDefaultLibFileName: ts.getDefaultLibFilePath,
+    fileExists: fs.existsSync,
+    readFile: (file) => fs.readFileSync(file, "utf8"),
+    readDirectory: ts.sys.readDirectory,
+    directoryExists: ts.sys.directoryExists,
+    getDirectories: ts.sys.getDirectories,
+  });
+  const hovers = documented.map(([type, field], index) => {
+    const info = service.getQuickInfoAtPosition(program, source.indexOf(`r${index}.${field};`) + `r${index}.`.length);
+    return [type, field, ts.displayPartsToString(info?.documentation)];
+  });
+  expect(hovers).toEqual(documented.map(([type, field, doc]) => [type, field, expect.stringContaining(doc)]));
+});

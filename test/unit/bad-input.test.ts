@@ -3,7 +3,7 @@
  * as the engine drives a provider (check, and create only when check passes), so none may reach the API. Values the
  * API accepts must pass. And no failure may show a secret.
  */
-import { failedField } from "../../provider/engine/check-failures";
+import { failedField } from "../bad-input/failed-field";
 import * as host from "../../provider/host";
 import type { Props } from "../../provider/engine/values";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";

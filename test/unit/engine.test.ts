@@ -1,4 +1,4 @@
-import { failedField } from "../../provider/engine/check-failures";
+import { failedField } from "../bad-input/failed-field";
 import * as host from "../../provider/host";
 import { toApi as toApiBody, UNKNOWN, type Props } from "../../provider/engine/values";
 import { type Emulator, startEmulator } from "../emulator";

@@ -77,6 +77,25 @@ it("static get reads an existing object by id (with the ids its URL needs), unde
   expect(registered.find((r) => r.name === "existing-replica")?.inputs).toMatchObject({ databaseId: "db_9" });
 });
 
+it("get has one shape for every resource (name, id, parents, opts); Project, with no parents, also takes opts third", async () => {
+  // The options must arrive: a parent shows in the URN. (A component parent hangs Pulumi's mocks; a custom one does not.)
+  const holder = pgbeam.Project.get("holder", "prj_0");
+  const urnOf = (resource: pulumi.Resource) => new Promise<string>((resolve) => resource.urn.apply(resolve));
+  const database = pgbeam.Database.get("existing-db", "db_1", { projectId: "prj_1" }, { parent: holder });
+  const withOptsThird = pgbeam.Project.get("project-opts-third", "prj_2", { parent: holder });
+  const withEmptyParents = pgbeam.Project.get("project-empty-parents", "prj_3", {}, { parent: holder });
+  const urns = [await urnOf(database), await urnOf(withOptsThird), await urnOf(withEmptyParents)];
+  expect(urns).toEqual([
+    `urn:pulumi:stack::project::${pgbeam.Project.__pulumiType}$${pgbeam.Database.__pulumiType}::existing-db`,
+    `urn:pulumi:stack::project::${pgbeam.Project.__pulumiType}$${pgbeam.Project.__pulumiType}::project-opts-third`,
+    `urn:pulumi:stack::project::${pgbeam.Project.__pulumiType}$${pgbeam.Project.__pulumiType}::project-empty-parents`,
+  ]);
+  const read = (name: string) => registered.find((r) => r.name === name);
+  expect([read("existing-db")?.id, read("project-opts-third")?.id, read("project-empty-parents")?.id]).toEqual(["db_1", "prj_2", "prj_3"]);
+  expect(read("existing-db")?.inputs).toMatchObject({ projectId: "prj_1" });
+  expect(read("project-opts-third")?.inputs).not.toHaveProperty("parent");
+});
+
 it("a second SpendLimit for the same organization fails the program at once, naming both", async () => {
   const first = new pgbeam.SpendLimit("limit-a", { orgId: "org_singleton", spendLimit: 10 });
   expect(() => new pgbeam.SpendLimit("limit-b", { orgId: "org_singleton", spendLimit: 0 })).toThrow(

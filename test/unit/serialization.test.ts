@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { failedField } from "../../provider/engine/check-failures";
+import { failedField } from "../bad-input/failed-field";
 import { providerFor } from "../../provider/engine/dynamic";
 import * as host from "../../provider/host";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
