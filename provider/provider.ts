@@ -34,5 +34,15 @@ export class Provider extends pulumi.ProviderResource {
       "pgbeam:callBudgetMs": args.callBudgetMs,
     };
     super("pulumi-nodejs", name, config, opts);
+    configurations.set(this, pulumi.output(config));
   }
+}
+
+/** Each explicit provider's `pgbeam:*` configuration, for lookups given `{ provider }` (see ./lookups). */
+const configurations = new WeakMap<Provider, pulumi.Output<Record<string, unknown>>>();
+
+export function configurationOf(provider: Provider): pulumi.Output<Record<string, unknown>> {
+  const configuration = configurations.get(provider);
+  if (!configuration) throw new Error("pulumi-pgbeam: `provider` must be a pgbeam.Provider");
+  return configuration;
 }
