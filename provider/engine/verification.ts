@@ -12,9 +12,9 @@ import { containsUnknown, omit, type Props, sameValue } from "./values";
  *   fail the preview like validation errors, and in `up` they stop the resource before its create or update;
  * - `onUpdate` runs in diff() when the resource is about to be updated in place, and again in update() before the
  *   first call. Since pulumi#16146 `pulumi refresh` calls diff() too (refreshed state against the inputs), and a
- *   refresh must never fail on what someone changed in the console: diff() runs it with `limits: "report"` unless
+ *   refresh must never fail on what someone changed in the console: diff() runs it in `report` mode unless
  *   check() saw the resource in this process (only a program run, i.e. preview or up, calls check), and update(),
- *   which refresh never calls, always with `limits: "enforce"`.
+ *   which refresh never calls, always as `gate`.
  *
  * The inputs it declares are the user's instructions to the verification: validated with the other inputs, never
  * sent to the API, never a diff of their own (changing only them updates nothing in PgBeam).
@@ -27,8 +27,11 @@ export interface PreChangeVerification {
 
 export interface UpdateContext extends VerificationContext {
   id: string;
-  /** `enforce`: a breached gate throws (nothing is changed); `report`: it is only a warning (refresh). */
-  limits: "enforce" | "report";
+  /**
+   * `enforce` (diff in preview and up): report, and a breached gate throws (nothing is changed); `report` (diff in a
+   * refresh): a breach is only a warning; `gate` (update, before its first call): only the gate, silently.
+   */
+  mode: "enforce" | "report" | "gate";
 }
 
 export interface VerificationContext {
@@ -94,9 +97,9 @@ export async function verifyUpdate(
   if (!verification?.onUpdate) return;
   const previous = omit(olds, ENGINE_KEYS);
   if (verb === "update") {
-    await verification.onUpdate({ ...context(candidate, previous, urn, client, silent), id, limits: "enforce" });
+    await verification.onUpdate({ ...context(candidate, previous, urn, client, silent), id, mode: "gate" });
     return;
   }
-  const limits = typeof urn === "string" && checkedUrns.has(urn) ? "enforce" : "report";
-  await verification.onUpdate({ ...context(candidate, previous, urn, client), id, limits });
+  const mode = typeof urn === "string" && checkedUrns.has(urn) ? "enforce" : "report";
+  await verification.onUpdate({ ...context(candidate, previous, urn, client), id, mode });
 }

@@ -12,7 +12,7 @@ import { projectPath } from "./paths";
  *   it is created or changed; any decision other than the expected one fails the preview;
  * - impact: an in-place update replays the traffic recorded for the credentials bound to the profile against the
  *   candidate (`replayPolicy`) and attaches a summary to the resource; `impactLimits` turn it into a gate in
- *   preview and up, never in refresh (see `UpdateContext.limits`).
+ *   preview and up, never in refresh (see `UpdateContext.mode`).
  */
 
 export const Decision = z.enum(["allow", "block", "mask", "row-filter"]);
@@ -192,6 +192,7 @@ function limitBreaches(limits: z.infer<typeof ImpactLimits> | undefined, impact:
 
 async function reportImpact(context: UpdateContext): Promise<void> {
   const limits = context.candidate.impactLimits as z.infer<typeof ImpactLimits> | undefined;
+  if (context.mode === "gate" && !limits) return;
   const unknown = context.unknownInputs.filter((key) => POLICY_FIELDS.includes(key) || key === "impactLimits");
   if (unknown.length > 0) {
     await context.diagnostics.warn(
@@ -215,7 +216,7 @@ async function reportImpact(context: UpdateContext): Promise<void> {
   } catch (error) {
     const message = `policy impact: ${describe(context, context.id)}: the replay failed: ${(error as Error).message}`;
     // Without a replay the limits cannot be checked: a gate fails closed, a summary only says so.
-    if (limits && context.limits === "enforce") throw new Error(`${message}; impactLimits cannot be checked, so the change is stopped`);
+    if (limits && context.mode !== "report") throw new Error(`${message}; impactLimits cannot be checked, so the change is stopped`);
     await context.diagnostics.warn(message);
     return;
   }
@@ -230,7 +231,7 @@ async function reportImpact(context: UpdateContext): Promise<void> {
   const breaches = limitBreaches(limits, impact);
   if (breaches.length === 0) return;
   const over = `policy impact over its limits (${breaches.join("; ")}): ${describe(context, context.id)}`;
-  if (context.limits === "enforce") throw new Error(`${over} was not changed`);
+  if (context.mode !== "report") throw new Error(`${over} was not changed`);
   await context.diagnostics.warn(`${over}: reported only, since refresh changes nothing in PgBeam; \`pulumi up\` enforces the limits before changing the profile`);
 }
 

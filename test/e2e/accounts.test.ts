@@ -59,6 +59,11 @@ it("two organizations, each through its own provider; a move between accounts re
     expect(["alpha", "beta", "mover", "plain"].map(orgOf)).toEqual([ORG_A, ORG_B, ORG_A, ORG_A]);
     expect(keysUsedFor(ORG_A)).toEqual(new Set([KEY_A]));
     expect(keysUsedFor(ORG_B)).toEqual(new Set([KEY_B]));
+    // The program's lookup given `{ provider: providers.b }` went out with key B.
+    expect((await stack.outputs()).betaOrgId.value).toBe(ORG_B);
+    const lookups = emulator.requests.filter((r) => r.method === "GET" && r.path === "/v1/organizations");
+    expect(lookups.length).toBeGreaterThan(0);
+    expect(new Set(lookups.map((r) => r.headers.authorization))).toEqual(new Set([`Bearer ${KEY_B}`]));
 
     // State: the providers' keys encrypted, each resource stamped with its provider's declared account (none declared: none).
     const state = await stack.resources();

@@ -170,6 +170,10 @@ describe("impact of an in-place update", () => {
     expect(calls().map((r) => r.operationId)).toEqual(["listAgentCredentials", "replayPolicy"]);
     expect(messages).toEqual([]);
     expect(emulator.get("policy", id)).toMatchObject({ access_mode: "read_only" });
+    // Without limits there is no gate: update() replays nothing (diff() already reported the impact).
+    emulator.clearRequests();
+    await policy.update(id, outs, { ...readOnly({ maxRows: 10 }), __urn: refreshUrn });
+    expect(calls().map((r) => r.operationId)).toEqual(["updatePolicyProfile"]);
   });
 
   it("says when no credential uses the profile, and replays nothing when nothing changed", async () => {

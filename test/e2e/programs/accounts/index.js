@@ -22,6 +22,8 @@ const betaPolicy = new pgbeam.PolicyProfile("beta-readonly", { projectId: beta.i
 const moverAccount = config.get("moverAccount") ?? "a";
 const mover = project("mover", moverAccount, orgs[config.get("moverOrg") ?? moverAccount]);
 
+// A lookup through organization B's provider: its key, never the stack's (which has none here).
+const betaOrg = pgbeam.getOrganizationOutput({ id: orgs.b }, { provider: providers.b });
 const plain = new pgbeam.Project("plain", { orgId: orgs.a, name: "plain", database }, { provider: plainProvider });
 
-module.exports = { plainId: plain.id,  alphaId: alpha.id, betaId: beta.id, betaPolicyId: betaPolicy.id, moverId: mover.id };
+module.exports = { betaOrgId: betaOrg.id, plainId: plain.id,  alphaId: alpha.id, betaId: beta.id, betaPolicyId: betaPolicy.id, moverId: mover.id };
