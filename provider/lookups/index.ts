@@ -47,9 +47,12 @@ async function providerConfig(lookup: string, provider: Provider): Promise<Confi
   return { get: (key) => (values[key] === undefined || values[key] === null ? undefined : String(values[key])) };
 }
 
-/** An `…Output` form: runs once the arguments and the provider's configuration are known (else stays unknown). */
+/**
+ * An `…Output` form: runs once the arguments and the provider's configuration are known (else stays unknown). Only
+ * the configuration's known-ness is waited on: the result is not made secret by the provider's key.
+ */
 function lookupOutput<A, R>(args: pulumi.Input<A> | undefined, options: LookupOptions | undefined, run: (resolved: A) => Promise<R>): pulumi.Output<R> {
-  const configuration = options?.provider ? configurationOf(options.provider) : pulumi.output({});
+  const configuration = options?.provider ? pulumi.unsecret(configurationOf(options.provider)).apply(() => true) : pulumi.output(true);
   return pulumi.all([pulumi.output(args as A), configuration]).apply(([resolved]) => run(resolved as A));
 }
 

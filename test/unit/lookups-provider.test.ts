@@ -36,8 +36,11 @@ it("a lookup given { provider } uses that provider's key and URL, in both forms"
   expect(organizations.map((o) => o.id)).toEqual([OTHER_ORG]);
   const plan = await resolved(pgbeam.getOrganizationPlanOutput({ orgId: OTHER_ORG }, { provider }));
   expect(plan).toEqual(expect.objectContaining({ plan: "pro" }));
+  // The provider's key is secret; what the lookup found is not.
+  expect(await pulumi.isSecret(pgbeam.getOrganizationOutput({ id: OTHER_ORG }, { provider }))).toBe(false);
   expect(emulator.requests.map((r) => `${r.method} ${r.path} ${r.headers.authorization}`)).toEqual([
     `GET /v1/organizations Bearer ${OTHER_KEY}`,
     `GET /v1/organizations/${OTHER_ORG}/plan Bearer ${OTHER_KEY}`,
+    `GET /v1/organizations Bearer ${OTHER_KEY}`,
   ]);
 });
