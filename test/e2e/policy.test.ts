@@ -193,6 +193,12 @@ it("impactLimits stop `up` too, and a refresh after a console-side loosening sti
   emulator.clearRequests();
   const refresh = await step("refresh (console loosened)", () => stack.refresh());
   expect(refresh.summary.update).toBe(1);
+  const overLimits = policyMessages(refresh, "policy impact over its limits");
+  expect(overLimits.length).toBeGreaterThan(0);
+  for (const { severity, message } of overLimits) {
+    expect(severity).toBe("warning");
+    expect(message).toMatch(/^policy impact over its limits \(impactLimits\.newlyBlocked is 0, the change has 1\): .*: reported only, since refresh changes nothing in PgBeam/);
+  }
   expect(writesIn(emulator.requests)).toEqual([]);
   const state = await stack.resources();
   expect(state.find((r) => r.urn.endsWith("::policy"))?.outputs?.accessMode).toBe("read_write");
