@@ -14,6 +14,7 @@ export { PgBeamApiError, isPgBeamApiError } from "./client/errors";
 export { Provider, type ProviderArgs } from "./provider";
 export { fieldsKeptByServer } from "./review";
 export {
+  type LookupOptions,
   getOrganization,
   getOrganizationOutput,
   getOrganizationPlan,

@@ -6,14 +6,15 @@ export interface ProviderArgs {
   /** Default: PGBEAM_API_URL, else https://api.pgbeam.com. */
   baseUrl?: pulumi.Input<string>;
   /**
-   * A stable name for the PgBeam account this key acts for, e.g. its organization id. Resources moved to a provider
-   * of another account are replaced (created there, deleted here), never silently re-pointed. Default: this
-   * provider's name; give two providers the same account to move resources between them in place.
+   * A stable name for the PgBeam account this key acts for, e.g. its organization id. When declared, resources
+   * moved to a provider of another declared account are replaced (created there, deleted here), never silently
+   * re-pointed. No default: without it nothing is stamped, and a resource moved between providers is an update.
    */
   account?: pulumi.Input<string>;
+  /** How long one attempt may take. Default: 15000. */
   attemptTimeoutMs?: pulumi.Input<number>;
+  /** How long one call keeps retrying, waits included (retries are bounded by time, not by count). Default: 110000. */
   callBudgetMs?: pulumi.Input<number>;
-  maxRetries?: pulumi.Input<number>;
 }
 
 /**
@@ -28,11 +29,20 @@ export class Provider extends pulumi.ProviderResource {
     const config: pulumi.Inputs = {
       "pgbeam:apiKey": args.apiKey === undefined ? undefined : pulumi.secret(args.apiKey),
       "pgbeam:baseUrl": args.baseUrl,
-      "pgbeam:account": args.account ?? name,
+      "pgbeam:account": args.account,
       "pgbeam:attemptTimeoutMs": args.attemptTimeoutMs,
       "pgbeam:callBudgetMs": args.callBudgetMs,
-      "pgbeam:maxRetries": args.maxRetries,
     };
     super("pulumi-nodejs", name, config, opts);
+    configurations.set(this, pulumi.output(config));
   }
+}
+
+/** Each explicit provider's `pgbeam:*` configuration, for lookups given `{ provider }` (see ./lookups). */
+const configurations = new WeakMap<Provider, pulumi.Output<Record<string, unknown>>>();
+
+export function configurationOf(provider: Provider): pulumi.Output<Record<string, unknown>> {
+  const configuration = configurations.get(provider);
+  if (!configuration) throw new Error("pulumi-pgbeam: `provider` must be a pgbeam.Provider");
+  return configuration;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import ky, { type KyInstance } from "ky";
 import { PACKAGE_VERSION } from "../version";
 import { PgBeamApiError, REJECTED_KEY_HINT } from "./errors";
@@ -72,8 +72,11 @@ export class PgBeamClient {
   private readonly clock: Clock;
   private readonly throttle: SharedThrottle;
   private readonly random: () => number;
+  /** Keys the idempotency digests (see `keyedDigest`); sent only in the authorization header. */
+  private readonly apiKey: string;
 
   constructor(options: ClientOptions) {
+    this.apiKey = options.apiKey;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
     this.callBudgetMs = options.callBudgetMs ?? DEFAULT_CALL_BUDGET_MS;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -90,6 +93,14 @@ export class PgBeamClient {
         accept: "application/json",
       },
     });
+  }
+
+  /**
+   * HMAC-SHA256 (hex) of `data` keyed with this client's API key: stable across runs with the same key, and without
+   * the key nothing in `data` (a password in a create body) can be confirmed by hashing guesses.
+   */
+  keyedDigest(data: string): string {
+    return createHmac("sha256", this.apiKey).update(data).digest("hex");
   }
 
   get<T>(path: string, query?: RequestOptions["query"]): Promise<T> {

@@ -1,34 +1,35 @@
 /**
  * Which PgBeam account a resource lives in. Pulumi treats moving a dynamic resource to another provider as an
  * update, and the provider is not told (dynamic providers have no DiffConfig): the object would silently be looked
- * for with a key that cannot see it. So the provider host stamps its account into every resource's checked inputs
- * (a hidden `__` key, kept in outputs too) and a change of stamp replaces the object.
+ * for with a key that cannot see it. So when the user declares accounts, the provider host stamps its account into
+ * every resource's checked inputs (a hidden `__` key, kept in outputs too) and a change of stamp replaces the object.
  *
- * The account is a name the user states (`pgbeam:account`; an explicit `pgbeam.Provider` defaults it to its own
- * name), never derived from the key, so rotating a key changes nothing.
+ * The account is only ever a name the user states (`pgbeam:account`, or an explicit `pgbeam.Provider`'s `account`),
+ * never derived from the key or the provider's name: rotating a key, renaming a provider or moving from the stack's
+ * provider to an explicit one changes nothing unless the declared account changes too.
  */
 import type { ConfigSource } from "../client/config";
 import { ACCOUNT_KEY } from "./keys";
-import type { Props } from "./values";
+import { containsUnknown, type Props } from "./values";
 
-
-/** The account of the default provider (stack config) when `pgbeam:account` is not set. */
-export const DEFAULT_ACCOUNT = "default";
-
-export function accountOf(config: ConfigSource | undefined): string {
-  return config?.get("pgbeam:account")?.trim() || DEFAULT_ACCOUNT;
+/** The declared account, or undefined when none is (nothing is stamped then). */
+export function accountOf(config: ConfigSource | undefined): string | undefined {
+  return config?.get("pgbeam:account")?.trim() || undefined;
 }
 
-/** Checked inputs with the account stamped. */
-export function withAccount(inputs: Props, account: string): Props {
-  return { ...inputs, [ACCOUNT_KEY]: account };
+/** Checked inputs with the account stamped, when one is declared. */
+export function withAccount(inputs: Props, account: string | undefined): Props {
+  return account === undefined ? inputs : { ...inputs, [ACCOUNT_KEY]: account };
 }
 
 /**
- * Whether a resource is being moved to another account. Resources from before the stamp existed have none in
- * state: they take the current one at their next update or refresh, and are never replaced for lacking it.
+ * How a resource's declared account changes: `moved` (two known, different accounts: replace), `unknown` (the new
+ * one is not known in this preview: shown as an update, never as a replace; `up` decides with the known value) or
+ * `none`. A side without a stamp (resources from before it, accounts not declared) is never a move.
  */
-export function accountMoved(olds: Props, news: Props): boolean {
-  const before = olds[ACCOUNT_KEY];
-  return before !== undefined && news[ACCOUNT_KEY] !== undefined && before !== news[ACCOUNT_KEY];
+export function accountChange(olds: Props, news: Props): "none" | "unknown" | "moved" {
+  const [before, after] = [olds[ACCOUNT_KEY], news[ACCOUNT_KEY]];
+  if (before === undefined || after === undefined) return "none";
+  if (containsUnknown(after)) return "unknown";
+  return before !== after && !containsUnknown(before) ? "moved" : "none";
 }

@@ -1,7 +1,8 @@
 /**
  * Creates that happen once, even when a run is interrupted or every attempt times out after the server acted.
  *
- * The create's Idempotency-Key is derived from the resource's identity (its URN), the URL and the body, so the
+ * The create's Idempotency-Key is an HMAC, keyed with the API key, of the resource's identity (its URN), the URL
+ * and the body (secrets included, which a plain hash in a header would let anyone confirm by guessing), so the
  * create the next `up` sends after an interruption carries the same key, and the API answers it with the
  * object it created the first time (it keeps keys 24 h) instead of a duplicate or a 409.
  *
@@ -10,7 +11,6 @@
  * object, not get the dead one back. Then the key is derived again from the previous one and the dead object's
  * id, so the chain of keys is the same on every run and each link is replayed in turn.
  */
-import { createHash } from "node:crypto";
 import type { PgBeamClient } from "../client/client";
 import type { Props } from "./values";
 
@@ -39,9 +39,9 @@ export function rememberHeldObject(identity: unknown, id: string): void {
   if (typeof identity === "string" && id) heldIds.set(identity, id);
 }
 
-/** A UUID v4-shaped key from a digest (the API's documented key format), stable for the same inputs. */
-export function deriveIdempotencyKey(...parts: unknown[]): string {
-  const hex = createHash("sha256").update(JSON.stringify(parts.map(canonicalJson))).digest("hex");
+/** A UUID v4-shaped key (the API's documented key format) from a keyed digest of `parts`, stable for the same inputs. */
+export function deriveIdempotencyKey(digest: (data: string) => string, ...parts: unknown[]): string {
+  const hex = digest(JSON.stringify(parts.map(canonicalJson)));
   const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
@@ -76,7 +76,8 @@ export interface CreateOnceResult {
 export async function createOnce(client: PgBeamClient, request: CreateOnceRequest): Promise<CreateOnceResult> {
   const { identity, collectionPath, body } = request;
   if (typeof identity !== "string" || identity === "") return { response: await client.post<Props>(collectionPath, body) };
-  let key = deriveIdempotencyKey(identity, "POST", collectionPath, body);
+  const digest = (data: string) => client.keyedDigest(data);
+  let key = deriveIdempotencyKey(digest, identity, "POST", collectionPath, body);
   for (let link = 0; link < MAX_CHAIN; link++) {
     const started = Date.now();
     const answer = await client.send<Props>("POST", collectionPath, { body, idempotencyKey: key });
@@ -87,7 +88,7 @@ export async function createOnce(client: PgBeamClient, request: CreateOnceReques
       takenBack.add(id);
       return { response: answer.body, current };
     }
-    key = deriveIdempotencyKey(key, id);
+    key = deriveIdempotencyKey(digest, key, id);
   }
   throw new Error(
     `${collectionPath}: ${MAX_CHAIN} objects were created and deleted again for this resource within the API's 24 h ` +

@@ -3,7 +3,7 @@ import type { PgBeamClient } from "../client/client";
 import { ignoringClock } from "../api/rules";
 import { isNotFound } from "../client/errors";
 import { z } from "zod";
-import { accountMoved, withAccount } from "./account";
+import { accountChange, withAccount } from "./account";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
 import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
 import { ACCOUNT_KEY, ENGINE_KEYS, URN_KEY } from "./keys";
@@ -66,8 +66,8 @@ export class Lifecycle {
   constructor(
     readonly spec: ResourceSpec,
     private readonly client: () => PgBeamClient,
-    /** The account this provider host serves (see ./account): stamped into every resource's checked inputs. */
-    private readonly account: () => string,
+    /** The account this provider host serves, when declared (see ./account): stamped into checked inputs. */
+    private readonly account: () => string | undefined,
   ) {
     this.inputs = spec.inputs.extend({ [ADOPT_INPUT]: z.string().min(1).optional() });
     this.shape = this.inputs.shape as Record<string, z.ZodType>;
@@ -127,15 +127,14 @@ export class Lifecycle {
       if (!nested.recreatePath) replaces.push(nested.key);
     }
     // Across accounts, create first: if the new account cannot take the object, the old one is still there.
-    const moved = accountMoved(olds, news);
-    if (moved) {
-      changed.push(ACCOUNT_KEY);
-      replaces.push(ACCOUNT_KEY);
-    }
+    const account = accountChange(olds, news);
+    const moved = account === "moved";
+    if (account !== "none") changed.push(ACCOUNT_KEY);
+    if (moved) replaces.push(ACCOUNT_KEY);
     const deleteBeforeReplace =
       !moved && replaces.length > 0 && this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
-    if (changed.length > 0 && replaces.length === 0) {
-      await verifyUpdate(this.spec.verification, id, desired, olds, news[URN_KEY], this.client);
+    if (changed.some((key) => key !== ACCOUNT_KEY) && replaces.length === 0) {
+      await verifyUpdate(this.spec.verification, "diff", id, desired, olds, news[URN_KEY], this.client);
     }
     return { changes: changed.length > 0, replaces, deleteBeforeReplace };
   }
@@ -224,8 +223,10 @@ export class Lifecycle {
         outputs = omit(outputs, [nested.key, nested.idOutput]);
       }
     }
+    // Resources from before the stamp, or from before accounts were declared, take the current account.
+    const stamped = props[ACCOUNT_KEY] === undefined ? withAccount(props, this.account()) : props;
     // The inputs as the API now has them, so `pulumi refresh` drift also shows in the inputs-based `preview --diff`.
-    return { id, props: withProvider(outputs, props), inputs: withProvider(this.inputsFrom(outputs), props) };
+    return { id, props: withProvider(outputs, stamped), inputs: withProvider(this.inputsFrom(outputs), stamped) };
   }
 
   async update(id: string, olds: Props, news: Props): Promise<UpdateResult> {
@@ -235,6 +236,8 @@ export class Lifecycle {
     const changed = this.changedKeys(desired, previous);
     let outputs = deepMerge(previous, pickPaths(desired, this.carriedInputs));
     let applied = false; // once a call has changed something, a later failure must still record it
+    // The gate diff() cannot be (refresh calls diff too): before anything is sent.
+    if (changed.length > 0) await verifyUpdate(this.spec.verification, "update", id, desired, olds, news[URN_KEY], () => client);
 
     try {
       const nested = this.spec.nested;

@@ -10,7 +10,11 @@ import { containsUnknown, omit, type Props, sameValue } from "./values";
  * check and diff in a preview (and both again in the update phase of `up`), so this is where it can happen:
  * - `beforeChange` runs in check() when the inputs differ from the stored ones (always on create); its failures
  *   fail the preview like validation errors, and in `up` they stop the resource before its create or update;
- * - `onUpdate` runs in diff() when the resource is about to be updated in place; throwing stops the preview.
+ * - `onUpdate` runs in diff() when the resource is about to be updated in place, and again in update() before the
+ *   first call. Since pulumi#16146 `pulumi refresh` calls diff() too (refreshed state against the inputs), and a
+ *   refresh must never fail on what someone changed in the console: diff() runs it in `report` mode unless
+ *   check() saw the resource in this process (only a program run, i.e. preview or up, calls check), and update(),
+ *   which refresh never calls, always as `gate`.
  *
  * The inputs it declares are the user's instructions to the verification: validated with the other inputs, never
  * sent to the API, never a diff of their own (changing only them updates nothing in PgBeam).
@@ -18,7 +22,16 @@ import { containsUnknown, omit, type Props, sameValue } from "./values";
 export interface PreChangeVerification {
   inputs: string[];
   beforeChange?(context: VerificationContext): Promise<pulumi.dynamic.CheckFailure[]>;
-  onUpdate?(context: VerificationContext & { id: string }): Promise<void>;
+  onUpdate?(context: UpdateContext): Promise<void>;
+}
+
+export interface UpdateContext extends VerificationContext {
+  id: string;
+  /**
+   * `enforce` (diff in preview and up): report, and a breached gate throws (nothing is changed); `report` (diff in a
+   * refresh): a breach is only a warning; `gate` (update, before its first call): only the gate, silently.
+   */
+  mode: "enforce" | "report" | "gate";
 }
 
 export interface VerificationContext {
@@ -36,13 +49,19 @@ export interface VerificationContext {
 }
 
 
-function context(candidate: Props, previous: Props, urn: unknown, client: () => PgBeamClient): VerificationContext {
+/** URNs check() has seen in this process: a program is running (preview or up), not a refresh. */
+const checkedUrns = new Set<string>();
+
+/** update() re-runs the verification as a gate only: diff() already attached its messages to the resource. */
+const silent: Diagnostics = { info: async () => {}, warn: async () => {} };
+
+function context(candidate: Props, previous: Props, urn: unknown, client: () => PgBeamClient, diagnostics = diagnosticsFor(urn)): VerificationContext {
   return {
     candidate,
     previous,
     unknownInputs: Object.keys(candidate).filter((key) => containsUnknown(candidate[key])),
     client,
-    diagnostics: diagnosticsFor(urn),
+    diagnostics,
     urn: typeof urn === "string" ? urn : undefined,
   };
 }
@@ -55,15 +74,20 @@ export async function verifyBeforeChange(
   urn: unknown,
   client: () => PgBeamClient,
 ): Promise<pulumi.dynamic.CheckFailure[]> {
+  if (typeof urn === "string") checkedUrns.add(urn);
   if (!verification?.beforeChange) return [];
   const previous = omit(olds, ENGINE_KEYS);
   if (Object.keys(previous).length > 0 && sameValue(candidate, previous)) return [];
   return verification.beforeChange(context(candidate, previous, urn, client));
 }
 
-/** diff()'s hook: runs for in-place updates only (a replacement is a new object with nothing to compare). */
+/**
+ * diff()'s and update()'s hook: runs for in-place updates only (a replacement is a new object with nothing to
+ * compare).
+ */
 export async function verifyUpdate(
   verification: PreChangeVerification | undefined,
+  verb: "diff" | "update",
   id: string,
   candidate: Props,
   olds: Props,
@@ -71,5 +95,11 @@ export async function verifyUpdate(
   client: () => PgBeamClient,
 ): Promise<void> {
   if (!verification?.onUpdate) return;
-  await verification.onUpdate({ ...context(candidate, omit(olds, ENGINE_KEYS), urn, client), id });
+  const previous = omit(olds, ENGINE_KEYS);
+  if (verb === "update") {
+    await verification.onUpdate({ ...context(candidate, previous, urn, client, silent), id, mode: "gate" });
+    return;
+  }
+  const mode = typeof urn === "string" && checkedUrns.has(urn) ? "enforce" : "report";
+  await verification.onUpdate({ ...context(candidate, previous, urn, client), id, mode });
 }

@@ -1,14 +1,16 @@
 /**
  * Lookups: read existing PgBeam objects from a program, in the Pulumi convention (`getX` returns a Promise,
  * `getXOutput` takes Inputs and returns an Output). They run in the program process, with the key and URL from
- * the same `pgbeam:` stack config and environment variables as the provider, and register nothing: no key, and
- * nothing else, reaches state unless the program exports a result.
+ * the same `pgbeam:` stack config and environment variables as the provider, or from an explicit provider's
+ * (`{ provider }`, like Pulumi's InvokeOptions), and register nothing: no key, and nothing else, reaches state
+ * unless the program exports a result.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PgBeamClient } from "../client/client";
-import { resolveClientOptions } from "../client/config";
+import { type ConfigSource, resolveClientOptions } from "../client/config";
 import { isNotFound } from "../client/errors";
 import { fromApi } from "../engine/values";
+import { configurationOf, type Provider } from "../provider";
 import { segment } from "../resources/paths";
 import type { DatabaseInfo, Organization, OrganizationPlan, Plan, GetProjectResult, Region } from "./types";
 
@@ -17,13 +19,41 @@ export type { DatabaseInfo, Organization, OrganizationPlan, Plan, PlanLimits, Ge
 /** Each field may be an Output or a Promise in the `…Output` forms. */
 export type InputsOf<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
+/** Like Pulumi's InvokeOptions: whose key and URL a lookup calls the API with. */
+export interface LookupOptions {
+  /** An explicit provider: its `apiKey` and `baseUrl` (then the environment), never the stack's `pgbeam:` config. */
+  provider?: Provider;
+}
+
 /**
- * A client for this program's stack config (decrypted secrets included), read at call time. The HTTP client is
- * loaded on first use: programs that look nothing up do not pay its ~55 ms load at every preview and up.
+ * A client for the stack config (decrypted secrets included) or the explicit provider's, read at call time. The
+ * HTTP client is loaded on first use: programs that look nothing up do not pay its ~55 ms load at every preview and up.
  */
-function programClient(): PgBeamClient {
+async function programClient(lookup: string, options: LookupOptions | undefined): Promise<PgBeamClient> {
   const { PgBeamClient } = require("../client/client") as typeof import("../client/client");
-  return new PgBeamClient(resolveClientOptions({ get: (key) => pulumi.runtime.getConfig(key) }, process.env));
+  const config: ConfigSource = options?.provider
+    ? await providerConfig(lookup, options.provider)
+    : { get: (key) => pulumi.runtime.getConfig(key) };
+  return new PgBeamClient(resolveClientOptions(config, process.env));
+}
+
+async function providerConfig(lookup: string, provider: Provider): Promise<ConfigSource> {
+  const configuration = configurationOf(provider);
+  // Every Output has `isKnown` at runtime (not in its typings); awaiting an unknown one would never settle.
+  if (!(await (configuration as unknown as { isKnown: Promise<boolean> }).isKnown)) {
+    fail(lookup, "the provider's configuration is not known in this preview (it comes from another resource): use the …Output form");
+  }
+  const values = await new Promise<Record<string, unknown>>((resolve) => configuration.apply(resolve));
+  return { get: (key) => (values[key] === undefined || values[key] === null ? undefined : String(values[key])) };
+}
+
+/**
+ * An `…Output` form: runs once the arguments and the provider's configuration are known (else stays unknown). Only
+ * the configuration's known-ness is waited on: the result is not made secret by the provider's key.
+ */
+function lookupOutput<A, R>(args: pulumi.Input<A> | undefined, options: LookupOptions | undefined, run: (resolved: A) => Promise<R>): pulumi.Output<R> {
+  const configuration = options?.provider ? pulumi.unsecret(configurationOf(options.provider)).apply(() => true) : pulumi.output(true);
+  return pulumi.all([pulumi.output(args as A), configuration]).apply(([resolved]) => run(resolved as A));
 }
 
 function fail(lookup: string, message: string): never {
@@ -48,12 +78,12 @@ export interface GetRegionsResult {
 }
 
 /** The data-plane regions PgBeam knows, with whether each takes new projects. */
-export async function getRegions(): Promise<GetRegionsResult> {
-  const answer = await programClient().get<{ regions: unknown[] }>("/v1/regions");
+export async function getRegions(options?: LookupOptions): Promise<GetRegionsResult> {
+  const answer = await (await programClient("getRegions", options)).get<{ regions: unknown[] }>("/v1/regions");
   return { regions: answer.regions.map((region) => fromApi(region) as unknown as Region) };
 }
-export function getRegionsOutput(): pulumi.Output<GetRegionsResult> {
-  return pulumi.output(getRegions());
+export function getRegionsOutput(options?: LookupOptions): pulumi.Output<GetRegionsResult> {
+  return lookupOutput(undefined, options, () => getRegions(options));
 }
 
 export interface GetPlansResult {
@@ -61,12 +91,12 @@ export interface GetPlansResult {
 }
 
 /** The self-serve plans, with prices and limits. */
-export async function getPlans(): Promise<GetPlansResult> {
-  const answer = await programClient().get<{ plans: unknown[] }>("/v1/plans");
+export async function getPlans(options?: LookupOptions): Promise<GetPlansResult> {
+  const answer = await (await programClient("getPlans", options)).get<{ plans: unknown[] }>("/v1/plans");
   return { plans: answer.plans.map((plan) => fromApi(plan) as unknown as Plan) };
 }
-export function getPlansOutput(): pulumi.Output<GetPlansResult> {
-  return pulumi.output(getPlans());
+export function getPlansOutput(options?: LookupOptions): pulumi.Output<GetPlansResult> {
+  return lookupOutput(undefined, options, () => getPlans(options));
 }
 
 export interface GetOrganizationsResult {
@@ -74,12 +104,12 @@ export interface GetOrganizationsResult {
 }
 
 /** The organizations the configured API key can access. */
-export async function getOrganizations(): Promise<GetOrganizationsResult> {
-  const answer = await programClient().get<{ organizations: unknown[] }>("/v1/organizations");
+export async function getOrganizations(options?: LookupOptions): Promise<GetOrganizationsResult> {
+  const answer = await (await programClient("getOrganizations", options)).get<{ organizations: unknown[] }>("/v1/organizations");
   return { organizations: answer.organizations.map((organization) => fromApi(organization) as unknown as Organization) };
 }
-export function getOrganizationsOutput(): pulumi.Output<GetOrganizationsResult> {
-  return pulumi.output(getOrganizations());
+export function getOrganizationsOutput(options?: LookupOptions): pulumi.Output<GetOrganizationsResult> {
+  return lookupOutput(undefined, options, () => getOrganizations(options));
 }
 
 /** Exactly one of `id` and `name`. */
@@ -89,17 +119,17 @@ export interface GetOrganizationArgs {
 }
 
 /** One organization the key can access, by id or by exact name. */
-export async function getOrganization(args: GetOrganizationArgs): Promise<Organization> {
+export async function getOrganization(args: GetOrganizationArgs, options?: LookupOptions): Promise<Organization> {
   const lookup = "getOrganization";
   if ((args.id === undefined) === (args.name === undefined)) fail(lookup, "give exactly one of id and name");
   const id = args.id === undefined ? undefined : requireString(lookup, "id", args.id);
   const name = args.name === undefined ? undefined : requireString(lookup, "name", args.name);
-  const { organizations } = await getOrganizations();
+  const { organizations } = await getOrganizations(options);
   if (name !== undefined) return byName(lookup, organizations, name, "organization");
   return organizations.find((organization) => organization.id === id) ?? fail(lookup, `organization ${id} does not exist or the API key cannot access it`);
 }
-export function getOrganizationOutput(args: InputsOf<GetOrganizationArgs>): pulumi.Output<Organization> {
-  return pulumi.output(args).apply((resolved) => getOrganization(resolved));
+export function getOrganizationOutput(args: InputsOf<GetOrganizationArgs>, options?: LookupOptions): pulumi.Output<Organization> {
+  return lookupOutput(args as pulumi.Input<GetOrganizationArgs>, options, (resolved) => getOrganization(resolved, options));
 }
 
 export interface GetOrganizationPlanArgs {
@@ -107,12 +137,12 @@ export interface GetOrganizationPlanArgs {
 }
 
 /** An organization's plan, billing state, spend limit and limits. */
-export async function getOrganizationPlan(args: GetOrganizationPlanArgs): Promise<OrganizationPlan> {
+export async function getOrganizationPlan(args: GetOrganizationPlanArgs, options?: LookupOptions): Promise<OrganizationPlan> {
   const orgId = requireString("getOrganizationPlan", "orgId", args.orgId);
-  return fromApi(await programClient().get(`/v1/organizations/${segment(orgId)}/plan`)) as unknown as OrganizationPlan;
+  return fromApi(await (await programClient("getOrganizationPlan", options)).get(`/v1/organizations/${segment(orgId)}/plan`)) as unknown as OrganizationPlan;
 }
-export function getOrganizationPlanOutput(args: InputsOf<GetOrganizationPlanArgs>): pulumi.Output<OrganizationPlan> {
-  return pulumi.output(args).apply((resolved) => getOrganizationPlan(resolved));
+export function getOrganizationPlanOutput(args: InputsOf<GetOrganizationPlanArgs>, options?: LookupOptions): pulumi.Output<OrganizationPlan> {
+  return lookupOutput(args as pulumi.Input<GetOrganizationPlanArgs>, options, (resolved) => getOrganizationPlan(resolved, options));
 }
 
 /** `id`, or `orgId` and `name` (project names are unique within an organization). */
@@ -123,11 +153,11 @@ export interface GetProjectArgs {
 }
 
 /** An existing project, by id or by name within an organization, with its primary database. */
-export async function getProject(args: GetProjectArgs): Promise<GetProjectResult> {
+export async function getProject(args: GetProjectArgs, options?: LookupOptions): Promise<GetProjectResult> {
   const lookup = "getProject";
   const byId = args.id !== undefined;
   if (byId === (args.orgId !== undefined || args.name !== undefined)) fail(lookup, "give either id, or orgId and name");
-  const client = programClient();
+  const client = await programClient(lookup, options);
   let project: GetProjectResult;
   if (byId) {
     const id = requireString(lookup, "id", args.id);
@@ -151,6 +181,6 @@ export async function getProject(args: GetProjectArgs): Promise<GetProjectResult
   const primary = databases[0];
   return primary ? { ...project, primaryDatabase: primary } : project;
 }
-export function getProjectOutput(args: InputsOf<GetProjectArgs>): pulumi.Output<GetProjectResult> {
-  return pulumi.output(args).apply((resolved) => getProject(resolved));
+export function getProjectOutput(args: InputsOf<GetProjectArgs>, options?: LookupOptions): pulumi.Output<GetProjectResult> {
+  return lookupOutput(args as pulumi.Input<GetProjectArgs>, options, (resolved) => getProject(resolved, options));
 }

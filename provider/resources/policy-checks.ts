@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { resourceNameOf } from "../engine/diagnostics";
-import type { PreChangeVerification, VerificationContext } from "../engine/verification";
+import type { PreChangeVerification, UpdateContext, VerificationContext } from "../engine/verification";
 import { containsUnknown, type Props, pick, toApi } from "../engine/values";
 import { projectPath } from "./paths";
 
@@ -11,7 +11,8 @@ import { projectPath } from "./paths";
  * - expectations: each declared statement is dry-evaluated (`dryEvalPolicy`) against the candidate profile before
  *   it is created or changed; any decision other than the expected one fails the preview;
  * - impact: an in-place update replays the traffic recorded for the credentials bound to the profile against the
- *   candidate (`replayPolicy`) and attaches a summary to the resource; `impactLimits` turn it into a gate.
+ *   candidate (`replayPolicy`) and attaches a summary to the resource; `impactLimits` turn it into a gate in
+ *   preview and up, never in refresh (see `UpdateContext.mode`).
  */
 
 export const Decision = z.enum(["allow", "block", "mask", "row-filter"]);
@@ -189,8 +190,9 @@ function limitBreaches(limits: z.infer<typeof ImpactLimits> | undefined, impact:
     .map((key) => `impactLimits.${key} is ${limits[key]}, the change has ${measured[key]}`);
 }
 
-async function reportImpact(context: VerificationContext & { id: string }): Promise<void> {
+async function reportImpact(context: UpdateContext): Promise<void> {
   const limits = context.candidate.impactLimits as z.infer<typeof ImpactLimits> | undefined;
+  if (context.mode === "gate" && !limits) return;
   const unknown = context.unknownInputs.filter((key) => POLICY_FIELDS.includes(key) || key === "impactLimits");
   if (unknown.length > 0) {
     await context.diagnostics.warn(
@@ -214,7 +216,7 @@ async function reportImpact(context: VerificationContext & { id: string }): Prom
   } catch (error) {
     const message = `policy impact: ${describe(context, context.id)}: the replay failed: ${(error as Error).message}`;
     // Without a replay the limits cannot be checked: a gate fails closed, a summary only says so.
-    if (limits) throw new Error(`${message}; impactLimits cannot be checked, so the change is stopped`);
+    if (limits && context.mode !== "report") throw new Error(`${message}; impactLimits cannot be checked, so the change is stopped`);
     await context.diagnostics.warn(message);
     return;
   }
@@ -227,9 +229,10 @@ async function reportImpact(context: VerificationContext & { id: string }): Prom
   // Always a warning: review tooling keeps warnings and errors (e.g. from `pulumi preview --json`), not info.
   await context.diagnostics.warn(line);
   const breaches = limitBreaches(limits, impact);
-  if (breaches.length > 0) {
-    throw new Error(`policy impact over its limits (${breaches.join("; ")}): ${describe(context, context.id)} was not changed`);
-  }
+  if (breaches.length === 0) return;
+  const over = `policy impact over its limits (${breaches.join("; ")}): ${describe(context, context.id)}`;
+  if (context.mode !== "report") throw new Error(`${over} was not changed`);
+  await context.diagnostics.warn(`${over}: reported only, since refresh changes nothing in PgBeam; \`pulumi up\` enforces the limits before changing the profile`);
 }
 
 export const policyVerification: PreChangeVerification = {

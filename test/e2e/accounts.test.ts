@@ -54,21 +54,26 @@ it("two organizations, each through its own provider; a move between accounts re
 
     emulator.clearRequests();
     const up = await stack.up();
-    expect(up.ops).toEqual({ alpha: "create", beta: "create", "beta-readonly": "create", mover: "create" });
+    expect(up.ops).toEqual({ alpha: "create", beta: "create", "beta-readonly": "create", mover: "create", plain: "create" });
     const orgOf = (name: string) => emulator.objects("project").find((o) => o.data.name === name)?.data.org_id;
-    expect(["alpha", "beta", "mover"].map(orgOf)).toEqual([ORG_A, ORG_B, ORG_A]);
+    expect(["alpha", "beta", "mover", "plain"].map(orgOf)).toEqual([ORG_A, ORG_B, ORG_A, ORG_A]);
     expect(keysUsedFor(ORG_A)).toEqual(new Set([KEY_A]));
     expect(keysUsedFor(ORG_B)).toEqual(new Set([KEY_B]));
+    // The program's lookup given `{ provider: providers.b }` went out with key B.
+    expect((await stack.outputs()).betaOrgId.value).toBe(ORG_B);
+    const lookups = emulator.requests.filter((r) => r.method === "GET" && r.path === "/v1/organizations");
+    expect(lookups.length).toBeGreaterThan(0);
+    expect(new Set(lookups.map((r) => r.headers.authorization))).toEqual(new Set([`Bearer ${KEY_B}`]));
 
-    // State: the providers' keys encrypted, each resource stamped with its provider's account.
+    // State: the providers' keys encrypted, each resource stamped with its provider's declared account (none declared: none).
     const state = await stack.resources();
     const account = (name: string) => state.find((r) => r.urn.endsWith(`::${name}`))?.inputs?.__account;
-    expect(["alpha", "beta", "beta-readonly", "mover"].map(account)).toEqual([ORG_A, ORG_B, ORG_B, ORG_A]);
+    expect(["alpha", "beta", "beta-readonly", "mover", "plain"].map(account)).toEqual([ORG_A, ORG_B, ORG_B, ORG_A, undefined]);
     expectNoPlaintext({ "stack export": await stack.exportText(), "CLI output": up.output }, { "key A": KEY_A, "key B": KEY_B, "database password": DB_PASSWORD });
 
-    expect((await stack.preview()).ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "same" });
+    expect((await stack.preview()).ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "same", plain: "same" });
     emulator.clearRequests();
-    expect((await stack.refresh()).ops).toEqual({ alpha: "refresh", beta: "refresh", "beta-readonly": "refresh", mover: "refresh" });
+    expect((await stack.refresh()).ops).toEqual({ alpha: "refresh", beta: "refresh", "beta-readonly": "refresh", mover: "refresh", plain: "refresh" });
     expect(keysUsedFor(ORG_A)).toEqual(new Set([KEY_A]));
     expect(keysUsedFor(ORG_B)).toEqual(new Set([KEY_B]));
 
@@ -76,14 +81,14 @@ it("two organizations, each through its own provider; a move between accounts re
     // re-point the resource at a key that cannot see it.
     await stack.stack.setAllConfig({ moverAccount: { value: "b" }, moverOrg: { value: "a" } });
     const switched = await stack.preview();
-    expect(switched.ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "replace" });
+    expect(switched.ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "replace", plain: "same" });
 
     // The real move: to organization B with its provider. Created there with key B, deleted here with key A.
     await stack.stack.removeConfig("moverOrg");
     const oldMover = emulator.objects("project").find((o) => o.data.name === "mover")!.id;
     emulator.clearRequests();
     const move = await stack.up();
-    expect(move.ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "replace" });
+    expect(move.ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "replace", plain: "same" });
     const newMover = emulator.objects("project").find((o) => o.data.name === "mover")!;
     expect(newMover.data.org_id).toBe(ORG_B);
     expect(newMover.id).not.toBe(oldMover);
@@ -91,8 +96,15 @@ it("two organizations, each through its own provider; a move between accounts re
     const moveRequests = emulator.requests.map((r) => `${r.method} ${r.path} ${r.headers.authorization.replace(/^Bearer /, "")}`);
     expect(moveRequests).toContain(`POST /v1/projects ${KEY_B}`);
     expect(moveRequests).toContain(`DELETE /v1/projects/${oldMover} ${KEY_A}`);
-    expect((await stack.preview()).ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "same" });
+    expect((await stack.preview()).ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "same", plain: "same" });
     expect(emulator.validationFailures).toEqual([]);
+
+    // Renaming a provider that declares no account re-points nothing and replaces nothing: same key, same object.
+    await stack.stack.setAllConfig({ plainProvider: { value: "plain-renamed" } });
+    const plainId = emulator.objects("project").find((o) => o.data.name === "plain")!.id;
+    const renamed = await stack.up();
+    expect(renamed.ops.plain).not.toBe("replace");
+    expect(emulator.objects("project").find((o) => o.data.name === "plain")!.id).toBe(plainId);
 
     await stack.destroy();
     expect(leftovers(emulator)).toEqual([]);

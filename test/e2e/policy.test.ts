@@ -172,6 +172,38 @@ it("impactLimits turn the replay into a gate: newly allowed writes stop the prev
   expect(writesIn(emulator.requests)).toEqual([]);
 });
 
+it("impactLimits stop `up` too, and a refresh after a console-side loosening still succeeds", async () => {
+  // The gated widening of the previous test, now applied.
+  emulator.clearRequests();
+  const upFailure = await failedStep("up (over impact limits)", () => stack.up());
+  expect(upFailure).toContain("policy impact over its limits (impactLimits.newlyAllowedWrites is 0, the change has 1)");
+  expect(writesIn(emulator.requests)).toEqual([]);
+  const [policy] = emulator.objects("policy");
+  expect(policy.data.access_mode).toBe("read_only");
+
+  // The program keeps the profile as it is, gated both ways; then someone loosens it in the console and the agent
+  // writes. Refresh replays what the console made, against limits it cannot enforce: it reports, never fails.
+  await stack.setResources(program({ expectations: [EXPECTATIONS[1]], impactLimits: { newlyAllowedWrites: 0, newlyBlocked: 0 } }));
+  await step("up (gated, profile unchanged)", () => stack.up());
+  const { agent } = (await stack.outputs()) as Record<string, { value: { id: string } }>;
+  emulator.patch("policy", policy.id, { access_mode: "read_write" });
+  emulator.recordAgentTraffic(emulator.objects("project")[0].id, [
+    { sql: "UPDATE orders SET total = 0 WHERE id = 4", event: "query", credentialId: agent.value.id, occurrences: 5 },
+  ]);
+  emulator.clearRequests();
+  const refresh = await step("refresh (console loosened)", () => stack.refresh());
+  expect(refresh.summary.update).toBe(1);
+  const overLimits = policyMessages(refresh, "policy impact over its limits");
+  expect(overLimits.length).toBeGreaterThan(0);
+  for (const { severity, message } of overLimits) {
+    expect(severity).toBe("warning");
+    expect(message).toMatch(/^policy impact over its limits \(impactLimits\.newlyBlocked is 0, the change has 1\): .*: reported only, since refresh changes nothing in PgBeam/);
+  }
+  expect(writesIn(emulator.requests)).toEqual([]);
+  const state = await stack.resources();
+  expect(state.find((r) => r.urn.endsWith("::policy"))?.outputs?.accessMode).toBe("read_write");
+});
+
 it("destroy", async () => {
   await stack.setResources(program());
   await step("destroy", () => stack.destroy());

@@ -150,6 +150,32 @@ describe("impact of an in-place update", () => {
     expect(messages.pop()).toMatch(/1 newly blocked, 0 newly allowed, 1 masked, 0 row-filtered\. newly blocked: SELECT id, total FROM orders WHERE id = \$1 \(40×, by table_denied\)/);
   });
 
+  it("a diff check() never saw (pulumi refresh) reports a breach as a warning; update() enforces it before the PUT", async () => {
+    const limits = { impactLimits: { newlyAllowedWrites: 0 } };
+    const { id, outs } = await boundPolicy(limits);
+    // Refresh: the console loosened the profile; the engine diffs the refreshed state against inputs, without check().
+    const refreshUrn = `${URN}-refreshed`;
+    const loosened = { ...readOnly({ accessMode: "read_write", ...limits }), __urn: refreshUrn };
+    expect(await policy.diff(id, outs, loosened)).toMatchObject({ changes: true, replaces: [] });
+    expect(messages.pop()).toBe(
+      `warning: policy impact over its limits (impactLimits.newlyAllowedWrites is 0, the change has 1): PolicyProfile "readonly-refreshed" ` +
+        `(name "analytics-readonly", ${id}): reported only, since refresh changes nothing in PgBeam; \`pulumi up\` enforces the limits before changing the profile`,
+    );
+    // Up: update() replays again and refuses before anything is written, whatever diff() did.
+    emulator.clearRequests();
+    messages = [];
+    await expect(policy.update(id, outs, loosened)).rejects.toThrow(
+      `policy impact over its limits (impactLimits.newlyAllowedWrites is 0, the change has 1): PolicyProfile "readonly-refreshed" (name "analytics-readonly", ${id}) was not changed`,
+    );
+    expect(calls().map((r) => r.operationId)).toEqual(["listAgentCredentials", "replayPolicy"]);
+    expect(messages).toEqual([]);
+    expect(emulator.get("policy", id)).toMatchObject({ access_mode: "read_only" });
+    // Without limits there is no gate: update() replays nothing (diff() already reported the impact).
+    emulator.clearRequests();
+    await policy.update(id, outs, { ...readOnly({ maxRows: 10 }), __urn: refreshUrn });
+    expect(calls().map((r) => r.operationId)).toEqual(["updatePolicyProfile"]);
+  });
+
   it("says when no credential uses the profile, and replays nothing when nothing changed", async () => {
     const { id, outs } = await created(readOnly());
     const changed = await policy.check(outs, readOnly({ maxRows: 10 }));

@@ -3,6 +3,8 @@
  * the same program creating again after a delete or during a replace. Driven through the provider host as the
  * engine drives it (check, then create), with the identity the resource class gives every resource.
  */
+import { createHash } from "node:crypto";
+import { PgBeamClient } from "../../provider/client/client";
 import { deriveIdempotencyKey } from "../../provider/engine/create-once";
 import { URN_KEY } from "../../provider/engine/keys";
 import * as host from "../../provider/engine/host";
@@ -57,11 +59,23 @@ function projectArgs(extra: Props = {}): Props {
 const liveProjects = (name: string) => emulator.objects("project").filter((o) => o.data.name === name);
 
 it("the key is derived from identity, URL and body: stable, UUID v4-shaped, different for any difference", () => {
-  const key = deriveIdempotencyKey("urn:a", "POST", "/v1/projects", { name: "x", tags: ["a"] });
+  const digest = (data: string) => new PgBeamClient({ apiKey: "pbo_key_1", baseUrl: "http://127.0.0.1:9" }).keyedDigest(data);
+  const key = deriveIdempotencyKey(digest, "urn:a", "POST", "/v1/projects", { name: "x", tags: ["a"] });
   expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  expect(deriveIdempotencyKey("urn:a", "POST", "/v1/projects", { tags: ["a"], name: "x" })).toBe(key);
-  expect(deriveIdempotencyKey("urn:b", "POST", "/v1/projects", { name: "x", tags: ["a"] })).not.toBe(key);
-  expect(deriveIdempotencyKey("urn:a", "POST", "/v1/projects", { name: "y", tags: ["a"] })).not.toBe(key);
+  expect(deriveIdempotencyKey(digest, "urn:a", "POST", "/v1/projects", { tags: ["a"], name: "x" })).toBe(key);
+  expect(deriveIdempotencyKey(digest, "urn:b", "POST", "/v1/projects", { name: "x", tags: ["a"] })).not.toBe(key);
+  expect(deriveIdempotencyKey(digest, "urn:a", "POST", "/v1/projects", { name: "y", tags: ["a"] })).not.toBe(key);
+});
+
+it("the key is an HMAC keyed with the API key: without the key, no body value (a password) can be confirmed from it", () => {
+  const parts = ["urn:a", "POST", "/v1/projects", { name: "x", database: { password: "pw-rec-1" } }];
+  const keyedWith = (apiKey: string) =>
+    deriveIdempotencyKey((data) => new PgBeamClient({ apiKey, baseUrl: "http://127.0.0.1:9" }).keyedDigest(data), ...parts);
+  expect(keyedWith("pbo_key_1")).toBe(keyedWith("pbo_key_1")); // the same key on every run: replays still match
+  expect(keyedWith("pbo_key_2")).not.toBe(keyedWith("pbo_key_1"));
+  // Anyone can compute an unkeyed digest of a guessed body: the header must not be one.
+  const unkeyed = deriveIdempotencyKey((data) => createHash("sha256").update(data).digest("hex"), ...parts);
+  expect(keyedWith("pbo_key_1")).not.toBe(unkeyed);
 });
 
 it("a slow create (every attempt times out, the server acted) is recovered by the next up: no 409, one project", async () => {

@@ -1,5 +1,6 @@
 // Two organizations, two keys, one program: each explicit provider carries its own key (secret config) and
-// account. `mover` lives where `moverAccount` says; `moverOrg` (default: that account's org) is its orgId.
+// account. `mover` lives where `moverAccount` says; `moverOrg` (default: that account's org) is its orgId. `plain`
+// goes through a provider that declares no account, named by `plainProvider`.
 const pulumi = require("@pulumi/pulumi");
 const pgbeam = require("pulumi-pgbeam");
 
@@ -10,6 +11,7 @@ const providers = {
   a: new pgbeam.Provider("org-a", { apiKey: config.requireSecret("keyA"), baseUrl, account: orgs.a }),
   b: new pgbeam.Provider("org-b", { apiKey: config.requireSecret("keyB"), baseUrl, account: orgs.b }),
 };
+const plainProvider = new pgbeam.Provider(config.get("plainProvider") ?? "plain", { apiKey: config.requireSecret("keyA"), baseUrl });
 const database = { host: "db.internal", port: 5432, name: "app", username: "app", password: config.requireSecret("dbPassword") };
 const project = (name, account, orgId = orgs[account]) =>
   new pgbeam.Project(name, { orgId, name, database }, { provider: providers[account] });
@@ -20,4 +22,8 @@ const betaPolicy = new pgbeam.PolicyProfile("beta-readonly", { projectId: beta.i
 const moverAccount = config.get("moverAccount") ?? "a";
 const mover = project("mover", moverAccount, orgs[config.get("moverOrg") ?? moverAccount]);
 
-module.exports = { alphaId: alpha.id, betaId: beta.id, betaPolicyId: betaPolicy.id, moverId: mover.id };
+// A lookup through organization B's provider: its key, never the stack's (which has none here).
+const betaOrg = pgbeam.getOrganizationOutput({ id: orgs.b }, { provider: providers.b });
+const plain = new pgbeam.Project("plain", { orgId: orgs.a, name: "plain", database }, { provider: plainProvider });
+
+module.exports = { betaOrgId: betaOrg.id, plainId: plain.id,  alphaId: alpha.id, betaId: beta.id, betaPolicyId: betaPolicy.id, moverId: mover.id };
