@@ -26,6 +26,7 @@ import {
   shapeOf,
   toApi,
 } from "./values";
+import { heldBySameResource, rememberHeldPath, rememberWrittenPath, writtenByNewEntry } from "./upsert";
 import { verifyBeforeChange, verifyUpdate } from "./verification";
 
 type CheckResult = pulumi.dynamic.CheckResult;
@@ -89,6 +90,8 @@ export class Lifecycle {
   async check(olds: Props, news: Props): Promise<CheckResult> {
     const result = this.validate(omit(news, INTERNAL_KEYS), olds);
     if (!result.inputs) return result;
+    const stored = omit(olds, INTERNAL_KEYS);
+    if (this.upsertPath && Object.keys(stored).length > 0) rememberHeldPath(news[URN_KEY], this.upsertPath(stored));
     const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], this.client);
     // The URN rides along in the checked inputs so diff() can attach its messages too.
     const stamped = withAccount(result.inputs, this.account());
@@ -149,6 +152,10 @@ export class Lifecycle {
     const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter, ...this.verificationInputs]));
     const parse = (response: Props): ApiAnswer => verb.parse?.(response) ?? { object: this.objectIn(response) };
     let created: CreateOnceResult;
+    const upsertPath = this.upsertPath?.(desired);
+    // A replacement of this same resource writes the path its old entry holds: that entry's delete must not wipe it.
+    const replacesItself = upsertPath !== undefined && heldBySameResource(inputs[URN_KEY], upsertPath);
+    if (upsertPath && !replacesItself) await this.refuseTakeover(client, desired, upsertPath);
     try {
       created =
         verb.method === undefined || verb.method === "POST"
@@ -162,10 +169,11 @@ export class Lifecycle {
                 return object && !this.spec.read?.isGone?.(object) ? object : undefined;
               },
             })
-          : { response: await client.request<Props>(verb.method, this.spec.itemPath(desired, verb.id!(desired)), { body }) };
+          : { response: await client.request<Props>(verb.method, upsertPath!, { body }) };
     } catch (error) {
       throw await this.explain("create", error, client, desired);
     }
+    if (replacesItself) rememberWrittenPath(upsertPath);
     const answer = parse(created.response);
     const id = verb.id ? verb.id(desired) : String(answer.object?.id);
     let outputs = this.outputs({}, desired, created.current ? { ...answer, object: created.current } : answer);
@@ -187,6 +195,26 @@ export class Lifecycle {
       throw partialFailure(`created ${id}, but configuring it failed`, id, inputs, outputs, error);
     }
     return { id, outs: withProvider(outputs, inputs) };
+  }
+
+  /** The item path an upsert create writes, from the inputs; absent for creates that POST to the collection. */
+  private get upsertPath(): ((inputs: Props) => string) | undefined {
+    const verb = this.spec.create;
+    if (!verb?.id || verb.method === undefined || verb.method === "POST") return undefined;
+    return (inputs) => this.spec.itemPath(inputs, verb.id!(inputs));
+  }
+
+  /** An upsert must not take over a setting made outside this resource: say whose it may be and how to adopt it. */
+  private async refuseTakeover(client: PgBeamClient, desired: Props, path: string): Promise<void> {
+    const id = this.spec.create!.id!(desired);
+    const existing = await this.fetch(client, desired, id);
+    const taken = this.spec.create?.taken ?? ((object: Props) => !this.spec.read?.isGone?.(object));
+    if (!existing || !taken(existing)) return;
+    throw new Error(
+      `${this.spec.name} ${id} is already set (${path}), outside this stack or by another resource: creating it would ` +
+        `overwrite that setting and destroying it would remove it. To manage it from this program, set ${ADOPT_INPUT}: "${id}"; ` +
+        "or remove the setting first. Nothing was changed.",
+    );
   }
 
   /**
@@ -274,6 +302,8 @@ export class Lifecycle {
   }
 
   async delete(id: string, props: Props): Promise<void> {
+    // The replacement of this entry wrote the same path in this deployment: "deleting" would wipe its setting.
+    if (this.upsertPath && writtenByNewEntry(this.spec.itemPath(omit(props, INTERNAL_KEYS), id))) return;
     if (ownedByNewEntry(id)) {
       // Shown under the stack's diagnostics: the host has no per-resource warning channel.
       console.error(
@@ -322,6 +352,7 @@ export class Lifecycle {
     const replaces = (await this.diff(id, current, desired)).replaces ?? [];
     if (replaces.length > 0) throw refuse(`${replaces.join(", ")} differ(s) from the program and cannot change in place`);
     const { outs } = await this.update(id, current, inputs);
+    if (this.upsertPath) rememberWrittenPath(this.upsertPath(desired));
     return { id, outs };
   }
 
@@ -406,8 +437,9 @@ export class Lifecycle {
     return sameValue(desired[key], canonical(this.shape[key], outputs[key]));
   }
 
+  /** `adoptId` only matters to create: on an existing object, changing it changes nothing. */
   private changedKeys(desired: Props, olds: Props): string[] {
-    return this.inputKeys.filter((key) => containsUnknown(desired[key]) || !this.sameAsOutput(key, desired, olds));
+    return this.inputKeys.filter((key) => key !== ADOPT_INPUT && (containsUnknown(desired[key]) || !this.sameAsOutput(key, desired, olds)));
   }
 
   /**

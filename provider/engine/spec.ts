@@ -112,6 +112,11 @@ export interface Verbs {
     parse?(response: Props): ApiAnswer;
     /** The resource id, from the inputs, for a create by PUT/PATCH to the item's path (upsert); by default `object.id`. */
     id?(inputs: Props): string;
+    /**
+     * For an upsert: whether the object at the item path already holds a setting, which a create must not take
+     * over; by default, whatever `read.isGone` does not call gone.
+     */
+    taken?(object: Props): boolean;
   };
   read?: {
     list?: ListRead;
