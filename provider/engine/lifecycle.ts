@@ -343,7 +343,13 @@ export class Lifecycle {
     const nested = this.spec.nested;
     if (nested?.adoptFrom && nested.recreatePath) {
       const items = await client.listAll<Props>(nested.recreatePath(id), nested.adoptFrom.itemsKey);
-      current = this.withNested(current, items.find((item) => nested.adoptFrom!.matches(item)));
+      let found: Props | undefined;
+      try {
+        found = nested.adoptFrom.find(items, desired[nested.key] as Props | undefined);
+      } catch (error) {
+        throw refuse(error instanceof Error ? error.message : String(error));
+      }
+      current = this.withNested(current, found);
     }
     const differing = this.uniqueBy.filter((key) => !this.sameAsOutput(key, desired, current));
     if (differing.length > 0) {

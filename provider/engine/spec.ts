@@ -64,8 +64,11 @@ export interface NestedObject {
   recreatePath?(parentId: string): string;
   /** Fields the recreate body sets beyond the inputs (e.g. the role that makes it the primary). */
   recreateFields?: Props;
-  /** How to find it in the list at `recreatePath` when the parent is adopted (its id is not in the parent's answer). */
-  adoptFrom?: { itemsKey: string; matches(item: Props): boolean };
+  /**
+   * How to find it in the list at `recreatePath` when the parent is adopted (its id is not in the parent's answer),
+   * given the program's inputs for it; throws, saying why, when that is not certain.
+   */
+  adoptFrom?: { itemsKey: string; find(items: Props[], program: Props | undefined): Props | undefined };
 }
 
 /**
