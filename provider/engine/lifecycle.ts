@@ -271,7 +271,7 @@ export class Lifecycle {
         const nestedDesired = desired[nested.key] as Props;
         const answer =
           previous[nested.idOutput] === undefined && nested.recreatePath
-            ? await client.post<Props>(nested.recreatePath(id), toApi({ ...nestedDesired, ...nested.recreateFields }))
+            ? await this.recreateNested(client, id, previous, nestedDesired, news[URN_KEY])
             : await client.patch<Props>(nested.path(previous, id), toApi(patchBody(nestedShape, nestedDesired, previous[nested.key] as Props)));
         outputs = this.withNested(outputs, answer);
         applied = true;
@@ -299,6 +299,29 @@ export class Lifecycle {
       throw await this.explain("update", error, client, desired, id);
     }
     return { outs: withProvider(outputs, news) };
+  }
+
+  /**
+   * Creates the nested object again where it was deleted out of band, once: keyed by the parent's URN and the
+   * nested key, an interrupted run's retry gets the object the first attempt made, never a second one.
+   */
+  private async recreateNested(client: PgBeamClient, id: string, previous: Props, desired: Props, urn: unknown): Promise<Props> {
+    const nested = this.spec.nested!;
+    const created = await createOnce(client, {
+      identity: typeof urn === "string" ? `${urn}#${nested.key}` : undefined,
+      collectionPath: nested.recreatePath!(id),
+      body: toApi({ ...desired, ...nested.recreateFields }),
+      idOf: (response) => String(response.id),
+      current: async (nestedId) => {
+        try {
+          return await client.get<Props>(nested.path({ ...previous, [nested.idOutput]: nestedId }, id));
+        } catch (error) {
+          if (isNotFound(error)) return undefined;
+          throw error;
+        }
+      },
+    });
+    return created.current ?? created.response;
   }
 
   async delete(id: string, props: Props): Promise<void> {
