@@ -6,7 +6,7 @@ import { z } from "zod";
 import { accountMoved, withAccount } from "./account";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
 import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
-import { ACCOUNT_KEY, ENGINE_KEYS, URN_KEY } from "./keys";
+import { ACCOUNT_KEY, ENGINE_KEYS, LEFT_OUT_KEY, URN_KEY } from "./keys";
 import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
 import {
   canonical,
@@ -76,7 +76,8 @@ export class Lifecycle {
     this.inputKeys = Object.keys(this.shape).filter((key) => !this.verificationInputs.includes(key));
     this.bodyExcluded = new Set([...fieldsWith(spec, "path"), ...fieldsWith(spec, "local"), ADOPT_INPUT]);
     this.writeOnly = fieldsWith(spec, "writeOnly");
-    this.carriedInputs = [...this.bodyExcluded, ...this.writeOnly];
+    // Verification inputs are kept too: read (refresh) returns them with the inputs, or every later preview re-verifies.
+    this.carriedInputs = [...this.bodyExcluded, ...this.writeOnly, ...this.verificationInputs];
     this.keptOutputs = [...fieldsWith(spec, "oneTime"), ...(spec.nested ? [spec.nested.key, spec.nested.idOutput] : [])];
     this.uniqueBy = fieldsWith(spec, "unique");
     this.serverDefaults = fieldsWith(spec, "serverDefault");
@@ -194,7 +195,7 @@ export class Lifecycle {
     } catch (error) {
       throw partialFailure(`created ${id}, but configuring it failed`, id, inputs, outputs, error);
     }
-    return { id, outs: withProvider(outputs, inputs) };
+    return { id, outs: this.stored(outputs, inputs) };
   }
 
   /** The item path an upsert create writes, from the inputs; absent for creates that POST to the collection. */
@@ -253,7 +254,7 @@ export class Lifecycle {
       }
     }
     // The inputs as the API now has them, so `pulumi refresh` drift also shows in the inputs-based `preview --diff`.
-    return { id, props: withProvider(outputs, props), inputs: withProvider(this.inputsFrom(outputs), props) };
+    return { id, props: this.stored(outputs, props), inputs: withProvider(this.inputsFrom(outputs, this.leftOut(props)), props) };
   }
 
   async update(id: string, olds: Props, news: Props): Promise<UpdateResult> {
@@ -261,7 +262,7 @@ export class Lifecycle {
     const previous = omit(olds, INTERNAL_KEYS);
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, previous);
-    let outputs = deepMerge(previous, pickPaths(desired, this.carriedInputs));
+    let outputs = deepMerge(omit(previous, this.verificationInputs), pickPaths(desired, this.carriedInputs));
     let applied = false; // once a call has changed something, a later failure must still record it
 
     try {
@@ -298,7 +299,7 @@ export class Lifecycle {
       if (applied) throw partialFailure(`updating ${id} failed part-way`, id, news, outputs, error);
       throw await this.explain("update", error, client, desired, id);
     }
-    return { outs: withProvider(outputs, news) };
+    return { outs: this.stored(outputs, news) };
   }
 
   /**
@@ -452,14 +453,33 @@ export class Lifecycle {
     return desired;
   }
 
-  /** Outputs in the form checked inputs have (write-only, path and local values are among the outputs). */
-  private inputsFrom(outputs: Props): Props {
+  /**
+   * Outputs in the form checked inputs have (write-only, path, local and verification values are among the
+   * outputs), without the server-defaulted fields the program leaves out.
+   */
+  private inputsFrom(outputs: Props, leftOut: string[]): Props {
     const inputs: Props = {};
-    for (const key of this.inputKeys) {
+    for (const key of [...this.inputKeys, ...this.verificationInputs]) {
       const value = outputs[key] === undefined ? undefined : canonical(this.shape[key], outputs[key]);
       if (value !== undefined && value !== null) inputs[key] = value;
     }
+    for (const path of leftOut) {
+      const parent = path.includes(".") ? getPath(inputs, path.slice(0, path.lastIndexOf("."))) : inputs;
+      if (isPlainObject(parent)) delete parent[path.slice(path.lastIndexOf(".") + 1)];
+    }
     return inputs;
+  }
+
+  /** The server-defaulted fields the inputs leave out; for stored outputs, as recorded when they were written. */
+  private leftOut(inputs: Props): string[] {
+    const recorded = inputs[LEFT_OUT_KEY];
+    return Array.isArray(recorded) ? (recorded as string[]) : this.serverDefaults.filter((path) => getPath(inputs, path) === undefined);
+  }
+
+  /** Outputs as stored: with the serialized provider, the account stamp and which server defaults are left out. */
+  private stored(outputs: Props, inputs: Props): Props {
+    const leftOut = this.leftOut(inputs);
+    return leftOut.length > 0 ? { ...withProvider(outputs, inputs), [LEFT_OUT_KEY]: leftOut } : withProvider(outputs, inputs);
   }
 
   private sameAsOutput(key: string, desired: Props, outputs: Props): boolean {
