@@ -10,8 +10,8 @@ export const URN_KEY = "__urn";
 export const ACCOUNT_KEY = "__account";
 
 /**
- * Stored with the outputs: the server-defaulted fields the program leaves out, so that read (refresh) returns the
- * inputs without them, as the program has them, rather than as removals in `preview --diff`.
+ * Stored with the outputs: the fields the program leaves out, so that read (refresh) returns the inputs without
+ * them, as the program has them, rather than as removals in `preview --diff`.
  */
 export const LEFT_OUT_KEY = "__leftOut";
 

@@ -455,7 +455,8 @@ export class Lifecycle {
 
   /**
    * Outputs in the form checked inputs have (write-only, path, local and verification values are among the
-   * outputs), without the server-defaulted fields the program leaves out.
+   * outputs). A field the program leaves out stays out when the API holds what leaving it out means (its cleared
+   * value, or for a server-defaulted field any value): refresh then shows no removal the program never made.
    */
   private inputsFrom(outputs: Props, leftOut: string[]): Props {
     const inputs: Props = {};
@@ -464,19 +465,21 @@ export class Lifecycle {
       if (value !== undefined && value !== null) inputs[key] = value;
     }
     for (const path of leftOut) {
+      const asLeftOut = this.serverDefaults.includes(path) || sameValue(getPath(inputs, path), clearValueFor(this.shape[path]));
       const parent = path.includes(".") ? getPath(inputs, path.slice(0, path.lastIndexOf("."))) : inputs;
-      if (isPlainObject(parent)) delete parent[path.slice(path.lastIndexOf(".") + 1)];
+      if (asLeftOut && isPlainObject(parent)) delete parent[path.slice(path.lastIndexOf(".") + 1)];
     }
     return inputs;
   }
 
-  /** The server-defaulted fields the inputs leave out; for stored outputs, as recorded when they were written. */
+  /** The fields the inputs leave out (top level, and server-defaulted nested ones); for stored outputs, as recorded. */
   private leftOut(inputs: Props): string[] {
     const recorded = inputs[LEFT_OUT_KEY];
-    return Array.isArray(recorded) ? (recorded as string[]) : this.serverDefaults.filter((path) => getPath(inputs, path) === undefined);
+    if (Array.isArray(recorded)) return recorded as string[];
+    return [...new Set([...this.inputKeys, ...this.serverDefaults])].filter((path) => getPath(inputs, path) === undefined);
   }
 
-  /** Outputs as stored: with the serialized provider, the account stamp and which server defaults are left out. */
+  /** Outputs as stored: with the serialized provider, the account stamp and which fields the program leaves out. */
   private stored(outputs: Props, inputs: Props): Props {
     const leftOut = this.leftOut(inputs);
     return leftOut.length > 0 ? { ...withProvider(outputs, inputs), [LEFT_OUT_KEY]: leftOut } : withProvider(outputs, inputs);

@@ -358,9 +358,14 @@ describe("read returns the inputs as the program has them", () => {
     expect(read.inputs).not.toHaveProperty("status");
     expect(read.inputs).not.toHaveProperty("defaultPolicyProfileId");
     expect((read.inputs as Props).database).not.toHaveProperty("sslMode");
-    // Read again from what refresh stored: still left out.
+    // Optional fields left out, which the API returns cleared, are not removals either.
+    expect(read.inputs).not.toHaveProperty("tags");
+    expect(read.inputs).not.toHaveProperty("allowedCidrs");
+    // Read again from what refresh stored: still left out; a value set outside Pulumi shows as drift.
+    emulator.patch("project", id, { tags: ["console"] });
     const again = await project.read(id, read.props as Props);
     expect(again.inputs).not.toHaveProperty("status");
+    expect(again.inputs).toMatchObject({ tags: ["console"] });
 
     const set = await createProject({ status: "active", database: { ...primaryDb, sslMode: "require" } });
     const readSet = await project.read(set.id, set.outs);
