@@ -26,7 +26,7 @@ import {
   shapeOf,
   toApi,
 } from "./values";
-import { heldBySameResource, rememberHeldPath, rememberWrittenPath, writtenByNewEntry } from "./upsert";
+import { rememberWrittenPath, writtenByNewEntry } from "./upsert";
 import { verifyBeforeChange, verifyUpdate } from "./verification";
 
 type CheckResult = pulumi.dynamic.CheckResult;
@@ -91,8 +91,6 @@ export class Lifecycle {
   async check(olds: Props, news: Props): Promise<CheckResult> {
     const result = this.validate(omit(news, INTERNAL_KEYS), olds);
     if (!result.inputs) return result;
-    const stored = omit(olds, INTERNAL_KEYS);
-    if (this.upsertPath && Object.keys(stored).length > 0) rememberHeldPath(news[URN_KEY], this.upsertPath(stored));
     const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], this.client);
     // The URN rides along in the checked inputs so diff() can attach its messages too.
     const stamped = withAccount(result.inputs, this.account());
@@ -154,9 +152,9 @@ export class Lifecycle {
     const parse = (response: Props): ApiAnswer => verb.parse?.(response) ?? { object: this.objectIn(response) };
     let created: CreateOnceResult;
     const upsertPath = this.upsertPath?.(desired);
-    // A replacement of this same resource writes the path its old entry holds: that entry's delete must not wipe it.
-    const replacesItself = upsertPath !== undefined && heldBySameResource(inputs[URN_KEY], upsertPath);
-    if (upsertPath && !replacesItself) await this.refuseTakeover(client, desired, upsertPath);
+    // A path that already holds exactly this setting is most likely this resource's old entry (a targeted replace):
+    // once written, that entry's delete must not wipe it.
+    const alreadySet = upsertPath !== undefined && (await this.alreadySetAsDesired(client, desired, upsertPath));
     try {
       created =
         verb.method === undefined || verb.method === "POST"
@@ -174,7 +172,7 @@ export class Lifecycle {
     } catch (error) {
       throw await this.explain("create", error, client, desired);
     }
-    if (replacesItself) rememberWrittenPath(upsertPath);
+    if (alreadySet) rememberWrittenPath(upsertPath!);
     const answer = parse(created.response);
     const id = verb.id ? verb.id(desired) : String(answer.object?.id);
     let outputs = this.outputs({}, desired, created.current ? { ...answer, object: created.current } : answer);
@@ -205,12 +203,17 @@ export class Lifecycle {
     return (inputs) => this.spec.itemPath(inputs, verb.id!(inputs));
   }
 
-  /** An upsert must not take over a setting made outside this resource: say whose it may be and how to adopt it. */
-  private async refuseTakeover(client: PgBeamClient, desired: Props, path: string): Promise<void> {
+  /**
+   * An upsert must not overwrite a setting made elsewhere: the path must be free, or already hold exactly the
+   * program's setting (writing it changes nothing: the old entry of a `pulumi up --replace`, whose check gets no
+   * old state, or the retry of an interrupted create). Otherwise it refuses, saying how to adopt it.
+   */
+  private async alreadySetAsDesired(client: PgBeamClient, desired: Props, path: string): Promise<boolean> {
     const id = this.spec.create!.id!(desired);
     const existing = await this.fetch(client, desired, id);
     const taken = this.spec.create?.taken ?? ((object: Props) => !this.spec.read?.isGone?.(object));
-    if (!existing || !taken(existing)) return;
+    if (!existing || !taken(existing)) return false;
+    if (this.changedKeys(desired, this.outputs({}, desired, { object: existing })).length === 0) return true;
     throw new Error(
       `${this.spec.name} ${id} is already set (${path}), outside this stack or by another resource: creating it would ` +
         `overwrite that setting and destroying it would remove it. To manage it from this program, set ${ADOPT_INPUT}: "${id}"; ` +

@@ -1,8 +1,8 @@
 /**
  * Creates by PUT/PATCH to a path built from the inputs (spend limit, project default policy, cache rule): they
  * never take over a setting made elsewhere, and a replace that writes the same path keeps what it wrote. Driven
- * through the provider host as the engine drives it: check (with the stored inputs when the resource exists),
- * then create, and for a replace the old entry's delete; `pulumi up --replace` calls no diff.
+ * through the provider host as the engine drives it: check, then create, and for a replace the old entry's delete
+ * (`pulumi up --replace` calls no diff, and its check gets no old state).
  */
 import { URN_KEY } from "../../provider/engine/keys";
 import * as host from "../../provider/host";
@@ -38,10 +38,10 @@ async function call(method: string, path: string, body: Props): Promise<Props> {
   return (await response.json()) as Props;
 }
 
-/** `up` of a resource: check against its stored inputs (empty when new), then create. */
-async function create(type: string, args: Props, stored: Props = {}) {
+/** `up` of a new resource (or a targeted replacement): check, then create. */
+async function create(type: string, args: Props) {
   const lifecycle = host.lifecycle(type);
-  const checked = await lifecycle.check(stored, args);
+  const checked = await lifecycle.check({}, args);
   expect(checked.failures ?? []).toEqual([]);
   return { inputs: checked.inputs!, ...(await lifecycle.create({ ...checked.inputs!, ...PROVIDER })) };
 }
@@ -89,32 +89,43 @@ describe("an upsert create never takes over a setting made elsewhere", () => {
 });
 
 describe("a replace that writes the same path keeps what it wrote", () => {
-  it("`pulumi up --replace` of a spend limit (no diff: check, create, then the old entry's delete) leaves the limit set", async () => {
+  /** `pulumi up --replace`: check without the old state (a targeted replace ignores it), create, then the old entry's delete. */
+  async function targetedReplace(type: string, args: Props, old: { id: string; outs?: unknown }) {
+    const replacement = await create(type, args);
+    await host.lifecycle(type).delete(old.id, old.outs as Props);
+    return replacement;
+  }
+
+  it("a spend limit keeps the limit just written", async () => {
     const orgId = freshOrg();
-    const identity = urn("SpendLimit");
-    const first = await create("SpendLimit", { [URN_KEY]: identity, orgId, spendLimit: 500 });
-    const replacement = await create("SpendLimit", { [URN_KEY]: identity, orgId, spendLimit: 500 }, first.inputs);
-    expect(replacement.id).toBe(orgId);
-    await host.lifecycle("SpendLimit").delete(first.id, first.outs as Props);
+    const args = { [URN_KEY]: urn("SpendLimit"), orgId, spendLimit: 500 };
+    const first = await create("SpendLimit", args);
+    expect((await targetedReplace("SpendLimit", args, first)).id).toBe(orgId);
     expect(emulator.get("plan", orgId)).toMatchObject({ spend_limit: 500 });
   });
 
-  it("the same for a project's default policy", async () => {
+  it("a project's default policy and a cache rule keep theirs too", async () => {
     const { settingsProjectId: projectId, settingsPolicyId } = parents;
-    const identity = urn("ProjectDefaultPolicy");
-    const first = await create("ProjectDefaultPolicy", { [URN_KEY]: identity, projectId, defaultPolicyProfileId: settingsPolicyId });
-    await create("ProjectDefaultPolicy", { [URN_KEY]: identity, projectId, defaultPolicyProfileId: settingsPolicyId }, first.inputs);
-    await host.lifecycle("ProjectDefaultPolicy").delete(first.id, first.outs as Props);
+    const policyArgs = { [URN_KEY]: urn("ProjectDefaultPolicy"), projectId, defaultPolicyProfileId: settingsPolicyId };
+    const policy = await create("ProjectDefaultPolicy", policyArgs);
+    await targetedReplace("ProjectDefaultPolicy", policyArgs, policy);
     expect(emulator.get("project", projectId)).toMatchObject({ default_policy_profile_id: settingsPolicyId });
-    await host.lifecycle("ProjectDefaultPolicy").delete(first.id, first.outs as Props); // a later deployment's destroy still clears it
+
+    const hash = "00000000000000bb";
+    emulator.observeQuery(parents.projectId, parents.databaseId, hash);
+    const ruleArgs = { [URN_KEY]: urn("CacheRule"), projectId: parents.projectId, databaseId: parents.databaseId, queryHash: hash, cacheTtlSeconds: 90 };
+    const rule = await create("CacheRule", ruleArgs);
+    await targetedReplace("CacheRule", ruleArgs, rule);
+    expect(emulator.get("cacheRule", `${parents.databaseId}:${hash}`)).toMatchObject({ cache_enabled: true, cache_ttl_seconds: 90 });
+
+    // Leave the shared project as other tests expect it (this process would skip a delete of that path now).
+    await call("PATCH", `/v1/projects/${projectId}`, { default_policy_profile_id: null });
   });
 
   it("a replace to another path still deletes the old setting", async () => {
     const [orgA, orgB] = [freshOrg(), freshOrg()];
-    const identity = urn("SpendLimit");
-    const first = await create("SpendLimit", { [URN_KEY]: identity, orgId: orgA, spendLimit: 100 });
-    await create("SpendLimit", { [URN_KEY]: identity, orgId: orgB, spendLimit: 100 }, first.inputs);
-    await host.lifecycle("SpendLimit").delete(first.id, first.outs as Props);
+    const first = await create("SpendLimit", { [URN_KEY]: urn("SpendLimit"), orgId: orgA, spendLimit: 100 });
+    await targetedReplace("SpendLimit", { [URN_KEY]: urn("SpendLimit"), orgId: orgB, spendLimit: 100 }, first);
     expect(emulator.get("plan", orgA)).toMatchObject({ spend_limit: null });
     expect(emulator.get("plan", orgB)).toMatchObject({ spend_limit: 100 });
   });
