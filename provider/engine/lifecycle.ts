@@ -63,6 +63,8 @@ export class Lifecycle {
   private readonly writeOnly: string[];
   /** Fields whose values no message may show. */
   private readonly secretPaths: string[];
+  /** The item path an upsert create writes, from the inputs; absent for creates that POST to the collection. */
+  private readonly upsertPath?: (values: Props) => string;
 
   constructor(
     readonly spec: ResourceSpec,
@@ -85,6 +87,8 @@ export class Lifecycle {
     const inPlace = new Set([...fieldsWith(spec, "local"), ADOPT_INPUT, ...(spec.action ? [spec.action.trigger] : [])]);
     this.replaceOnChanges = spec.update ? fieldsWith(spec, "replace") : this.inputKeys.filter((key) => !inPlace.has(key));
     this.secretPaths = [...this.writeOnly, ...fieldsWith(spec, "secret")];
+    const idOf = spec.create?.method !== undefined && spec.create.method !== "POST" ? spec.create.id : undefined;
+    if (idOf) this.upsertPath = (values) => spec.itemPath(values, idOf(values));
   }
 
   /** Validates and applies defaults, then runs the resource's pre-change verification, if it has one. */
@@ -150,11 +154,11 @@ export class Lifecycle {
     const patchAfter = verb.patchAfter ?? [];
     const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter, ...this.verificationInputs]));
     const parse = (response: Props): ApiAnswer => verb.parse?.(response) ?? { object: this.objectIn(response) };
-    let created: CreateOnceResult;
     const upsertPath = this.upsertPath?.(desired);
     // A path that already holds exactly this setting is most likely this resource's old entry (a targeted replace):
     // once written, that entry's delete must not wipe it.
     const alreadySet = upsertPath !== undefined && (await this.alreadySetAsDesired(client, desired, upsertPath));
+    let created: CreateOnceResult;
     try {
       created =
         verb.method === undefined || verb.method === "POST"
@@ -194,13 +198,6 @@ export class Lifecycle {
       throw partialFailure(`created ${id}, but configuring it failed`, id, inputs, outputs, error);
     }
     return { id, outs: this.stored(outputs, inputs) };
-  }
-
-  /** The item path an upsert create writes, from the inputs; absent for creates that POST to the collection. */
-  private get upsertPath(): ((inputs: Props) => string) | undefined {
-    const verb = this.spec.create;
-    if (!verb?.id || verb.method === undefined || verb.method === "POST") return undefined;
-    return (inputs) => this.spec.itemPath(inputs, verb.id!(inputs));
   }
 
   /**
@@ -330,7 +327,7 @@ export class Lifecycle {
 
   async delete(id: string, props: Props): Promise<void> {
     // The replacement of this entry wrote the same path in this deployment: "deleting" would wipe its setting.
-    if (this.upsertPath && writtenByNewEntry(this.spec.itemPath(omit(props, INTERNAL_KEYS), id))) return;
+    if (this.upsertPath && writtenByNewEntry(this.upsertPath(omit(props, INTERNAL_KEYS)))) return;
     if (ownedByNewEntry(id)) {
       // Shown under the stack's diagnostics: the host has no per-resource warning channel.
       console.error(
