@@ -9,5 +9,11 @@ export const URN_KEY = "__urn";
 /** The account the resource lives in (see ./account). */
 export const ACCOUNT_KEY = "__account";
 
+/**
+ * Stored with the outputs: the fields the program leaves out, so that read (refresh) returns the inputs without
+ * them, as the program has them, rather than as removals in `preview --diff`.
+ */
+export const LEFT_OUT_KEY = "__leftOut";
+
 /** Every key the engine owns in an input bag: the serialized provider, the hidden inputs and the id. */
-export const ENGINE_KEYS = ["__provider", URN_KEY, ACCOUNT_KEY, "id"];
+export const ENGINE_KEYS = ["__provider", URN_KEY, ACCOUNT_KEY, LEFT_OUT_KEY, "id"];

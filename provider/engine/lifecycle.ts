@@ -6,7 +6,7 @@ import { z } from "zod";
 import { accountChange, withAccount } from "./account";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
 import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
-import { ACCOUNT_KEY, ENGINE_KEYS, URN_KEY } from "./keys";
+import { ACCOUNT_KEY, ENGINE_KEYS, LEFT_OUT_KEY, URN_KEY } from "./keys";
 import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
 import {
   canonical,
@@ -26,6 +26,7 @@ import {
   shapeOf,
   toApi,
 } from "./values";
+import { rememberWrittenPath, writtenByNewEntry } from "./upsert";
 import { verifyBeforeChange, verifyUpdate } from "./verification";
 
 type CheckResult = pulumi.dynamic.CheckResult;
@@ -62,6 +63,8 @@ export class Lifecycle {
   private readonly writeOnly: string[];
   /** Fields whose values no message may show. */
   private readonly secretPaths: string[];
+  /** The item path an upsert create writes, from the inputs; absent for creates that POST to the collection. */
+  private readonly upsertPath?: (values: Props) => string;
 
   constructor(
     readonly spec: ResourceSpec,
@@ -75,7 +78,8 @@ export class Lifecycle {
     this.inputKeys = Object.keys(this.shape).filter((key) => !this.verificationInputs.includes(key));
     this.bodyExcluded = new Set([...fieldsWith(spec, "path"), ...fieldsWith(spec, "local"), ADOPT_INPUT]);
     this.writeOnly = fieldsWith(spec, "writeOnly");
-    this.carriedInputs = [...this.bodyExcluded, ...this.writeOnly];
+    // Verification inputs are kept too: read (refresh) returns them with the inputs, or every later preview re-verifies.
+    this.carriedInputs = [...this.bodyExcluded, ...this.writeOnly, ...this.verificationInputs];
     this.keptOutputs = [...fieldsWith(spec, "oneTime"), ...(spec.nested ? [spec.nested.key, spec.nested.idOutput] : [])];
     this.uniqueBy = fieldsWith(spec, "unique");
     this.serverDefaults = fieldsWith(spec, "serverDefault");
@@ -83,6 +87,8 @@ export class Lifecycle {
     const inPlace = new Set([...fieldsWith(spec, "local"), ADOPT_INPUT, ...(spec.action ? [spec.action.trigger] : [])]);
     this.replaceOnChanges = spec.update ? fieldsWith(spec, "replace") : this.inputKeys.filter((key) => !inPlace.has(key));
     this.secretPaths = [...this.writeOnly, ...fieldsWith(spec, "secret")];
+    const idOf = spec.create?.method !== undefined && spec.create.method !== "POST" ? spec.create.id : undefined;
+    if (idOf) this.upsertPath = (values) => spec.itemPath(values, idOf(values));
   }
 
   /** Validates and applies defaults, then runs the resource's pre-change verification, if it has one. */
@@ -147,6 +153,10 @@ export class Lifecycle {
     const patchAfter = verb.patchAfter ?? [];
     const body = toApi(omit(desired, [...this.bodyExcluded, ...patchAfter, ...this.verificationInputs]));
     const parse = (response: Props): ApiAnswer => verb.parse?.(response) ?? { object: this.objectIn(response) };
+    const upsertPath = this.upsertPath?.(desired);
+    // A path that already holds exactly this setting is most likely this resource's old entry (a targeted replace):
+    // once written, that entry's delete must not wipe it.
+    const alreadySet = upsertPath !== undefined && (await this.alreadySetAsDesired(client, desired, upsertPath));
     let created: CreateOnceResult;
     try {
       created =
@@ -161,10 +171,11 @@ export class Lifecycle {
                 return object && !this.spec.read?.isGone?.(object) ? object : undefined;
               },
             })
-          : { response: await client.request<Props>(verb.method, this.spec.itemPath(desired, verb.id!(desired)), { body }) };
+          : { response: await client.request<Props>(verb.method, upsertPath!, { body }) };
     } catch (error) {
       throw await this.explain("create", error, client, desired);
     }
+    if (alreadySet) rememberWrittenPath(upsertPath!);
     const answer = parse(created.response);
     const id = verb.id ? verb.id(desired) : String(answer.object?.id);
     let outputs = this.outputs({}, desired, created.current ? { ...answer, object: created.current } : answer);
@@ -185,7 +196,25 @@ export class Lifecycle {
     } catch (error) {
       throw partialFailure(`created ${id}, but configuring it failed`, id, inputs, outputs, error);
     }
-    return { id, outs: withProvider(outputs, inputs) };
+    return { id, outs: this.stored(outputs, inputs) };
+  }
+
+  /**
+   * An upsert must not overwrite a setting made elsewhere: the path must be free, or already hold exactly the
+   * program's setting (writing it changes nothing: the old entry of a `pulumi up --replace`, whose check gets no
+   * old state, or the retry of an interrupted create). Otherwise it refuses, saying how to adopt it.
+   */
+  private async alreadySetAsDesired(client: PgBeamClient, desired: Props, path: string): Promise<boolean> {
+    const id = this.spec.create!.id!(desired);
+    const existing = await this.fetch(client, desired, id);
+    const taken = this.spec.create?.taken ?? ((object: Props) => !this.spec.read?.isGone?.(object));
+    if (!existing || !taken(existing)) return false;
+    if (this.changedKeys(desired, this.outputs({}, desired, { object: existing })).length === 0) return true;
+    throw new Error(
+      `${this.spec.name} ${id} is already set (${path}), outside this stack or by another resource: creating it would ` +
+        `overwrite that setting and destroying it would remove it. To manage it from this program, set ${ADOPT_INPUT}: "${id}"; ` +
+        "or remove the setting first. Nothing was changed.",
+    );
   }
 
   /**
@@ -226,7 +255,7 @@ export class Lifecycle {
     // Resources from before the stamp, or from before accounts were declared, take the current account.
     const stamped = props[ACCOUNT_KEY] === undefined ? withAccount(props, this.account()) : props;
     // The inputs as the API now has them, so `pulumi refresh` drift also shows in the inputs-based `preview --diff`.
-    return { id, props: withProvider(outputs, stamped), inputs: withProvider(this.inputsFrom(outputs), stamped) };
+    return { id, props: this.stored(outputs, stamped), inputs: withProvider(this.inputsFrom(outputs, this.leftOut(props)), stamped) };
   }
 
   async update(id: string, olds: Props, news: Props): Promise<UpdateResult> {
@@ -234,7 +263,7 @@ export class Lifecycle {
     const previous = omit(olds, INTERNAL_KEYS);
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, previous);
-    let outputs = deepMerge(previous, pickPaths(desired, this.carriedInputs));
+    let outputs = deepMerge(omit(previous, this.verificationInputs), pickPaths(desired, this.carriedInputs));
     let applied = false; // once a call has changed something, a later failure must still record it
     // The gate diff() cannot be (refresh calls diff too): before anything is sent.
     if (changed.length > 0) await verifyUpdate(this.spec.verification, "update", id, desired, olds, news[URN_KEY], () => client);
@@ -246,7 +275,7 @@ export class Lifecycle {
         const nestedDesired = desired[nested.key] as Props;
         const answer =
           previous[nested.idOutput] === undefined && nested.recreatePath
-            ? await client.post<Props>(nested.recreatePath(id), toApi({ ...nestedDesired, ...nested.recreateFields }))
+            ? await this.recreateNested(client, id, previous, nestedDesired, news[URN_KEY])
             : await client.patch<Props>(nested.path(previous, id), toApi(patchBody(nestedShape, nestedDesired, previous[nested.key] as Props)));
         outputs = this.withNested(outputs, answer);
         applied = true;
@@ -273,10 +302,35 @@ export class Lifecycle {
       if (applied) throw partialFailure(`updating ${id} failed part-way`, id, news, outputs, error);
       throw await this.explain("update", error, client, desired, id);
     }
-    return { outs: withProvider(outputs, news) };
+    return { outs: this.stored(outputs, news) };
+  }
+
+  /**
+   * Creates the nested object again where it was deleted out of band, once: keyed by the parent's URN and the
+   * nested key, an interrupted run's retry gets the object the first attempt made, never a second one.
+   */
+  private async recreateNested(client: PgBeamClient, id: string, previous: Props, desired: Props, urn: unknown): Promise<Props> {
+    const nested = this.spec.nested!;
+    const created = await createOnce(client, {
+      identity: typeof urn === "string" ? `${urn}#${nested.key}` : undefined,
+      collectionPath: nested.recreatePath!(id),
+      body: toApi({ ...desired, ...nested.recreateFields }),
+      idOf: (response) => String(response.id),
+      current: async (nestedId) => {
+        try {
+          return await client.get<Props>(nested.path({ ...previous, [nested.idOutput]: nestedId }, id));
+        } catch (error) {
+          if (isNotFound(error)) return undefined;
+          throw error;
+        }
+      },
+    });
+    return created.current ?? created.response;
   }
 
   async delete(id: string, props: Props): Promise<void> {
+    // The replacement of this entry wrote the same path in this deployment: "deleting" would wipe its setting.
+    if (this.upsertPath && writtenByNewEntry(this.upsertPath(omit(props, INTERNAL_KEYS)))) return;
     if (ownedByNewEntry(id)) {
       // Shown under the stack's diagnostics: the host has no per-resource warning channel.
       console.error(
@@ -316,7 +370,13 @@ export class Lifecycle {
     const nested = this.spec.nested;
     if (nested?.adoptFrom && nested.recreatePath) {
       const items = await client.listAll<Props>(nested.recreatePath(id), nested.adoptFrom.itemsKey);
-      current = this.withNested(current, items.find((item) => nested.adoptFrom!.matches(item)));
+      let found: Props | undefined;
+      try {
+        found = nested.adoptFrom.find(items, desired[nested.key] as Props | undefined);
+      } catch (error) {
+        throw refuse(error instanceof Error ? error.message : String(error));
+      }
+      current = this.withNested(current, found);
     }
     const differing = this.uniqueBy.filter((key) => !this.sameAsOutput(key, desired, current));
     if (differing.length > 0) {
@@ -325,6 +385,7 @@ export class Lifecycle {
     const replaces = (await this.diff(id, current, desired)).replaces ?? [];
     if (replaces.length > 0) throw refuse(`${replaces.join(", ")} differ(s) from the program and cannot change in place`);
     const { outs } = await this.update(id, current, inputs);
+    if (this.upsertPath) rememberWrittenPath(this.upsertPath(desired));
     return { id, outs };
   }
 
@@ -395,22 +456,45 @@ export class Lifecycle {
     return desired;
   }
 
-  /** Outputs in the form checked inputs have (write-only, path and local values are among the outputs). */
-  private inputsFrom(outputs: Props): Props {
+  /**
+   * Outputs in the form checked inputs have (write-only, path, local and verification values are among the
+   * outputs). A field the program leaves out stays out when the API holds what leaving it out means (its cleared
+   * value, or for a server-defaulted field any value): refresh then shows no removal the program never made.
+   */
+  private inputsFrom(outputs: Props, leftOut: string[]): Props {
     const inputs: Props = {};
-    for (const key of this.inputKeys) {
+    for (const key of [...this.inputKeys, ...this.verificationInputs]) {
       const value = outputs[key] === undefined ? undefined : canonical(this.shape[key], outputs[key]);
       if (value !== undefined && value !== null) inputs[key] = value;
     }
+    for (const path of leftOut) {
+      const asLeftOut = this.serverDefaults.includes(path) || sameValue(getPath(inputs, path), clearValueFor(this.shape[path]));
+      const parent = path.includes(".") ? getPath(inputs, path.slice(0, path.lastIndexOf("."))) : inputs;
+      if (asLeftOut && isPlainObject(parent)) delete parent[path.slice(path.lastIndexOf(".") + 1)];
+    }
     return inputs;
+  }
+
+  /** The fields the inputs leave out (top level, and server-defaulted nested ones); for stored outputs, as recorded. */
+  private leftOut(inputs: Props): string[] {
+    const recorded = inputs[LEFT_OUT_KEY];
+    if (Array.isArray(recorded)) return recorded as string[];
+    return [...new Set([...this.inputKeys, ...this.serverDefaults])].filter((path) => getPath(inputs, path) === undefined);
+  }
+
+  /** Outputs as stored: with the serialized provider, the account stamp and which fields the program leaves out. */
+  private stored(outputs: Props, inputs: Props): Props {
+    const leftOut = this.leftOut(inputs);
+    return leftOut.length > 0 ? { ...withProvider(outputs, inputs), [LEFT_OUT_KEY]: leftOut } : withProvider(outputs, inputs);
   }
 
   private sameAsOutput(key: string, desired: Props, outputs: Props): boolean {
     return sameValue(desired[key], canonical(this.shape[key], outputs[key]));
   }
 
+  /** `adoptId` only matters to create: on an existing object, changing it changes nothing. */
   private changedKeys(desired: Props, olds: Props): string[] {
-    return this.inputKeys.filter((key) => containsUnknown(desired[key]) || !this.sameAsOutput(key, desired, olds));
+    return this.inputKeys.filter((key) => key !== ADOPT_INPUT && (containsUnknown(desired[key]) || !this.sameAsOutput(key, desired, olds)));
   }
 
   /**

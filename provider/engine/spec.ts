@@ -64,8 +64,11 @@ export interface NestedObject {
   recreatePath?(parentId: string): string;
   /** Fields the recreate body sets beyond the inputs (e.g. the role that makes it the primary). */
   recreateFields?: Props;
-  /** How to find it in the list at `recreatePath` when the parent is adopted (its id is not in the parent's answer). */
-  adoptFrom?: { itemsKey: string; matches(item: Props): boolean };
+  /**
+   * How to find it in the list at `recreatePath` when the parent is adopted (its id is not in the parent's answer),
+   * given the program's inputs for it; throws, saying why, when that is not certain.
+   */
+  adoptFrom?: { itemsKey: string; find(items: Props[], program: Props | undefined): Props | undefined };
 }
 
 /**
@@ -112,6 +115,11 @@ export interface Verbs {
     parse?(response: Props): ApiAnswer;
     /** The resource id, from the inputs, for a create by PUT/PATCH to the item's path (upsert); by default `object.id`. */
     id?(inputs: Props): string;
+    /**
+     * For an upsert: whether the object at the item path already holds a setting, which a create must not take
+     * over; by default, whatever `read.isGone` does not call gone.
+     */
+    taken?(object: Props): boolean;
   };
   read?: {
     list?: ListRead;

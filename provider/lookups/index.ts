@@ -9,9 +9,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PgBeamClient } from "../client/client";
 import { type ConfigSource, resolveClientOptions } from "../client/config";
 import { isNotFound } from "../client/errors";
-import { fromApi } from "../engine/values";
+import { fromApi, type Props } from "../engine/values";
 import { configurationOf, type Provider } from "../provider";
 import { segment } from "../resources/paths";
+import { primaryDatabaseCandidates } from "../resources/primary-database";
 import type { DatabaseInfo, Organization, OrganizationPlan, Plan, GetProjectResult, Region } from "./types";
 
 export type { DatabaseInfo, Organization, OrganizationPlan, Plan, PlanLimits, GetProjectResult, Region } from "./types";
@@ -172,14 +173,8 @@ export async function getProject(args: GetProjectArgs, options?: LookupOptions):
     const projects = (await client.listAll<unknown>("/v1/projects", "projects", { org_id: orgId })).map((p) => fromApi(p) as unknown as GetProjectResult);
     project = byName(lookup, projects, name, "project", ` in organization ${orgId}`);
   }
-  // The project names no primary database, and `role` defaults to "primary" for any database: the primary one
-  // is the first made, with the project.
-  const databases = (await client.listAll<unknown>(`/v1/projects/${segment(project.id)}/databases`, "databases"))
-    .map((database) => fromApi(database) as unknown as DatabaseInfo)
-    .filter((database) => database.role !== "replica")
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  const primary = databases[0];
-  return primary ? { ...project, primaryDatabase: primary } : project;
+  const [primary] = primaryDatabaseCandidates(await client.listAll<Props>(`/v1/projects/${segment(project.id)}/databases`, "databases"));
+  return primary ? { ...project, primaryDatabase: fromApi(primary) as unknown as DatabaseInfo } : project;
 }
 export function getProjectOutput(args: InputsOf<GetProjectArgs>, options?: LookupOptions): pulumi.Output<GetProjectResult> {
   return lookupOutput(args as pulumi.Input<GetProjectArgs>, options, (resolved) => getProject(resolved, options));

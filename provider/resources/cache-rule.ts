@@ -36,7 +36,12 @@ export const cacheRuleSpec = defineSpec({
   collectionPath: rules,
   itemPath: (outputs, id) => `${rules(outputs)}/${segment(id)}`,
   objectIn: (response) => response.entry as Props,
-  create: { method: "PUT", id: (inputs) => String(inputs.queryHash) },
+  create: {
+    method: "PUT",
+    id: (inputs) => String(inputs.queryHash),
+    // Every observed shape has an entry; only one with caching on or its own TTL/SWR holds someone's setting.
+    taken: (entry) => entry.cache_enabled === true || entry.cache_ttl_seconds != null || entry.cache_swr_seconds != null,
+  },
   read: { list: { itemsKey: "entries", paged: true, matches: (item, id) => item.query_hash === id } },
   update: { method: "PUT" },
   delete: { method: "PUT", body: { cache_enabled: false } },

@@ -6,6 +6,7 @@ import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { nestedDatabaseFields } from "./database";
 import { segment } from "./paths";
+import { adoptedPrimaryDatabase } from "./primary-database";
 
 /** The API stores a bare address as /32 or /128; doing the same here keeps input and state equal. */
 const withPrefixLength = (cidr: string) => (cidr.includes("/") ? cidr : `${cidr}/${cidr.includes(":") ? 128 : 32}`);
@@ -55,7 +56,7 @@ export const projectSpec = defineSpec({
     // A primary database deleted out of band is registered again in place: the project and all under it stay.
     recreatePath: (id) => `${projectItemPath(id)}/databases`,
     recreateFields: { role: "primary" },
-    adoptFrom: { itemsKey: "databases", matches: (database) => database.role === "primary" },
+    adoptFrom: { itemsKey: "databases", find: adoptedPrimaryDatabase },
   },
 });
 

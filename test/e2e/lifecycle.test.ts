@@ -247,6 +247,10 @@ it("drift made outside Pulumi shows on refresh, and the next up puts it back", a
   expect(refresh.summary.update).toBe(2);
   const preview = await step("preview (drift)", () => stack.preview());
   expect(opsOf(preview, "update").sort()).toEqual(["policy", "project"]);
+  // `--diff` shows the drift, and no removal of what the server fills and the program leaves out.
+  expect(preview.output).toMatch(/~ description\s*: "edited in the console" => "changed in place"/);
+  expect(preview.output).toMatch(/~ maxRows\s*: 999999 => 500/);
+  expect(preview.output).not.toMatch(/^\s*- \w+\s*:/m);
   await step("up (undo drift)", () => stack.up());
   expect(emulator.get("project", outputs.project.value.id).description).toBe("changed in place");
   expect(emulator.get("policy", outputs.policy.value.id).max_rows).toBe(500);

@@ -236,7 +236,8 @@ describe("Project", () => {
     expect(refreshed.inputs).toMatchObject({
       ...inputs,
       description: "edited in the console",
-      database: { ...(inputs.database as Props), sslMode: "require" },
+      // sslMode, filled by the server and left out by the program, stays out (see "read returns the inputs…").
+      database: inputs.database,
       __provider: "serialized-provider-text",
     });
     emulator.remove("project", id);
@@ -346,5 +347,41 @@ describe("Database", () => {
     emulator.remove("database", id);
     expect((await database.read(id, outs)).id).toBe("");
     await expect(database.delete(id, outs)).resolves.toBeUndefined();
+  });
+});
+
+describe("read returns the inputs as the program has them", () => {
+  it("server-defaulted fields the program leaves out stay out (no removal in `preview --diff`); set ones are read back", async () => {
+    const { id, outs } = await createProject();
+    expect(outs.status).toBe("active");
+    const read = await project.read(id, outs);
+    expect(read.inputs).not.toHaveProperty("status");
+    expect(read.inputs).not.toHaveProperty("defaultPolicyProfileId");
+    expect((read.inputs as Props).database).not.toHaveProperty("sslMode");
+    // Optional fields left out, which the API returns cleared, are not removals either.
+    expect(read.inputs).not.toHaveProperty("tags");
+    expect(read.inputs).not.toHaveProperty("allowedCidrs");
+    // Read again from what refresh stored: still left out; a value set outside Pulumi shows as drift.
+    emulator.patch("project", id, { tags: ["console"] });
+    const again = await project.read(id, read.props as Props);
+    expect(again.inputs).not.toHaveProperty("status");
+    expect(again.inputs).toMatchObject({ tags: ["console"] });
+
+    const set = await createProject({ status: "active", database: { ...primaryDb, sslMode: "require" } });
+    const readSet = await project.read(set.id, set.outs);
+    expect(readSet.inputs).toMatchObject({ status: "active", database: { sslMode: "require" } });
+  });
+
+  it("a policy profile's verification inputs are kept, so a preview after refresh does not dry-evaluate again", async () => {
+    const { id: projectId } = await createProject();
+    const profile = host.lifecycle("PolicyProfile");
+    const args = { projectId, name: "verified", accessMode: "read_only", expectations: [{ sql: "DELETE FROM users", decision: "block" }], impactLimits: { newlyAllowed: 0 } };
+    const inputs = await checkedInputs(profile, args);
+    const created = await profile.create({ ...inputs, __provider: "serialized-provider-text" });
+    const read = await profile.read(created.id, created.outs as Props);
+    expect(read.inputs).toMatchObject({ expectations: args.expectations, impactLimits: args.impactLimits });
+    emulator.clearRequests();
+    await checkedInputs(profile, args, read.inputs as Props);
+    expect(emulator.requests.filter((r) => r.method !== "GET")).toEqual([]);
   });
 });

@@ -168,3 +168,19 @@ it("an object taken back by a create is not deleted by the same process (the old
   await project.delete(first.id, first.outs);
   expect(emulator.get("project", first.id)).toBeDefined();
 });
+
+it("an interrupted re-registration of a primary database deleted out of band is replayed by the next up: one primary", async () => {
+  const args = projectArgs();
+  const created = await up(project, args);
+  emulator.remove("database", created.outs.primaryDatabaseId as string);
+  const refreshed = (await project.read(created.id, created.outs)).props as Props;
+  const news = { ...(await project.check(created.outs, args)).inputs!, __provider: "serialized" };
+  const databases = `/v1/projects/${created.id}/databases`;
+  // Run 1 dies after the POST reached the server: the answer dropped and no retry getting through.
+  emulator.inject({ method: "POST", path: databases, drop: "after", forMs: 60_000 });
+  await expect(project.update(created.id, refreshed, news)).rejects.toThrow();
+  emulator.clearFaults();
+  const updated = (await project.update(created.id, refreshed, news)).outs as Props;
+  const live = emulator.objects("database").filter((o) => o.data.project_id === created.id);
+  expect(live.map((o) => o.id)).toEqual([updated.primaryDatabaseId]);
+});

@@ -147,6 +147,23 @@ describe("adoption (adoptId)", () => {
     expect(await host.lifecycle("Project").diff(projectId, adopted.outs as Props, inputs)).toMatchObject({ changes: false });
   });
 
+  it("a project with several non-replica databases (role defaults to primary) is adopted only if the program's database singles one out", async () => {
+    const db = { port: 5432, name: "app", username: "app", password: "pw-console-Ab12" };
+    const made = await post("/v1/projects", { name: "console-two-dbs", org_id: parents.orgId, database: { ...db, host: "first.internal" } });
+    const projectId = (made.project as Props).id as string;
+    const second = await post(`/v1/projects/${projectId}/databases`, { ...db, host: "second.internal" });
+    expect(second.role).toBe("primary");
+    const args = (host: string) => ({ orgId: parents.orgId, name: "console-two-dbs", adoptId: projectId, database: { ...db, host, password: "pw-program-Cd34" } });
+    emulator.clearRequests();
+    const ambiguous = await failureOf(create("Project", args("third.internal")));
+    expect(String(ambiguous)).toContain(
+      `cannot adopt Project ${projectId} (adoptId): its primary database is ambiguous: 2 of its databases are not replicas (${String((made.database as Props).id)} (first.internal:5432/app), ${String(second.id)} (second.internal:5432/app)) and none match`,
+    );
+    expect(writes()).toEqual([]);
+    const adopted = await create("Project", args("second.internal"));
+    expect(adopted.outs).toMatchObject({ primaryDatabaseId: second.id });
+  });
+
   it("refuses, changing nothing, when the unique name differs, the parent differs, or a replace field differs", async () => {
     const policy = await post(`/v1/projects/${parents.projectId}/policies`, { name: "console-policy" });
     const replica = await post(`/v1/databases/${parents.databaseId}/replicas`, { host: "r.internal", port: 5432 });
