@@ -375,7 +375,7 @@ async function givingUp() {
     results.push({ api, ms, attempts });
   }
   report(
-    "5. Giving up: an up of 1 project against an API that never recovers (this branch's retry policy)",
+    "5. Giving up: an up of 1 project against an API that never recovers (the client's retry policy: bounded by time, `pgbeam:callBudgetMs`)",
     table(["API", "up failed after", "attempts"], results.map((r) => [r.api, seconds(r.ms), r.attempts])),
   );
   return results;

@@ -8,8 +8,9 @@
 //   old outputs (the server's values at the last up or refresh), the replace reasons from the provider's diff,
 //   and the warnings attached to the resource; secrets arrive as "[secret]" on both sides;
 // - no detailed diff: `--diff` shows Pulumi's own old vs new values, which shows a field left to the server as a
-//   removal `up` never performs, an update found by refresh as one with no changed field, and on a replace the
-//   server-computed outputs as removed. The tables correct the first two; the footer says all three.
+//   removal `up` never performs, and on a replace the server-computed outputs as removed. The tables correct the
+//   first; the footer says both. (Drift found by refresh: read returns inputs, so both show it; states refreshed
+//   before that have equal old and new inputs, and the tables label the server's value as drift.)
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -135,9 +136,9 @@ const FOOTNOTE = [
   "applied), the server's values at the last `up` or `refresh`, the provider's replace reasons and the warnings",
   "attached to the resource. Secrets are masked (`[secret]`); a change to one cannot be shown. PgBeam resources are",
   "Node dynamic providers, which send Pulumi no detailed diff, so the `--diff` text below is Pulumi's own",
-  "old-vs-new values: it shows a field left to the server as a removal that `up` never performs, a drift found by",
-  "`refresh` as an update with no changed field, and on a replace the server-computed values (status, timestamps,",
-  "one-time secrets) as removed, though the new object gets its own. The tables above give the truth.</sub>",
+  "old-vs-new values: it shows a field left to the server as a removal that `up` never performs, and on a replace",
+  "the server-computed values (status, timestamps, one-time secrets) as removed, though the new object gets its",
+  "own. The tables above give the truth.</sub>",
 ].join("\n");
 
 function render({ stack, preview, diffText, status }) {

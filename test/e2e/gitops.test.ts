@@ -90,9 +90,9 @@ it("a pull request's review text tells each change truthfully; up after the merg
     if (process.env.PGBEAM_SAVE_REVIEW) fs.copyFileSync(review, process.env.PGBEAM_SAVE_REVIEW);
 
     expect(text).toContain("### PgBeam preview of `dev`: 2 to update, 1 to replace");
-    // Drift found by refresh: the server's value, not a silent "update".
+    // Drift found by refresh: refresh stored the server's value as the input, so it shows against the program's.
     expect(text).toContain("#### `app` (Project): update");
-    expect(text).toContain('| `description` | `"edited in the console"` | `"app, dev environment"` | changed outside Pulumi (found by refresh); `up` sets it back |');
+    expect(text).toContain('| `description` | `"edited in the console"` | `"app, dev environment"` |  |');
     // A field left to the server: not a removal.
     expect(text).toContain('| `database.sslMode` | `"require"` | _(left to the server)_ | removed from the program: the server keeps `"require"`; `up` sends nothing |');
     expect(text).toContain("#### `agents` (PolicyProfile): update");
