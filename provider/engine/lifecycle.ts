@@ -35,9 +35,6 @@ type CreateResult = pulumi.dynamic.CreateResult;
 type ReadResult = pulumi.dynamic.ReadResult;
 type UpdateResult = pulumi.dynamic.UpdateResult;
 
-/** Keys the engine never treats as the user's: the serialized provider, the URN, the account stamp and the id. */
-const INTERNAL_KEYS = ENGINE_KEYS;
-
 /**
  * The six verbs of a dynamic provider, for any resource spec. `client` is called lazily, inside each verb, so
  * nothing holding the API key is created during check/diff or captured anywhere.
@@ -93,7 +90,7 @@ export class Lifecycle {
 
   /** Validates and applies defaults, then runs the resource's pre-change verification, if it has one. */
   async check(olds: Props, news: Props): Promise<CheckResult> {
-    const result = this.validate(omit(news, INTERNAL_KEYS), olds);
+    const result = this.validate(omit(news, ENGINE_KEYS), olds);
     if (!result.inputs) return result;
     const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], this.client);
     // The URN rides along in the checked inputs so diff() can attach its messages too.
@@ -147,7 +144,7 @@ export class Lifecycle {
 
   async create(inputs: Props): Promise<CreateResult> {
     const client = this.client();
-    const desired = omit(inputs, INTERNAL_KEYS);
+    const desired = omit(inputs, ENGINE_KEYS);
     if (desired[ADOPT_INPUT] !== undefined) return this.adopt(client, String(desired[ADOPT_INPUT]), inputs);
     const verb = this.spec.create ?? {};
     const patchAfter = verb.patchAfter ?? [];
@@ -239,7 +236,7 @@ export class Lifecycle {
 
   async read(id: string, props: Props): Promise<ReadResult> {
     const client = this.client();
-    const previous = omit(props, INTERNAL_KEYS);
+    const previous = omit(props, ENGINE_KEYS);
     const object = await this.fetch(client, previous, id);
     if (!object || this.spec.read?.isGone?.(object)) return { id: "", props: {} };
     let outputs = this.outputs(previous, previous, { object });
@@ -260,7 +257,7 @@ export class Lifecycle {
 
   async update(id: string, olds: Props, news: Props): Promise<UpdateResult> {
     const client = this.client();
-    const previous = omit(olds, INTERNAL_KEYS);
+    const previous = omit(olds, ENGINE_KEYS);
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, previous);
     let outputs = deepMerge(omit(previous, this.verificationInputs), pickPaths(desired, this.carriedInputs));
@@ -330,7 +327,7 @@ export class Lifecycle {
 
   async delete(id: string, props: Props): Promise<void> {
     // The replacement of this entry wrote the same path in this deployment: "deleting" would wipe its setting.
-    if (this.upsertPath && writtenByNewEntry(this.upsertPath(omit(props, INTERNAL_KEYS)))) return;
+    if (this.upsertPath && writtenByNewEntry(this.upsertPath(omit(props, ENGINE_KEYS)))) return;
     if (ownedByNewEntry(id)) {
       // Shown under the stack's diagnostics: the host has no per-resource warning channel.
       console.error(
@@ -344,7 +341,7 @@ export class Lifecycle {
 
   private async deleteObject(id: string, props: Props): Promise<void> {
     const client = this.client();
-    const previous = omit(props, INTERNAL_KEYS);
+    const previous = omit(props, ENGINE_KEYS);
     const path = this.spec.itemPath(previous, id);
     const verb = this.spec.delete ?? { method: "DELETE" };
     try {
@@ -362,7 +359,7 @@ export class Lifecycle {
    * program's values as an update (write-only values are always sent: the API cannot say what it has).
    */
   private async adopt(client: PgBeamClient, id: string, inputs: Props): Promise<CreateResult> {
-    const desired = omit(inputs, INTERNAL_KEYS);
+    const desired = omit(inputs, ENGINE_KEYS);
     const refuse = (why: string) => new Error(`cannot adopt ${this.spec.name} ${id} (${ADOPT_INPUT}): ${why}. Nothing was changed.`);
     const object = await this.fetch(client, desired, id);
     if (!object || this.spec.read?.isGone?.(object)) throw refuse("no such object under the parent the program names");
@@ -446,7 +443,7 @@ export class Lifecycle {
 
   /** The desired state: new inputs, with server-defaulted fields the user left out taken from the old outputs. */
   private desired(news: Props, olds: Props): Props {
-    const desired = structuredClone(omit(news, INTERNAL_KEYS));
+    const desired = structuredClone(omit(news, ENGINE_KEYS));
     for (const path of this.serverDefaults) {
       const parent = path.includes(".") ? getPath(desired, path.slice(0, path.lastIndexOf("."))) : desired;
       if (isPlainObject(parent) && getPath(desired, path) === undefined && getPath(olds, path) !== undefined) {
@@ -504,7 +501,7 @@ export class Lifecycle {
   private outputs(previous: Props, inputs: Props, answer: ApiAnswer): Props {
     if (!answer.object) return deepMerge(previous, { ...pickPaths(inputs, this.carriedInputs), ...answer.once });
     const kept = deepMerge(pick(previous, this.keptOutputs), pickPaths(inputs, this.carriedInputs));
-    return omit(deepMerge(kept, { ...fromApi(answer.object), ...answer.once }), INTERNAL_KEYS);
+    return omit(deepMerge(kept, { ...fromApi(answer.object), ...answer.once }), ENGINE_KEYS);
   }
 
   /** Lays the nested object's API answer into the outputs, keeping its write-only fields. */
