@@ -154,7 +154,8 @@ export class TestStack {
   }
 
   async setResources(resources: Record<string, { type: string; args?: unknown; opts?: unknown; get?: string }>): Promise<void> {
-    await this.stack.setConfig("resources", { value: JSON.stringify(resources) });
+    // A file, not stack config: a command line cannot carry the full fault matrix's program (E2BIG).
+    fs.writeFileSync(path.join(this.workDir, `resources.${this.stack.name}.json`), JSON.stringify(resources));
   }
 
   async setEnv(env: Record<string, string>): Promise<void> {

@@ -1,12 +1,15 @@
-// Builds the resources described by the stack config `resources` (JSON, in dependency order):
+// Builds the resources described by `resources.<stack>.json` beside this file (written by the harness, in
+// dependency order):
 //   { "<name>": { "type": "Project", "args": { ... }, "opts": { ... }, "get": "<id, to read an existing object>" } }
 // Strings "ref:<name>.<output>" become another resource's output; "env:<VAR>" reads the environment (so test
 // passwords never sit in stack config, which Pulumi copies into the provider's state); "envjson:<VAR>" reads a JSON
 // value from the environment (a string with a NUL, which an environment variable cannot hold as is).
+const fs = require("node:fs");
+const path = require("node:path");
 const pulumi = require("@pulumi/pulumi");
 const pgbeam = require("pulumi-pgbeam");
 
-const described = new pulumi.Config().requireObject("resources");
+const described = JSON.parse(fs.readFileSync(path.join(__dirname, `resources.${pulumi.getStack()}.json`), "utf8"));
 const created = {};
 
 function resolve(value) {
