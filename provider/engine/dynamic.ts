@@ -61,7 +61,17 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
     ];
     // Before registering: a second claimant must not reach the engine at all. A `get` (opts.id) claims nothing.
     if (spec.singletonBy && opts?.id === undefined) claimSingleton(spec, name, args as Props);
-    super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "pgbeam", spec.name);
+    // Registering makes several promises per property, and the SDK formats a stack trace for each (source-mapped
+    // in a TypeScript program), kept only to explain promise leaks under PULUMI_DEBUG_PROMISE_LEAKS: with 25
+    // properties that was most of a preview's program time. The resource's own source position is taken apart
+    // from this limit (the SDK lifts it while taking it), so errors and the console still point at the program.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
+    try {
+      super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "pgbeam", spec.name);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
   }
 }
 

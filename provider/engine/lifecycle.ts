@@ -237,18 +237,18 @@ export class Lifecycle {
   async read(id: string, props: Props): Promise<ReadResult> {
     const client = this.client();
     const previous = omit(props, ENGINE_KEYS);
-    const object = await this.fetch(client, previous, id);
+    const nested = this.spec.nested;
+    // Both reads at once: a refresh costs one round trip per object, not two. A missing nested object is `null`.
+    const [object, nestedObject] = await Promise.all([
+      this.fetch(client, previous, id),
+      nested && previous[nested.idOutput]
+        ? client.get<Props>(nested.path(previous, id)).catch((error) => (isNotFound(error) ? null : Promise.reject(error)))
+        : undefined,
+    ]);
     if (!object || this.spec.read?.isGone?.(object)) return { id: "", props: {} };
     let outputs = this.outputs(previous, previous, { object });
-    const nested = this.spec.nested;
-    if (nested && previous[nested.idOutput]) {
-      try {
-        outputs = this.withNested(outputs, await client.get<Props>(nested.path(previous, id)));
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        outputs = omit(outputs, [nested.key, nested.idOutput]);
-      }
-    }
+    if (nestedObject === null) outputs = omit(outputs, [nested!.key, nested!.idOutput]);
+    else if (nestedObject) outputs = this.withNested(outputs, nestedObject);
     // Resources from before the stamp, or from before accounts were declared, take the current account.
     const stamped = props[ACCOUNT_KEY] === undefined ? withAccount(props, this.account()) : props;
     // The inputs as the API now has them, so `pulumi refresh` drift also shows in the inputs-based `preview --diff`.
