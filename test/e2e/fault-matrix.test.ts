@@ -250,11 +250,17 @@ async function rememberIds(): Promise<void> {
   }
 }
 
-const outputsOf = async (name: string) => (await stack.outputs())[name]?.value as Props | undefined;
+/** State after a run, read once: each read of a ~1100-resource state takes the CLI seconds. */
+interface Snapshot {
+  resources: Awaited<ReturnType<TestStack["resources"]>>;
+  outputs: Awaited<ReturnType<TestStack["outputs"]>>;
+}
+const snapshot = async (): Promise<Snapshot> => ({ resources: await stack.resources(), outputs: await stack.outputs() });
+const outputsIn = (state: Snapshot, name: string) => state.outputs[name]?.value as Props | undefined;
 const kindOf = (id: string | undefined) => emulator.objects(undefined, { includeDeleted: true }).find((o) => o.id === id)?.kind;
 
 /** The request each case's fault must hit. */
-async function faultFor(c: Case): Promise<Fault> {
+function faultFor(c: Case, state: Snapshot): Fault {
   const spec = RESOURCE_SPECS[c.resource];
   if (c.op === "create") {
     const verb = spec.create ?? {};
@@ -267,7 +273,7 @@ async function faultFor(c: Case): Promise<Fault> {
     if (c.resource === "Project") return { ...c.fault.fault, method: "PATCH", bodyIncludes: `matrix-${c.name}` };
     return { ...c.fault.fault, method: "PATCH", path: new RegExp(`^/v1/projects/${parentIdsOf(c).projectId}/[^/]+/[^/]+$`) };
   }
-  const outputs = (await outputsOf(c.name))!;
+  const outputs = outputsIn(state, c.name)!;
   const itemPath = spec.itemPath(outputs, ids[c.name]);
   if (c.op === "update") return { ...c.fault.fault, method: spec.update!.method, path: itemPath };
   if (c.op === "rotate") return { ...c.fault.fault, method: "POST", path: spec.action!.path(outputs, ids[c.name]) };
@@ -276,17 +282,17 @@ async function faultFor(c: Case): Promise<Fault> {
 }
 
 /** Whether the run reported no error for the case's resource, which is where its phase wants it in state and API. */
-async function converged(c: Case, run: CliResult, oneTimeBefore: Record<string, string>): Promise<boolean> {
+function converged(c: Case, run: CliResult, state: Snapshot, oneTimeBefore: Record<string, string>): boolean {
   if (new RegExp(`\\(${c.name}\\):\\s*\\n\\s*error:`).test(run.output)) return false;
   const sample = SAMPLES[c.resource];
-  const state = (await stack.resources()).find((r) => r.urn.endsWith(`::${c.name}`));
-  const id = state?.id ?? ids[c.name];
+  const held = state.resources.find((r) => r.urn.endsWith(`::${c.name}`));
+  const id = held?.id ?? ids[c.name];
   const object = sample.object ? sample.object(emulator, id, parentIdsOf(c)) : emulator.get(kindOf(id) ?? "project", id);
-  if (c.op === "delete") return state === undefined && (sample.gone ?? ((o) => o === undefined || o.status === "revoked"))(object);
-  if (!state?.id || !object) return false;
+  if (c.op === "delete") return held === undefined && (sample.gone ?? ((o) => o === undefined || o.status === "revoked"))(object);
+  if (!held?.id || !object) return false;
   if (c.op === "configure") return sample.configure!.applied(object);
   if (c.op === "update") return sample.update!.applied(object, parentIdsOf(c));
-  if (c.op === "rotate") return oneTimeOf(c, (await outputsOf(c.name)) ?? {}) !== oneTimeBefore[c.name];
+  if (c.op === "rotate") return oneTimeOf(c, outputsIn(state, c.name) ?? {}) !== oneTimeBefore[c.name];
   return true;
 }
 
@@ -296,9 +302,11 @@ const oneTimeOf = (c: Case, outputs: Props) => JSON.stringify(fieldsWith(RESOURC
 /** One faulted run and one clean run for the cases of a phase; records which converged them. */
 async function runPhase(phaseCases: Case[], run: () => Promise<CliResult>, oneTimeBefore: Record<string, string> = {}): Promise<void> {
   emulator.clearFaults();
-  for (const c of phaseCases) emulator.inject(await faultFor(c));
+  const before = await snapshot();
+  for (const c of phaseCases) emulator.inject(faultFor(c, before));
   const first = await run();
-  for (const c of phaseCases) if (await converged(c, first, oneTimeBefore)) c.convergedIn = 1;
+  const afterFirst = await snapshot();
+  for (const c of phaseCases) if (converged(c, first, afterFirst, oneTimeBefore)) c.convergedIn = 1;
   const failedFirst = phaseCases.filter((c) => c.convergedIn !== 1);
   for (const c of failedFirst) {
     // A failure must name the resource and its cause.
@@ -311,7 +319,8 @@ async function runPhase(phaseCases: Case[], run: () => Promise<CliResult>, oneTi
     const errors = second.output.split("\n").filter((line, i, lines) => /error:/.test(line) || /error:/.test(lines[i + 1] ?? ""));
     throw new Error(`the run without faults failed:\n${errors.join("\n")}`);
   }
-  for (const c of failedFirst) c.convergedIn = (await converged(c, second, oneTimeBefore)) ? 2 : 0;
+  const afterSecond = await snapshot();
+  for (const c of failedFirst) c.convergedIn = converged(c, second, afterSecond, oneTimeBefore) ? 2 : 0;
   await expectStateMatchesEmulator(stack, emulator, "matrix-");
   await expectNoLeaks(stack, emulator, given);
 }
@@ -352,11 +361,13 @@ it("create and the configuring step after it", async () => {
 
 it("update and rotation; one-time secrets unchanged unless rotated", async () => {
   const withSecrets = cases.filter((c) => fieldsWith(RESOURCE_SPECS[c.resource], "oneTime").length > 0);
+  const created = await snapshot();
   const before: Record<string, string> = {};
-  for (const c of withSecrets) before[c.name] = oneTimeOf(c, (await outputsOf(c.name)) ?? {});
+  for (const c of withSecrets) before[c.name] = oneTimeOf(c, outputsIn(created, c.name) ?? {});
   await stack.setResources(program("changed") as never);
   await runPhase(cases.filter((c) => c.op === "update" || c.op === "rotate"), up, before);
-  for (const c of withSecrets.filter((a) => a.op !== "rotate")) expect([c.name, oneTimeOf(c, (await outputsOf(c.name)) ?? {})]).toEqual([c.name, before[c.name]]);
+  const changed = await snapshot();
+  for (const c of withSecrets.filter((a) => a.op !== "rotate")) expect([c.name, oneTimeOf(c, outputsIn(changed, c.name) ?? {})]).toEqual([c.name, before[c.name]]);
 });
 
 it("refresh reads", async () => {
