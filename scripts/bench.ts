@@ -238,21 +238,24 @@ const CLOCK_TICKS = os.platform() === "linux" ? Number(execFileSync("getconf", [
 
 async function overheadAndState() {
   const overhead: { n: number; operation: string; pgbeamMs: number; floorMs: number; ratio: number }[] = [];
-  const cpu: { n: number; pgbeam: Record<Role, number>; floor: Record<Role, number> }[] = [];
+  const cpu: { n: number; operation: string; pgbeam: Record<Role, number>; floor: Record<Role, number> }[] = [];
   const state: { n: number; pgbeam: number; floor: number; pgbeamProvider: number; floorProvider: number; ratio: number }[] = [];
   for (const n of sizes) {
     const emulator = await startEmulator();
     const timings: Record<Kind, Record<string, number[]>> = { pgbeam: {}, floor: {} };
-    const upCpu: Record<Kind, Record<Role, number>[]> = { pgbeam: [], floor: [] };
+    const cpuByOperation: Record<Kind, Record<string, Record<Role, number>[]>> = { pgbeam: {}, floor: {} };
     const bytes: Partial<Record<Kind, { perResource: number; providerPerResource: number }>> = {};
     // Floor and ours alternate, cycle by cycle, so a burst of load on the shared machine hits both.
     for (let cycle = 0; cycle < repeat; cycle++) {
       for (const kind of ["floor", "pgbeam"] as Kind[]) {
         const stack = await benchStack(emulator, kind, n);
-        const time = async (operation: string, run: () => Promise<StepResult>) => (timings[kind][operation] ??= []).push((await run()).ms);
+        const time = async (operation: string, run: () => Promise<StepResult>) => {
+          const { result, cpuMs } = await cpuDuring(stack.workDir, run);
+          (timings[kind][operation] ??= []).push(result.ms);
+          (cpuByOperation[kind][operation] ??= []).push(cpuMs);
+        };
         try {
-          const { cpuMs } = await cpuDuring(stack.workDir, () => time("up", () => stack.up()));
-          upCpu[kind].push(cpuMs);
+          await time("up", () => stack.up());
           bytes[kind] = await stateBytes(stack);
           await time("preview", () => stack.preview());
           await time("refresh", () => stack.refresh());
@@ -267,8 +270,9 @@ async function overheadAndState() {
       const { pgbeam, floor } = { pgbeam: median(timings.pgbeam[operation]), floor: median(timings.floor[operation]) };
       overhead.push({ n, operation, pgbeamMs: pgbeam, floorMs: floor, ratio: ratio(pgbeam, floor) });
     }
-    const cpuMedian = (kind: Kind) => Object.fromEntries(ROLES.map((role) => [role, median(upCpu[kind].map((c) => c[role]))])) as Record<Role, number>;
-    cpu.push({ n, pgbeam: cpuMedian("pgbeam"), floor: cpuMedian("floor") });
+    const cpuMedian = (kind: Kind, operation: string) =>
+      Object.fromEntries(ROLES.map((role) => [role, median(cpuByOperation[kind][operation].map((c) => c[role]))])) as Record<Role, number>;
+    for (const operation of OPERATIONS) cpu.push({ n, operation, pgbeam: cpuMedian("pgbeam", operation), floor: cpuMedian("floor", operation) });
     state.push({
       n,
       pgbeam: bytes.pgbeam!.perResource,
@@ -293,14 +297,16 @@ async function overheadAndState() {
   );
   const total = (byRole: Record<Role, number>) => ROLES.reduce((sum, role) => sum + byRole[role], 0);
   report(
-    "2b. Where `up` spends CPU, by process: PgBeam / trivial resource (CPU seconds, medians)",
+    `2b. Where the time goes at N = ${Math.max(...sizes)}: CPU seconds by process, PgBeam / trivial resource (medians)`,
     table(
-      ["N", ...ROLES, "total"],
-      cpu.map((c) => [
-        c.n,
-        ...ROLES.map((role) => `${(c.pgbeam[role] / 1000).toFixed(1)} / ${(c.floor[role] / 1000).toFixed(1)}`),
-        `${(total(c.pgbeam) / 1000).toFixed(1)} / ${(total(c.floor) / 1000).toFixed(1)} = ${ratio(total(c.pgbeam), total(c.floor))}`,
-      ]),
+      ["operation", ...ROLES, "total"],
+      cpu
+        .filter((c) => c.n === Math.max(...sizes))
+        .map((c) => [
+          c.operation,
+          ...ROLES.map((role) => `${(c.pgbeam[role] / 1000).toFixed(1)} / ${(c.floor[role] / 1000).toFixed(1)}`),
+          `${(total(c.pgbeam) / 1000).toFixed(1)} / ${(total(c.floor) / 1000).toFixed(1)} = ${ratio(total(c.pgbeam), total(c.floor))}`,
+        ]),
     ),
   );
   report(
@@ -310,7 +316,7 @@ async function overheadAndState() {
       state.map((s) => [s.n, s.pgbeam, s.floor, s.ratio, `${s.pgbeamProvider} / ${s.floorProvider}`]),
     ),
   );
-  return { overhead, upCpu: cpu, state };
+  return { overhead, cpu, state };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
