@@ -4,22 +4,13 @@
  * time (outputs of other resources) are validated once known, before the API is called.
  */
 import * as path from "node:path";
-import { type Emulator, startEmulator } from "../emulator";
 import { badInputCorpus, type InputCase } from "../bad-input/corpus";
-import { consumerProject, expectNoPlaintext, leftovers, pulumiBinDir, TestStack } from "./harness";
+import { expectNoPlaintext, leftovers, realEngineSuite, TestStack } from "./harness";
 
 jest.setTimeout(20 * 60_000);
 
 const program = path.resolve(__dirname, "programs/resources");
-let emulator: Emulator;
-let bin: string;
-let consumer: string;
-beforeAll(async () => {
-  bin = pulumiBinDir();
-  consumer = consumerProject();
-  emulator = await startEmulator();
-});
-afterAll(() => emulator?.stop());
+const suite = realEngineSuite();
 
 /** Why preview failed: everything the CLI printed. */
 async function failedPreview(stack: TestStack): Promise<string> {
@@ -51,22 +42,22 @@ function sample(): InputCase[] {
 }
 
 it("a sample of the bad-input corpus fails preview naming each field; no request reaches the API", async () => {
-  const stack = await TestStack.create({ program, consumer, bin, emulator });
+  const stack = await suite.stack(program);
   try {
     const cases = sample();
     const missed: string[] = [];
-    emulator.clearRequests();
+    suite.emulator.clearRequests();
     for (const c of cases) {
       await stack.setResources({ subject: { type: c.resource, args: c.inputs } });
       const lines = linesAbout(await failedPreview(stack), "subject");
       if (!lines.some((line) => line.includes(c.field))) missed.push(`${c.resource} ${c.field}: ${c.constraint} → ${lines.join(" | ")}`);
     }
     process.stdout.write(
-      `bad-input corpus (real CLI, one pulumi preview each): ${cases.length} cases, ${cases.length - missed.length} caught in check, ${emulator.requests.length} requests reached the API\n`,
+      `bad-input corpus (real CLI, one pulumi preview each): ${cases.length} cases, ${cases.length - missed.length} caught in check, ${suite.emulator.requests.length} requests reached the API\n`,
     );
     expect(cases.length).toBeGreaterThanOrEqual(15);
     expect(missed).toEqual([]);
-    expect(emulator.requests).toEqual([]);
+    expect(suite.emulator.requests).toEqual([]);
   } finally {
     await stack.cleanup();
   }
@@ -75,13 +66,7 @@ it("a sample of the bad-input corpus fails preview naming each field; no request
 it("preview names the failing secret fields without printing their values", async () => {
   const webhookSecret = `whsec-${"Kd93".repeat(63)}-x`; // 259 characters; the API takes at most 256
   const password = "pw-Zx81\u0000-tail"; // NUL is refused
-  const stack = await TestStack.create({
-    program,
-    consumer,
-    bin,
-    emulator,
-    env: { WEBHOOK_SECRET: webhookSecret, DB_PASSWORD: JSON.stringify(password) },
-  });
+  const stack = await suite.stack(program, { env: { WEBHOOK_SECRET: webhookSecret, DB_PASSWORD: JSON.stringify(password) } });
   try {
     const failures: Record<string, string> = {};
     const subjects = {
@@ -89,10 +74,10 @@ it("preview names the failing secret fields without printing their values", asyn
       db: { type: "Database", args: { projectId: "prj_x", host: "db", port: 5432, name: "app", username: "app", password: "envjson:DB_PASSWORD" } },
       project: {
         type: "Project",
-        args: { name: "p", orgId: emulator.orgId, database: { host: "db", port: 5432, name: "app", username: "app", password: "envjson:DB_PASSWORD" } },
+        args: { name: "p", orgId: suite.emulator.orgId, database: { host: "db", port: 5432, name: "app", username: "app", password: "envjson:DB_PASSWORD" } },
       },
     };
-    emulator.clearRequests();
+    suite.emulator.clearRequests();
     for (const [name, subject] of Object.entries(subjects)) {
       await stack.setResources({ [name]: subject });
       failures[name] = await failedPreview(stack);
@@ -107,18 +92,18 @@ it("preview names the failing secret fields without printing their values", asyn
       "database password (up to its NUL)": "pw-Zx81",
       "database password (after its NUL)": "-tail",
     });
-    expect(emulator.requests).toEqual([]);
+    expect(suite.emulator.requests).toEqual([]);
   } finally {
     await stack.cleanup();
   }
 });
 
 it("values known only at apply time are validated once known, before the API is called", async () => {
-  const stack = await TestStack.create({ program, consumer, bin, emulator, env: { DB_PASSWORD: JSON.stringify("pw-apply-Qm47") } });
+  const stack = await suite.stack(program, { env: { DB_PASSWORD: JSON.stringify("pw-apply-Qm47") } });
   const parents = {
     project: {
       type: "Project",
-      args: { name: "apply-time", orgId: emulator.orgId, database: { host: "db", port: 5432, name: "app", username: "app", password: "envjson:DB_PASSWORD" } },
+      args: { name: "apply-time", orgId: suite.emulator.orgId, database: { host: "db", port: 5432, name: "app", username: "app", password: "envjson:DB_PASSWORD" } },
     },
     policy: { type: "PolicyProfile", args: { projectId: "ref:project.id", name: "read-only" } },
   };
@@ -140,7 +125,7 @@ it("values known only at apply time are validated once known, before the API is 
   try {
     for (const [name, { resource, failure, collection }] of Object.entries(subjects)) {
       await stack.setResources({ ...parents, [name]: resource });
-      emulator.clearRequests();
+      suite.emulator.clearRequests();
       // In preview the value is unknown (the project does not exist yet): nothing to judge, so preview passes.
       const preview = await stack.preview();
       expect(preview.ops[name]).toBe("create");
@@ -149,12 +134,12 @@ it("values known only at apply time are validated once known, before the API is 
         (error: Error) => error.message,
       );
       expect(up).toMatch(failure);
-      const posts = emulator.requests.filter((r) => r.method === "POST").map((r) => r.path);
+      const posts = suite.emulator.requests.filter((r) => r.method === "POST").map((r) => r.path);
       expect(posts.filter((p) => p.endsWith(`/${collection}`))).toEqual([]);
-      expect(emulator.objects("project")).toHaveLength(1);
+      expect(suite.emulator.objects("project")).toHaveLength(1);
       // Start the next one with nothing created, so its value is unknown in preview again.
       await stack.destroy();
-      expect(leftovers(emulator)).toEqual([]);
+      expect(leftovers(suite.emulator)).toEqual([]);
     }
   } finally {
     await stack.cleanup();

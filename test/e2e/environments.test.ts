@@ -5,8 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Emulator, startEmulator } from "../emulator";
-import { consumerProject, expectNoPlaintext, leftovers, pulumiBinDir, TestStack } from "./harness";
+import { expectNoPlaintext, leftovers, realEngineSuite } from "./harness";
 
 jest.setTimeout(20 * 60_000);
 
@@ -17,30 +16,23 @@ const PROD_KEY = "pbo_prod_key_8b2e6d4a1f0c";
 const DEV_DB_PASSWORD = "dev-db-pw-Ka81";
 const PROD_DB_PASSWORD = "prod-db-pw-Wq27";
 
-let emulator: Emulator;
-let bin: string;
-let consumer: string;
-beforeAll(async () => {
-  bin = pulumiBinDir();
-  consumer = consumerProject();
-  emulator = await startEmulator({ orgId: DEV_ORG });
+const suite = realEngineSuite({ orgId: DEV_ORG }, (emulator) => {
   emulator.addOrganization(PROD_ORG, { plan: "scale" });
   emulator.addApiKey(DEV_KEY, { orgId: DEV_ORG });
   emulator.addApiKey(PROD_KEY, { orgId: PROD_ORG });
 });
-afterAll(() => emulator?.stop());
 
 /** The live objects of one organization's project, as the API holds them. */
 function environment(orgId: string) {
-  const project = emulator.objects("project").find((o) => o.data.org_id === orgId)!;
-  const inProject = (kind: string) => emulator.objects(kind).filter((o) => o.data.project_id === project.id);
+  const project = suite.emulator.objects("project").find((o) => o.data.org_id === orgId)!;
+  const inProject = (kind: string) => suite.emulator.objects(kind).filter((o) => o.data.project_id === project.id);
   return { project: project.data, database: inProject("database")[0].data, policy: inProject("policy")[0].data, agent: inProject("agent")[0].data };
 }
 
 it("dev and prod converge independently; a change to prod's stack file changes prod only; outputs serve apps", async () => {
   const program = path.resolve(__dirname, "../../examples/environments");
-  const dev = await TestStack.create({ program, consumer, bin, emulator, stackName: "dev" });
-  const prod = await dev.sibling("prod", emulator);
+  const dev = await suite.stack(program, { stackName: "dev" });
+  const prod = await dev.sibling("prod", suite.emulator);
   try {
     await dev.stack.setConfig("pgbeam:apiKey", { value: DEV_KEY, secret: true });
     await dev.stack.setConfig("dbPassword", { value: DEV_DB_PASSWORD, secret: true });
@@ -52,7 +44,7 @@ it("dev and prod converge independently; a change to prod's stack file changes p
     const devUp = await dev.up();
     expect(devUp.ops).toEqual({ app: "create", agents: "create", assistant: "create" });
     expect((await dev.preview()).ops).toEqual({ app: "same", agents: "same", assistant: "same" });
-    expect(emulator.objects("project").map((o) => o.data.org_id)).toEqual([DEV_ORG]);
+    expect(suite.emulator.objects("project").map((o) => o.data.org_id)).toEqual([DEV_ORG]);
 
     const prodUp = await prod.up();
     expect(prodUp.ops).toEqual({ app: "create", agents: "create", assistant: "create" });
@@ -106,14 +98,14 @@ it("dev and prod converge independently; a change to prod's stack file changes p
     expect(prodPreview.ops).toEqual({ app: "same", agents: "update", assistant: "same" });
     expect(prodPreview.output).toMatch(/~ maxRows\s*: 500 => 200/);
     const devObjects = () =>
-      emulator.objects().filter((o) => o.id === devEnv.project.id || o.data.project_id === devEnv.project.id).map((o) => o.data);
+      suite.emulator.objects().filter((o) => o.id === devEnv.project.id || o.data.project_id === devEnv.project.id).map((o) => o.data);
     const devBefore = devObjects();
     const prodUpdate = await prod.up();
     expect(prodUpdate.ops).toEqual({ agents: "update", app: "same", assistant: "same" });
     expect(environment(PROD_ORG).policy).toMatchObject({ max_rows: 200, access_mode: "read_only" });
     expect(devObjects()).toEqual(devBefore);
     expect((await prod.preview()).ops).toEqual({ app: "same", agents: "same", assistant: "same" });
-    expect(emulator.validationFailures).toEqual([]);
+    expect(suite.emulator.validationFailures).toEqual([]);
 
     const secrets = {
       "dev API key": DEV_KEY,
@@ -135,9 +127,9 @@ it("dev and prod converge independently; a change to prod's stack file changes p
     );
 
     await prod.destroy();
-    expect(emulator.objects("project").map((o) => o.data.org_id)).toEqual([DEV_ORG]);
+    expect(suite.emulator.objects("project").map((o) => o.data.org_id)).toEqual([DEV_ORG]);
     await dev.destroy();
-    expect(leftovers(emulator)).toEqual([]);
+    expect(leftovers(suite.emulator)).toEqual([]);
   } finally {
     await prod.cleanup();
     await dev.cleanup();
@@ -145,13 +137,13 @@ it("dev and prod converge independently; a change to prod's stack file changes p
 });
 
 it("staging's stack file is valid as committed: its preview plans the same three objects", async () => {
-  const staging = await TestStack.create({ program: path.resolve(__dirname, "../../examples/environments"), consumer, bin, emulator, stackName: "staging" });
+  const staging = await suite.stack(path.resolve(__dirname, "../../examples/environments"), { stackName: "staging" });
   try {
     await staging.stack.setConfig("dbPassword", { value: "staging-db-pw-Lm55", secret: true });
-    emulator.clearRequests();
+    suite.emulator.clearRequests();
     const preview = await staging.preview();
     expect(preview.ops).toEqual({ app: "create", agents: "create", assistant: "create" });
-    expect(emulator.requests).toEqual([]);
+    expect(suite.emulator.requests).toEqual([]);
   } finally {
     await staging.cleanup();
   }

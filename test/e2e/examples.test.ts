@@ -3,20 +3,11 @@
  * engine, against the emulator.
  */
 import * as path from "node:path";
-import { type Emulator, startEmulator } from "../emulator";
-import { consumerProject, expectNoPlaintext, leftovers, pulumiBinDir, TestStack } from "./harness";
+import { expectNoPlaintext, leftovers, realEngineSuite } from "./harness";
 
 jest.setTimeout(20 * 60_000);
 
-let emulator: Emulator;
-let bin: string;
-let consumer: string;
-beforeAll(async () => {
-  bin = pulumiBinDir();
-  consumer = consumerProject();
-  emulator = await startEmulator();
-});
-afterAll(() => emulator?.stop());
+const suite = realEngineSuite();
 
 const DB_PASSWORD = "warehouse-pw-Zx71";
 // The example generates its signing secret with @pulumi/random unless `webhookSecret` is set. The random provider
@@ -25,30 +16,30 @@ const DB_PASSWORD = "warehouse-pw-Zx71";
 const WEBHOOK_SECRET = "whsec-example-Qe44";
 
 it("examples/agent-gateway: up, unchanged preview, rotation, destroy; no secret in plain text", async () => {
-  const stack = await TestStack.create({ program: path.resolve(__dirname, "../../examples/agent-gateway"), consumer, bin, emulator });
+  const stack = await suite.stack(path.resolve(__dirname, "../../examples/agent-gateway"));
   try {
-    await stack.stack.setConfig("pgbeam:orgId", { value: emulator.orgId });
+    await stack.stack.setConfig("pgbeam:orgId", { value: suite.emulator.orgId });
     await stack.stack.setConfig("dbPassword", { value: DB_PASSWORD, secret: true });
     await stack.stack.setConfig("webhookSecret", { value: WEBHOOK_SECRET, secret: true });
 
     const up = await stack.up();
     expect(Object.values(up.ops)).toEqual(["create", "create", "create", "create"]);
-    expect(emulator.objects("webhook")[0].secrets).toMatchObject({ secret: WEBHOOK_SECRET });
+    expect(suite.emulator.objects("webhook")[0].secrets).toMatchObject({ secret: WEBHOOK_SECRET });
     const outputs = await stack.outputs();
     for (const name of ["connectionString", "mcpToken", "webhookSigningSecret"]) expect(outputs[name].secret).toBe(true);
     expect(outputs.mcpUrl.secret).toBe(false);
-    const policy = emulator.get("policy", outputs.policyProfileId.value as string);
+    const policy = suite.emulator.get("policy", outputs.policyProfileId.value as string);
     expect(policy).toMatchObject({ name: "analytics-readonly", access_mode: "read_only", max_rows: 1000 });
     // Its expectations were checked before it was created (in the update phase: the project did not exist in preview).
-    const evaluated = emulator.requests.filter((r) => r.operationId === "dryEvalPolicy").map((r) => (r.body as { sql: string }).sql);
+    const evaluated = suite.emulator.requests.filter((r) => r.operationId === "dryEvalPolicy").map((r) => (r.body as { sql: string }).sql);
     expect(evaluated).toEqual(["DELETE FROM orders WHERE id = 1", "SELECT id, total FROM orders"]);
-    const hook = emulator.get("webhook", outputs.webhookId.value as string);
+    const hook = suite.emulator.get("webhook", outputs.webhookId.value as string);
     expect(hook.event_types).toEqual(["approval.requested", "anomaly.detected"]);
-    expect(emulator.validationFailures).toEqual([]);
+    expect(suite.emulator.validationFailures).toEqual([]);
 
     const mcpToken = outputs.mcpToken.value as string;
     const secrets = {
-      "API key": emulator.apiKey,
+      "API key": suite.emulator.apiKey,
       "database password": DB_PASSWORD,
       "MCP token": mcpToken,
       "agent password": new URL(outputs.connectionString.value as string).password,
@@ -71,27 +62,27 @@ it("examples/agent-gateway: up, unchanged preview, rotation, destroy; no secret 
     });
 
     await stack.destroy();
-    expect(leftovers(emulator)).toEqual([]);
+    expect(leftovers(suite.emulator)).toEqual([]);
   } finally {
     await stack.cleanup();
   }
 });
 
 it("bad input fails preview in check(), naming the field, before any API call", async () => {
-  const stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer, bin, emulator });
+  const stack = await suite.stack(path.join(__dirname, "programs/resources"));
   try {
     await stack.setResources({
       project: {
         type: "Project",
         args: {
           name: "bad-input",
-          orgId: emulator.orgId,
+          orgId: suite.emulator.orgId,
           residency: "mars",
           database: { host: "db", port: 70000, name: "app", username: "app", password: "x" },
         },
       },
     });
-    emulator.clearRequests();
+    suite.emulator.clearRequests();
     const failure = await stack.preview().then(
       () => new Error("preview succeeded"),
       (error: Error) => error,
@@ -99,7 +90,7 @@ it("bad input fails preview in check(), naming the field, before any API call", 
     const text = `${failure.message}`;
     expect(text).toMatch(/resource 'project': property database\.port .*has a problem: Too big: expected number to be <=65535/);
     expect(text).toMatch(/resource 'project': property residency .*has a problem: Invalid option: expected one of "any"\|"us"\|"eu"/);
-    expect(emulator.requests).toEqual([]);
+    expect(suite.emulator.requests).toEqual([]);
   } finally {
     await stack.cleanup();
   }

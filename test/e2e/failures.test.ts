@@ -3,28 +3,19 @@
  * serving with the API's open defaults; a rotated API key must tell the user exactly what to run.
  */
 import * as path from "node:path";
-import { type Emulator, startEmulator } from "../emulator";
 import { expectNoLeaks, expectStateMatchesEmulator } from "./convergence";
-import { consumerProject, pulumiBinDir, TestStack } from "./harness";
+import { realEngineSuite } from "./harness";
 
 jest.setTimeout(20 * 60_000);
 
 const PASSWORD = "pw-failures-Tc19";
-let emulator: Emulator;
-let consumer: string;
-let bin: string;
-beforeAll(async () => {
-  bin = pulumiBinDir();
-  consumer = consumerProject();
-  emulator = await startEmulator();
-});
-afterAll(() => emulator?.stop());
+const suite = realEngineSuite();
 
 const project = (name: string) => ({
   type: "Project",
   args: {
     name,
-    orgId: emulator.orgId,
+    orgId: suite.emulator.orgId,
     agentsDisabled: true,
     allowedCidrs: [{ cidr: "10.30.0.0/16" }],
     database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PASSWORD" },
@@ -32,23 +23,23 @@ const project = (name: string) => ({
 });
 
 it("a refused configuring PATCH fails the up closed: the project is deleted again, the error says so, the next up converges", async () => {
-  const stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer, bin, emulator, env: { PASSWORD } });
+  const stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD } });
   try {
     await stack.setResources({ locked: project("failclosed-1") } as never);
-    emulator.inject({ method: "PATCH", path: /^\/v1\/projects\/[^/]+$/, status: 400, code: "INVALID_INPUT" });
+    suite.emulator.inject({ method: "PATCH", path: /^\/v1\/projects\/[^/]+$/, status: 400, code: "INVALID_INPUT" });
     const failed = await stack.cli(["up", "--yes", "--skip-preview"]);
     expect(failed.code).not.toBe(0);
     expect(failed.output).toMatch(/created Project prj_\w+, but setting allowedCidrs, agentsDisabled on it failed: .*400 INVALID_INPUT/);
     expect(failed.output).toContain("It was deleted again rather than left running with the API's defaults for allowedCidrs, agentsDisabled");
-    expect(emulator.objects("project").filter((o) => o.data.name === "failclosed-1")).toEqual([]);
+    expect(suite.emulator.objects("project").filter((o) => o.data.name === "failclosed-1")).toEqual([]);
     expect(await stack.resources()).toEqual([]);
 
     const next = await stack.cli(["up", "--yes", "--skip-preview"]);
     expect(next.code).toBe(0);
-    const [live] = emulator.objects("project").filter((o) => o.data.name === "failclosed-1");
+    const [live] = suite.emulator.objects("project").filter((o) => o.data.name === "failclosed-1");
     expect(live.data).toMatchObject({ agents_disabled: true, allowed_cidrs: [{ cidr: "10.30.0.0/16" }] });
-    await expectStateMatchesEmulator(stack, emulator, "failclosed-");
-    await expectNoLeaks(stack, emulator, { password: PASSWORD });
+    await expectStateMatchesEmulator(stack, suite.emulator, "failclosed-");
+    await expectNoLeaks(stack, suite.emulator, { password: PASSWORD });
     expect((await stack.cli(["destroy", "--yes", "--skip-preview"])).code).toBe(0);
   } finally {
     await stack.cleanup();
@@ -56,15 +47,15 @@ it("a refused configuring PATCH fails the up closed: the project is deleted agai
 });
 
 it("after the API key is rotated in config and the old one revoked, refresh fails saying what to run, and that works", async () => {
-  const stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer, bin, emulator, env: { PASSWORD } });
+  const stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD } });
   const newKey = "pbu_rotated_key_for_e2e_Wq7Lm2Xc9Vb4";
   try {
     await stack.setResources({ keyed: project("rotated-1") } as never);
     expect((await stack.cli(["up", "--yes", "--skip-preview"])).code).toBe(0);
 
-    emulator.addApiKey(newKey);
+    suite.emulator.addApiKey(newKey);
     await stack.stack.setConfig("pgbeam:apiKey", { value: newKey, secret: true });
-    emulator.revokeApiKey(emulator.apiKey);
+    suite.emulator.revokeApiKey(suite.emulator.apiKey);
 
     const refresh = await stack.cli(["refresh", "--yes"]);
     expect(refresh.code).not.toBe(0);
@@ -75,8 +66,8 @@ it("after the API key is rotated in config and the old one revoked, refresh fail
     expect(told.code).toBe(0);
     const destroy = await stack.cli(["destroy", "--yes", "--skip-preview", "--run-program"]);
     expect(destroy.code).toBe(0);
-    expect(emulator.objects("project").filter((o) => o.data.name === "rotated-1")).toEqual([]);
-    await expectNoLeaks(stack, emulator, { password: PASSWORD, "new API key": newKey });
+    expect(suite.emulator.objects("project").filter((o) => o.data.name === "rotated-1")).toEqual([]);
+    await expectNoLeaks(stack, suite.emulator, { password: PASSWORD, "new API key": newKey });
   } finally {
     await stack.cleanup();
   }

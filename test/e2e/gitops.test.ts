@@ -9,8 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { type Emulator, startEmulator } from "../emulator";
-import { consumerProject, expectNoPlaintext, pulumiBinDir, TestStack, writesIn } from "./harness";
+import { expectNoPlaintext, realEngineSuite, TestStack, writesIn } from "./harness";
 
 jest.setTimeout(20 * 60_000);
 
@@ -19,18 +18,11 @@ const CI_SCRIPT = path.join(repoRoot, "examples/gitops/pgbeam-ci.sh");
 const DEV_KEY = "pbo_gitops_dev_key_7d3c9a1e";
 const DB_PASSWORD = "gitops-db-pw-Hn40";
 
-let emulator: Emulator;
-let bin: string;
-let consumer: string;
-beforeAll(async () => {
-  bin = pulumiBinDir();
-  consumer = consumerProject();
-  emulator = await startEmulator({ orgId: "org_acme_dev" });
+const suite = realEngineSuite({ orgId: "org_acme_dev" }, (emulator) => {
   emulator.addApiKey(DEV_KEY, { orgId: "org_acme_dev" });
 });
-afterAll(() => emulator?.stop());
 
-/** Runs the CI script in the stack's directory with the stack's environment; asynchronous, so the emulator answers. */
+/** Runs the CI script in the stack's directory with the stack's environment; asynchronous, so the suite.emulator answers. */
 function ci(stack: TestStack, args: string[]): Promise<{ code: number; output: string }> {
   const env = { ...process.env, ...(stack.stack.workspace as LocalWorkspace).envVars };
   return new Promise((resolve) => {
@@ -63,29 +55,29 @@ it("the workflow runs the script's two commands, with the CLI version the packag
 });
 
 it("a pull request's review text tells each change truthfully; up after the merge does what it said", async () => {
-  const stack = await TestStack.create({ program: path.resolve(repoRoot, "examples/environments"), consumer, bin, emulator, stackName: "dev" });
+  const stack = await suite.stack(path.resolve(repoRoot, "examples/environments"), { stackName: "dev" });
   const review = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-review-")), "review.md");
   try {
     await stack.stack.setConfig("pgbeam:apiKey", { value: DEV_KEY, secret: true });
     await stack.stack.setConfig("dbPassword", { value: DB_PASSWORD, secret: true });
     const merged = await ci(stack, ["up", "dev"]);
     expect(merged.code).toBe(0);
-    const project = emulator.objects("project")[0];
-    const oldCredential = emulator.objects("agent")[0];
+    const project = suite.emulator.objects("project")[0];
+    const oldCredential = suite.emulator.objects("agent")[0];
     const tokens = (await stack.outputs()).agentMcpToken.value as string;
 
     // Someone edits the project in the console; a refresh records it.
-    emulator.patch("project", project.id, { description: "edited in the console" });
+    suite.emulator.patch("project", project.id, { description: "edited in the console" });
     await stack.refresh();
     changeProgram(stack.workDir);
 
-    emulator.clearRequests();
+    suite.emulator.clearRequests();
     const previewed = await ci(stack, ["preview", "dev", review]);
     expect(previewed.code).toBe(0);
     // A preview writes nothing: it reads only what the policy's replay needs (its credentials, then the what-if
     // call), once per preview the script runs (the JSON one and the --diff one).
-    expect(writesIn(emulator.requests)).toEqual([]);
-    expect(new Set(emulator.requests.map((r) => r.operationId))).toEqual(new Set(["listAgentCredentials", "replayPolicy"]));
+    expect(writesIn(suite.emulator.requests)).toEqual([]);
+    expect(new Set(suite.emulator.requests.map((r) => r.operationId))).toEqual(new Set(["listAgentCredentials", "replayPolicy"]));
     const text = fs.readFileSync(review, "utf8");
     if (process.env.PGBEAM_SAVE_REVIEW) fs.copyFileSync(review, process.env.PGBEAM_SAVE_REVIEW);
 
@@ -111,10 +103,10 @@ it("a pull request's review text tells each change truthfully; up after the merg
     // The merge: up does what the review said, and nothing else.
     const applied = await ci(stack, ["up", "dev"]);
     expect(applied.code).toBe(0);
-    expect(emulator.get("project", project.id)).toMatchObject({ description: "app, dev environment" });
-    expect(emulator.objects("database")[0].data.ssl_mode).toBe("require");
-    expect(emulator.objects("policy")[0].data).toMatchObject({ access_mode: "read_only", max_rows: 100 });
-    const credentials = emulator.objects("agent");
+    expect(suite.emulator.get("project", project.id)).toMatchObject({ description: "app, dev environment" });
+    expect(suite.emulator.objects("database")[0].data.ssl_mode).toBe("require");
+    expect(suite.emulator.objects("policy")[0].data).toMatchObject({ access_mode: "read_only", max_rows: 100 });
+    const credentials = suite.emulator.objects("agent");
     expect(credentials.find((o) => o.id === oldCredential.id)?.data.status).toBe("revoked");
     expect(credentials.filter((o) => o.data.status === "active").map((o) => o.data.name)).toEqual(["helper-dev"]);
 
@@ -131,19 +123,19 @@ it("a pull request's review text tells each change truthfully; up after the merg
 });
 
 it("a preview that fails check() yields a review saying so, naming the field, and a failing exit", async () => {
-  const stack = await TestStack.create({ program: path.resolve(repoRoot, "examples/environments"), consumer, bin, emulator, stackName: "dev" });
+  const stack = await suite.stack(path.resolve(repoRoot, "examples/environments"), { stackName: "dev" });
   const review = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-review-")), "review.md");
   try {
     await stack.stack.setConfig("dbPassword", { value: DB_PASSWORD, secret: true });
     const file = path.join(stack.workDir, "Pulumi.dev.yaml");
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("      poolSize: 5\n", "      poolSize: 0\n"));
-    emulator.clearRequests();
+    suite.emulator.clearRequests();
     const previewed = await ci(stack, ["preview", "dev", review]);
     expect(previewed.code).not.toBe(0);
     const text = fs.readFileSync(review, "utf8");
     expect(text).toContain("**The preview failed (exit");
     expect(text).toMatch(/❌ error: .*database\.poolConfig\.poolSize/);
-    expect(emulator.requests).toEqual([]);
+    expect(suite.emulator.requests).toEqual([]);
   } finally {
     await stack.cleanup();
   }

@@ -15,7 +15,7 @@ import {
   Stack,
 } from "@pulumi/pulumi/automation";
 import { pulumiBinDir } from "../../scripts/pulumi-bin";
-import type { Emulator, RecordedRequest } from "../emulator";
+import { type Emulator, type EmulatorOptions, type RecordedRequest, startEmulator } from "../emulator";
 
 export { pulumiBinDir };
 
@@ -99,6 +99,29 @@ export interface RunningCli {
   done: Promise<CliResult>;
   /** SIGKILL of the CLI and every process under it. */
   kill(): void;
+}
+
+/**
+ * What a real-engine suite sets up once: the CLI, this checkout packed and installed aside, and one emulator for
+ * the file (stopped after it); `prepare` adds organizations and keys. Fields are set once its beforeAll has run.
+ */
+export function realEngineSuite(options: EmulatorOptions = {}, prepare?: (emulator: Emulator) => void) {
+  const suite = {
+    emulator: undefined as unknown as Emulator,
+    bin: "",
+    consumer: "",
+    /** A stack of `program` on this suite's CLI, package and emulator. */
+    stack: (program: string, more: { env?: Record<string, string>; stackName?: string } = {}) =>
+      TestStack.create({ program, consumer: suite.consumer, bin: suite.bin, emulator: suite.emulator, ...more }),
+  };
+  beforeAll(async () => {
+    suite.bin = pulumiBinDir();
+    suite.consumer = consumerProject();
+    suite.emulator = await startEmulator(options);
+    prepare?.(suite.emulator);
+  });
+  afterAll(() => suite.emulator?.stop());
+  return suite;
 }
 
 /** A stack of one program, against one emulator, in its own temp backend and PULUMI_HOME. */

@@ -5,27 +5,18 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Emulator, startEmulator } from "../emulator";
 import { expectNoLeaks, expectStateMatchesEmulator, liveIdsUnder, stateIds } from "./convergence";
-import { type CliResult, consumerProject, pulumiBinDir, TestStack } from "./harness";
+import { type CliResult, realEngineSuite, TestStack } from "./harness";
 
 jest.setTimeout(30 * 60_000);
 
 const PASSWORD = "pw-interrupted-Hq52";
 const WEBHOOK_SECRET = "whsec-interrupted-Vb83";
 
-let emulator: Emulator;
-let consumer: string;
-let bin: string;
 const report: string[] = [];
-beforeAll(async () => {
-  bin = pulumiBinDir();
-  consumer = consumerProject();
-  emulator = await startEmulator();
-});
-afterAll(async () => {
+const suite = realEngineSuite();
+afterAll(() => {
   console.log(`interrupted runs:\n  ${report.join("\n  ")}`);
-  await emulator?.stop();
 });
 
 /** 20 resources: 4 projects (allowlist + kill switch set after create), each with a policy, agent, webhook, database. */
@@ -36,7 +27,7 @@ function program(prefix: string) {
       type: "Project",
       args: {
         name: `${prefix}-${i}`,
-        orgId: emulator.orgId,
+        orgId: suite.emulator.orgId,
         agentsDisabled: true,
         allowedCidrs: [{ cidr: "10.20.0.0/16", label: "vpc" }],
         database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PASSWORD" },
@@ -77,11 +68,11 @@ interface KillPoint {
   arm?(): void;
   /** Kill as soon as this holds. */
   killWhen(): boolean;
-  /** Checks on the emulator right after the kill (what the interruption left behind). */
+  /** Checks on the suite.emulator right after the kill (what the interruption left behind). */
   afterKill?(prefix: string): void;
 }
 
-const posts = (suffix: RegExp) => emulator.requests.filter((r) => r.method === "POST" && suffix.test(r.path));
+const posts = (suffix: RegExp) => suite.emulator.requests.filter((r) => r.method === "POST" && suffix.test(r.path));
 const answered = (suffix: RegExp) => posts(suffix).filter((r) => r.status === 201).length;
 
 const KILL_POINTS: KillPoint[] = [
@@ -91,43 +82,43 @@ const KILL_POINTS: KillPoint[] = [
   },
   {
     name: "while a webhook create is in flight (the server completes it after the kill)",
-    arm: () => emulator.inject({ method: "POST", path: /\/webhooks$/, delayMs: 3000 }),
+    arm: () => suite.emulator.inject({ method: "POST", path: /\/webhooks$/, delayMs: 3000 }),
     killWhen: () => posts(/\/webhooks$/).length >= 1,
   },
   {
     name: "during a project's configuring PATCH (the project is left with the API's open defaults)",
-    arm: () => emulator.inject({ method: "PATCH", path: /^\/v1\/projects\/[^/]+$/, delayMs: 2000, drop: "before" }),
-    killWhen: () => emulator.requests.some((r) => r.method === "PATCH"),
+    arm: () => suite.emulator.inject({ method: "PATCH", path: /^\/v1\/projects\/[^/]+$/, delayMs: 2000, drop: "before" }),
+    killWhen: () => suite.emulator.requests.some((r) => r.method === "PATCH"),
     afterKill: (prefix) => {
-      const open = emulator.objects("project").filter((o) => o.data.name.startsWith(prefix) && o.data.allowed_cidrs.length === 0);
+      const open = suite.emulator.objects("project").filter((o) => o.data.name.startsWith(prefix) && o.data.allowed_cidrs.length === 0);
       expect(open.length).toBeGreaterThan(0);
     },
   },
   {
     name: "after 12 creates were answered, agent credentials among them",
-    killWhen: () => emulator.requests.filter((r) => r.method === "POST" && r.status === 201).length >= 12,
+    killWhen: () => suite.emulator.requests.filter((r) => r.method === "POST" && r.status === 201).length >= 12,
   },
 ];
 
 describe.each(KILL_POINTS.map((point, index) => [point.name, point, index] as const))("killed %s", (_name, point, index) => {
   it("the next `pulumi up` (after the `pulumi cancel` the CLI asks for) converges: no duplicate, no orphan, no lost secret", async () => {
     const prefix = `killed${index}`;
-    const stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer, bin, emulator, env: { PASSWORD, WEBHOOK_SECRET } });
+    const stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD, WEBHOOK_SECRET } });
     try {
       await stack.setResources(program(prefix) as never);
-      emulator.clearFaults();
-      emulator.clearRequests();
+      suite.emulator.clearFaults();
+      suite.emulator.clearRequests();
       point.arm?.();
       const run = stack.startCli(["up", "--yes", "--skip-preview"]);
       await until(point.killWhen, "the kill point");
       run.kill();
       const killed = await run.done;
       expect(killed.signal).toBe("SIGKILL");
-      await new Promise((resolve) => setTimeout(resolve, 3500)); // requests held by the emulator finish
-      emulator.clearFaults();
+      await new Promise((resolve) => setTimeout(resolve, 3500)); // requests held by the suite.emulator finish
+      suite.emulator.clearFaults();
       point.afterKill?.(prefix);
-      const scenarioProjects = new Set(emulator.objects("project").filter((o) => o.data.name.startsWith(prefix)).map((o) => o.id));
-      const liveAfterKill = liveIdsUnder(emulator, scenarioProjects).length;
+      const scenarioProjects = new Set(suite.emulator.objects("project").filter((o) => o.data.name.startsWith(prefix)).map((o) => o.id));
+      const liveAfterKill = liveIdsUnder(suite.emulator, scenarioProjects).length;
       const inStateAfterKill = await stateIds(stack).then((state) => String(state.ids.length), () => "unreadable");
 
       // What the user runs next, and what the CLI tells them to run.
@@ -148,15 +139,15 @@ describe.each(KILL_POINTS.map((point, index) => [point.name, point, index] as co
       expect(next.code).toBe(0);
       steps.push("pulumi up");
 
-      await expectStateMatchesEmulator(stack, emulator, `${prefix}-`);
-      const projects = emulator.objects("project").filter((o) => o.data.name.startsWith(prefix));
+      await expectStateMatchesEmulator(stack, suite.emulator, `${prefix}-`);
+      const projects = suite.emulator.objects("project").filter((o) => o.data.name.startsWith(prefix));
       expect(projects).toHaveLength(4);
       for (const project of projects) expect(project.data).toMatchObject({ agents_disabled: true, allowed_cidrs: [{ cidr: "10.20.0.0/16", label: "vpc" }] });
       // One-time secrets: what the state holds is what the API's credential has now.
       const outputs = await stack.outputs();
       for (let i = 0; i < 4; i++) {
         const agent = outputs[`agent${i}`].value as { id: string; mcpToken: string; connectionString: string };
-        const stored = emulator.objects("agent").find((o) => o.id === agent.id)!;
+        const stored = suite.emulator.objects("agent").find((o) => o.id === agent.id)!;
         expect(agent.mcpToken).toBe(stored.secrets.mcp_token);
         expect(new URL(agent.connectionString).password).toBe(stored.secrets.password);
       }
@@ -175,12 +166,12 @@ describe.each(KILL_POINTS.map((point, index) => [point.name, point, index] as co
       const preview = await stack.cli(["preview", "--diff"]);
       expect(preview.code).toBe(0);
       expect(preview.output).not.toMatch(/ to create| to update| to delete| to replace/);
-      await expectStateMatchesEmulator(stack, emulator, `${prefix}-`);
-      await expectNoLeaks(stack, emulator, { password: PASSWORD, "webhook secret": WEBHOOK_SECRET });
+      await expectStateMatchesEmulator(stack, suite.emulator, `${prefix}-`);
+      await expectNoLeaks(stack, suite.emulator, { password: PASSWORD, "webhook secret": WEBHOOK_SECRET });
 
       const destroy = await stack.cli(["destroy", "--yes", "--skip-preview"]);
       expect(destroy.code).toBe(0);
-      expect(emulator.objects("project").filter((o) => o.data.name.startsWith(prefix))).toEqual([]);
+      expect(suite.emulator.objects("project").filter((o) => o.data.name.startsWith(prefix))).toEqual([]);
       report.push(
         `${point.name}: ${liveAfterKill} objects in the API, ${inStateAfterKill} in state, ${pending} pending creates; then ${steps.join(" → ")}: converged`,
       );
@@ -192,7 +183,7 @@ describe.each(KILL_POINTS.map((point, index) => [point.name, point, index] as co
 
 describe("the same program creating again", () => {
   it("after a destroy makes new objects; a targeted replace with unchanged inputs keeps the object and says so", async () => {
-    const stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer, bin, emulator, env: { PASSWORD, WEBHOOK_SECRET } });
+    const stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD, WEBHOOK_SECRET } });
     try {
       const resources = program("again");
       await stack.setResources({ p0: resources.p0, pol0: resources.pol0, agent0: resources.agent0, hook0: resources.hook0 } as never);
@@ -203,7 +194,7 @@ describe("the same program creating again", () => {
       expect((await stack.cli(["up", "--yes", "--skip-preview"])).code).toBe(0);
       const second = await stateIds(stack);
       expect(second.ids.filter((id) => first.ids.includes(id))).toEqual([]);
-      await expectStateMatchesEmulator(stack, emulator, "again-");
+      await expectStateMatchesEmulator(stack, suite.emulator, "again-");
 
       // `--replace` of the webhook, inputs unchanged: the engine calls no diff for a targeted replace, so the
       // create's replay brings the same object back. It must then be kept (not deleted under the new entry), and
@@ -213,14 +204,14 @@ describe("the same program creating again", () => {
       expect(replaced.code).toBe(0);
       expect(replaced.output).toContain(`WebhookEndpoint ${hook.id} was kept rather than replaced`);
       expect((await stateIds(stack)).ids).toContain(hook.id);
-      expect(emulator.get("webhook", hook.id!)).toBeDefined();
-      await expectStateMatchesEmulator(stack, emulator, "again-");
+      expect(suite.emulator.get("webhook", hook.id!)).toBeDefined();
+      await expectStateMatchesEmulator(stack, suite.emulator, "again-");
       // Change an input and it is a new object.
       await stack.setResources({ p0: resources.p0, pol0: resources.pol0, agent0: resources.agent0, hook0: { ...resources.hook0, args: { ...(resources.hook0.args as object), description: "v2" } } } as never);
       expect((await stack.cli(["up", "--yes", "--skip-preview", "--replace", hook.urn])).code).toBe(0);
-      expect(emulator.get("webhook", hook.id!)).toBeUndefined();
-      await expectStateMatchesEmulator(stack, emulator, "again-");
-      await expectNoLeaks(stack, emulator, { password: PASSWORD, "webhook secret": WEBHOOK_SECRET });
+      expect(suite.emulator.get("webhook", hook.id!)).toBeUndefined();
+      await expectStateMatchesEmulator(stack, suite.emulator, "again-");
+      await expectNoLeaks(stack, suite.emulator, { password: PASSWORD, "webhook secret": WEBHOOK_SECRET });
       expect((await stack.cli(["destroy", "--yes", "--skip-preview"])).code).toBe(0);
       report.push("destroy then up (same bodies): new objects; up --replace with unchanged inputs: same object kept, said so; with a changed input: new object");
     } finally {

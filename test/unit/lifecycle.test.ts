@@ -7,22 +7,11 @@
 import * as host from "../../provider/host";
 import { fromApi, type Props } from "../../provider/engine/values";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
-import { type Emulator, startEmulator } from "../emulator";
-import type { Args, Parents } from "../lifecycle/fixtures";
-import { coverageProblems, createParents, expectedWrites, fixtureFor, resolveSecrets, writesTo } from "../lifecycle/scenario";
+import type { Args } from "../lifecycle/fixtures";
+import { coverageProblems, expectedWrites, fixtureFor, resolveSecrets, writesTo } from "../lifecycle/scenario";
+import { providerSuite } from "./provider-suite";
 
-let emulator: Emulator;
-let parents: Parents;
-beforeAll(async () => {
-  emulator = await startEmulator();
-  host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url })[key] });
-  parents = await createParents(emulator);
-});
-afterAll(async () => {
-  expect(emulator.validationFailures).toEqual([]); // every request the provider sent passes the spec
-  expect(emulator.responseValidationFailures).toEqual([]);
-  await emulator.stop();
-});
+const suite = providerSuite();
 
 const PROVIDER = { __provider: "serialized-provider-text" };
 
@@ -45,28 +34,28 @@ describe.each(Object.keys(RESOURCE_SPECS))("%s", (name) => {
 
   it("create, no-change diff, each update alone with its exact writes, each replace, read, delete", async () => {
     const fixture = fixtureFor(name);
-    let args = fixture.args(parents);
+    let args = fixture.args(suite.parents);
     let inputs = await checked(args);
     const created = await lifecycle.create({ ...inputs, ...PROVIDER });
     const id = created.id;
     let outs = created.outs as Props;
     await expectNoChanges(id, outs, inputs);
-    const putState: Args = { ...fixture.putBody?.(parents) };
+    const putState: Args = { ...fixture.putBody?.(suite.parents) };
 
     for (const field of Object.keys(fixture.updates)) {
-      args = { ...args, ...fixture.updates[field].change(parents) };
+      args = { ...args, ...fixture.updates[field].change(suite.parents) };
       const news = await checked(args, inputs);
       expect([field, await lifecycle.diff(id, outs, news)]).toEqual([field, expect.objectContaining({ changes: true, replaces: [] })]);
-      emulator.clearRequests();
+      suite.emulator.clearRequests();
       outs = (await lifecycle.update(id, outs, { ...news, ...PROVIDER })).outs as Props;
-      const writes = writesTo(emulator.requests, spec.itemPath(outs, id));
-      expect([field, writes]).toEqual([field, expectedWrites(fixture, field, parents, putState)]);
+      const writes = writesTo(suite.emulator.requests, spec.itemPath(outs, id));
+      expect([field, writes]).toEqual([field, expectedWrites(fixture, field, suite.parents, putState)]);
       inputs = news;
       await expectNoChanges(id, outs, inputs);
     }
 
     for (const [field, change] of Object.entries(fixture.replaces)) {
-      const diff = await lifecycle.diff(id, outs, await checked({ ...args, ...change(parents) }, inputs));
+      const diff = await lifecycle.diff(id, outs, await checked({ ...args, ...change(suite.parents) }, inputs));
       expect([field, diff.replaces]).toEqual([field, expect.arrayContaining([field])]);
     }
 
@@ -74,10 +63,10 @@ describe.each(Object.keys(RESOURCE_SPECS))("%s", (name) => {
     expect(read.id).toBe(id);
     await expectNoChanges(id, read.props as Props, inputs);
 
-    emulator.clearRequests();
+    suite.emulator.clearRequests();
     await lifecycle.delete(id, read.props as Props);
     const deleteVerb = spec.delete ?? { method: "DELETE" as const };
-    expect(writesTo(emulator.requests, spec.itemPath(outs, id))).toEqual([
+    expect(writesTo(suite.emulator.requests, spec.itemPath(outs, id))).toEqual([
       { method: deleteVerb.method, ...("body" in deleteVerb ? { body: deleteVerb.body } : {}) },
     ]);
     // Gone, or (a soft delete the API still lists) in the state the delete put it in.
@@ -88,8 +77,8 @@ describe.each(Object.keys(RESOURCE_SPECS))("%s", (name) => {
 
   it("an object deleted out of band reads as gone", async () => {
     const fixture = fixtureFor(name);
-    const created = await lifecycle.create({ ...(await checked(fixture.args(parents))), ...PROVIDER });
-    fixture.removeOutOfBand(emulator, created.id, created.outs as Args);
+    const created = await lifecycle.create({ ...(await checked(fixture.args(suite.parents))), ...PROVIDER });
+    fixture.removeOutOfBand(suite.emulator, created.id, created.outs as Args);
     expect((await lifecycle.read(created.id, created.outs as Props)).id).toBe("");
     await lifecycle.delete(created.id, created.outs as Props);
   });

@@ -8,21 +8,9 @@ import { Lifecycle } from "../../provider/engine/lifecycle";
 import * as host from "../../provider/host";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
 import type { Props } from "../../provider/engine/values";
-import { type Emulator, startEmulator } from "../emulator";
-import type { Parents } from "../lifecycle/fixtures";
-import { createParents } from "../lifecycle/scenario";
+import { providerSuite } from "./provider-suite";
 
-let emulator: Emulator;
-let parents: Parents;
-beforeAll(async () => {
-  emulator = await startEmulator();
-  host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url })[key] });
-  parents = await createParents(emulator);
-});
-afterAll(async () => {
-  expect(emulator.validationFailures).toEqual([]);
-  await emulator.stop();
-});
+const suite = providerSuite();
 
 const PROVIDER = { __provider: "serialized-provider-text" };
 async function create(name: string, args: Props) {
@@ -35,11 +23,11 @@ const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (
 
 describe("CustomDomain", () => {
   it("below the Scale plan, create fails with a plan error, not an API trace", async () => {
-    emulator.addOrganization("org_starter_shapes");
+    suite.emulator.addOrganization("org_starter_shapes");
     const { projectId } = await (async () => {
-      const response = await fetch(`${emulator.url}/v1/projects`, {
+      const response = await fetch(`${suite.emulator.url}/v1/projects`, {
         method: "POST",
-        headers: { authorization: `Bearer ${emulator.apiKey}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${suite.emulator.apiKey}`, "content-type": "application/json" },
         body: JSON.stringify({ name: "starter", org_id: "org_starter_shapes", database: { host: "h", port: 5432, name: "a", username: "u", password: "pw-x" } }),
       });
       return { projectId: ((await response.json()) as { project: { id: string } }).project.id };
@@ -49,8 +37,8 @@ describe("CustomDomain", () => {
   });
 
   it("verification that never succeeds gives up, bounded, naming the DNS records; the domain stays in state", async () => {
-    emulator.failDomainVerification("nodns.lifecycle.example.com");
-    const error = (await failureOf(create("CustomDomain", { projectId: parents.projectId, domain: "nodns.lifecycle.example.com", verify: true, verifyTimeoutSeconds: 0 }))) as Error & Props;
+    suite.emulator.failDomainVerification("nodns.lifecycle.example.com");
+    const error = (await failureOf(create("CustomDomain", { projectId: suite.parents.projectId, domain: "nodns.lifecycle.example.com", verify: true, verifyTimeoutSeconds: 0 }))) as Error & Props;
     expect(error.message).toContain("custom domain nodns.lifecycle.example.com is not verified after 1 check(s) over 0 s");
     expect(error.message).toContain('TXT _pgbeam-verify.nodns.lifecycle.example.com = "pgbeam-verify=');
     expect(error.id).toMatch(/^dom_/);
@@ -59,7 +47,7 @@ describe("CustomDomain", () => {
     expect(properties.verify).toBeUndefined(); // so the next `up` sees `verify: true` as a change and checks again
 
     // DNS published, verified by the platform's own check: a refresh shows it.
-    emulator.verifyDomain("nodns.lifecycle.example.com");
+    suite.emulator.verifyDomain("nodns.lifecycle.example.com");
     const refreshed = (await host.lifecycle("CustomDomain").read(error.id as string, properties)).props as Props;
     expect(refreshed).toMatchObject({ verified: true, verifiedAt: expect.any(String), tlsCertExpiry: expect.any(String) });
   });
@@ -67,46 +55,46 @@ describe("CustomDomain", () => {
 
 describe("CacheRule", () => {
   it("a query shape never observed fails with a message naming hash and database", async () => {
-    const error = await failureOf(create("CacheRule", { projectId: parents.projectId, databaseId: parents.databaseId, queryHash: "ffffffffffffffff" }));
-    expect(String(error)).toContain(`query shape ffffffffffffffff has not been observed on database ${parents.databaseId}`);
+    const error = await failureOf(create("CacheRule", { projectId: suite.parents.projectId, databaseId: suite.parents.databaseId, queryHash: "ffffffffffffffff" }));
+    expect(String(error)).toContain(`query shape ffffffffffffffff has not been observed on database ${suite.parents.databaseId}`);
   });
 
   it("queryHash must be 16 lowercase hex digits, said before any API call", async () => {
-    emulator.clearRequests();
+    suite.emulator.clearRequests();
     const result = await host.lifecycle("CacheRule").check({}, { projectId: "prj_x", databaseId: "db_x", queryHash: "ABC" });
     expect(result.failures).toEqual([{ property: "queryHash", reason: expect.stringContaining("16 lowercase hex digits") }]);
-    expect(emulator.requests).toEqual([]);
+    expect(suite.emulator.requests).toEqual([]);
   });
 });
 
 describe("SpendLimit", () => {
   it("a limit of 0 is kept as 0, distinct from no limit", async () => {
-    const created = await create("SpendLimit", { orgId: parents.otherOrgId, spendLimit: 0 });
-    expect(emulator.get("plan", parents.otherOrgId)).toMatchObject({ spend_limit: 0, spend_capped: true });
+    const created = await create("SpendLimit", { orgId: suite.parents.otherOrgId, spendLimit: 0 });
+    expect(suite.emulator.get("plan", suite.parents.otherOrgId)).toMatchObject({ spend_limit: 0, spend_capped: true });
     const read = await host.lifecycle("SpendLimit").read(created.id, created.outs as Props);
-    expect(read).toMatchObject({ id: parents.otherOrgId, props: { spendLimit: 0, spendCapped: true } });
+    expect(read).toMatchObject({ id: suite.parents.otherOrgId, props: { spendLimit: 0, spendCapped: true } });
     await host.lifecycle("SpendLimit").delete(created.id, created.outs as Props);
-    expect(emulator.get("plan", parents.otherOrgId)).toMatchObject({ spend_limit: null, spend_capped: false });
+    expect(suite.emulator.get("plan", suite.parents.otherOrgId)).toMatchObject({ spend_limit: null, spend_capped: false });
   });
 });
 
 describe("SelfHostEnrollment", () => {
   it("keeps the one-time token; rotation replaces it in place, same id; revoked reads as gone", async () => {
     const lifecycle = host.lifecycle("SelfHostEnrollment");
-    const created = await create("SelfHostEnrollment", { orgId: parents.orgId, regionLabel: "vpc" });
+    const created = await create("SelfHostEnrollment", { orgId: suite.parents.orgId, regionLabel: "vpc" });
     const outs = created.outs as Props;
     expect(outs.token).toMatch(/^pbh_/);
     const read = (await lifecycle.read(created.id, outs)).props as Props;
     expect(read.token).toBe(outs.token);
-    const news = (await lifecycle.check(outs, { orgId: parents.orgId, regionLabel: "vpc", rotationTrigger: 1 })).inputs!;
+    const news = (await lifecycle.check(outs, { orgId: suite.parents.orgId, regionLabel: "vpc", rotationTrigger: 1 })).inputs!;
     expect(await lifecycle.diff(created.id, read, news)).toMatchObject({ changes: true, replaces: [] });
     const rotated = (await lifecycle.update(created.id, read, { ...news, ...PROVIDER })).outs as Props;
     expect(rotated.token).toMatch(/^pbh_/);
     expect(rotated.token).not.toBe(outs.token);
     // Rotated in place: the same enrollment now holds the new token.
-    expect(emulator.objects("enrollment").find((e) => e.id === created.id)?.secrets.token).toBe(rotated.token);
+    expect(suite.emulator.objects("enrollment").find((e) => e.id === created.id)?.secrets.token).toBe(rotated.token);
     await lifecycle.delete(created.id, rotated);
-    expect(emulator.objects("enrollment").find((e) => e.id === created.id)?.data.revoked_at).toEqual(expect.any(String));
+    expect(suite.emulator.objects("enrollment").find((e) => e.id === created.id)?.data.revoked_at).toEqual(expect.any(String));
     expect((await lifecycle.read(created.id, rotated)).id).toBe("");
   });
 
@@ -121,21 +109,21 @@ describe("SelfHostEnrollment", () => {
 });
 
 describe("adoption (adoptId)", () => {
-  const writes = () => emulator.requests.filter((r) => r.method !== "GET").map((r) => [r.method, r.path, r.body]);
+  const writes = () => suite.emulator.requests.filter((r) => r.method !== "GET").map((r) => [r.method, r.path, r.body]);
   async function post(path: string, body: Props): Promise<Props> {
-    const response = await fetch(emulator.url + path, {
+    const response = await fetch(suite.emulator.url + path, {
       method: "POST",
-      headers: { authorization: `Bearer ${emulator.apiKey}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${suite.emulator.apiKey}`, "content-type": "application/json" },
       body: JSON.stringify(body),
     });
     return (await response.json()) as Props;
   }
 
   it("a console-made project is read, checked, then updated to the program (write-only values sent), and no diff after", async () => {
-    const made = await post("/v1/projects", { name: "console-made", org_id: parents.orgId, description: "by hand", database: { host: "h.internal", port: 5432, name: "app", username: "app", password: "pw-console-Ab12" } });
+    const made = await post("/v1/projects", { name: "console-made", org_id: suite.parents.orgId, description: "by hand", database: { host: "h.internal", port: 5432, name: "app", username: "app", password: "pw-console-Ab12" } });
     const projectId = (made.project as Props).id as string;
-    const args = { orgId: parents.orgId, name: "console-made", database: { host: "h.internal", port: 5432, name: "app", username: "app", password: "pw-program-Cd34" } };
-    emulator.clearRequests();
+    const args = { orgId: suite.parents.orgId, name: "console-made", database: { host: "h.internal", port: 5432, name: "app", username: "app", password: "pw-program-Cd34" } };
+    suite.emulator.clearRequests();
     const adopted = await create("Project", { ...args, adoptId: projectId });
     expect(adopted.id).toBe(projectId);
     expect(writes()).toEqual([
@@ -149,12 +137,12 @@ describe("adoption (adoptId)", () => {
 
   it("a project with several non-replica databases (role defaults to primary) is adopted only if the program's database singles one out", async () => {
     const db = { port: 5432, name: "app", username: "app", password: "pw-console-Ab12" };
-    const made = await post("/v1/projects", { name: "console-two-dbs", org_id: parents.orgId, database: { ...db, host: "first.internal" } });
+    const made = await post("/v1/projects", { name: "console-two-dbs", org_id: suite.parents.orgId, database: { ...db, host: "first.internal" } });
     const projectId = (made.project as Props).id as string;
     const second = await post(`/v1/projects/${projectId}/databases`, { ...db, host: "second.internal" });
     expect(second.role).toBe("primary");
-    const args = (host: string) => ({ orgId: parents.orgId, name: "console-two-dbs", adoptId: projectId, database: { ...db, host, password: "pw-program-Cd34" } });
-    emulator.clearRequests();
+    const args = (host: string) => ({ orgId: suite.parents.orgId, name: "console-two-dbs", adoptId: projectId, database: { ...db, host, password: "pw-program-Cd34" } });
+    suite.emulator.clearRequests();
     const ambiguous = await failureOf(create("Project", args("third.internal")));
     expect(String(ambiguous)).toContain(
       `cannot adopt Project ${projectId} (adoptId): its primary database is ambiguous: 2 of its databases are not replicas (${String((made.database as Props).id)} (first.internal:5432/app), ${String(second.id)} (second.internal:5432/app)) and none match`,
@@ -165,17 +153,17 @@ describe("adoption (adoptId)", () => {
   });
 
   it("refuses, changing nothing, when the unique name differs, the parent differs, or a replace field differs", async () => {
-    const policy = await post(`/v1/projects/${parents.projectId}/policies`, { name: "console-policy" });
-    const replica = await post(`/v1/databases/${parents.databaseId}/replicas`, { host: "r.internal", port: 5432 });
-    emulator.clearRequests();
-    const wrongName = await failureOf(create("PolicyProfile", { projectId: parents.projectId, name: "other-name", adoptId: policy.id }));
+    const policy = await post(`/v1/projects/${suite.parents.projectId}/policies`, { name: "console-policy" });
+    const replica = await post(`/v1/databases/${suite.parents.databaseId}/replicas`, { host: "r.internal", port: 5432 });
+    suite.emulator.clearRequests();
+    const wrongName = await failureOf(create("PolicyProfile", { projectId: suite.parents.projectId, name: "other-name", adoptId: policy.id }));
     expect(String(wrongName)).toContain(`cannot adopt PolicyProfile ${String(policy.id)} (adoptId): its name is "console-policy", the program says "other-name". Nothing was changed.`);
-    const wrongParent = await failureOf(create("PolicyProfile", { projectId: parents.otherProjectId, name: "console-policy", adoptId: policy.id }));
+    const wrongParent = await failureOf(create("PolicyProfile", { projectId: suite.parents.otherProjectId, name: "console-policy", adoptId: policy.id }));
     expect(String(wrongParent)).toContain("no such object under the parent the program names");
-    const otherHost = await failureOf(create("Replica", { databaseId: parents.databaseId, host: "elsewhere.internal", port: 5432, adoptId: replica.id }));
+    const otherHost = await failureOf(create("Replica", { databaseId: suite.parents.databaseId, host: "elsewhere.internal", port: 5432, adoptId: replica.id }));
     expect(String(otherHost)).toContain("host differ(s) from the program and cannot change in place");
     expect(writes()).toEqual([]);
-    const same = await create("Replica", { databaseId: parents.databaseId, host: "r.internal", port: 5432, adoptId: replica.id });
+    const same = await create("Replica", { databaseId: suite.parents.databaseId, host: "r.internal", port: 5432, adoptId: replica.id });
     expect([same.id, writes()]).toEqual([replica.id, []]);
   });
 });

@@ -7,22 +7,10 @@
 import { URN_KEY } from "../../provider/engine/keys";
 import * as host from "../../provider/host";
 import type { Props } from "../../provider/engine/values";
-import { type Emulator, startEmulator } from "../emulator";
-import type { Parents } from "../lifecycle/fixtures";
-import { createParents } from "../lifecycle/scenario";
+import { providerSuite } from "./provider-suite";
 
-let emulator: Emulator;
-let parents: Parents;
-beforeAll(async () => {
-  emulator = await startEmulator();
-  host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url })[key] });
-  parents = await createParents(emulator);
-});
-afterAll(async () => {
-  expect(emulator.validationFailures).toEqual([]);
-  await emulator.stop();
-});
-beforeEach(() => emulator.clearRequests());
+const suite = providerSuite();
+beforeEach(() => suite.emulator.clearRequests());
 
 const PROVIDER = { __provider: "serialized-provider-text" };
 let counter = 0;
@@ -30,9 +18,9 @@ const urn = (type: string) => `urn:pulumi:test::upsert::pulumi-nodejs:dynamic/pg
 const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: Error) => error);
 
 async function call(method: string, path: string, body: Props): Promise<Props> {
-  const response = await fetch(emulator.url + path, {
+  const response = await fetch(suite.emulator.url + path, {
     method,
-    headers: { authorization: `Bearer ${emulator.apiKey}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${suite.emulator.apiKey}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
   return (await response.json()) as Props;
@@ -48,7 +36,7 @@ async function create(type: string, args: Props) {
 
 function freshOrg(): string {
   const orgId = `org_upsert_${++counter}`;
-  emulator.addOrganization(orgId, { plan: "scale" });
+  suite.emulator.addOrganization(orgId, { plan: "scale" });
   return orgId;
 }
 
@@ -56,31 +44,31 @@ describe("an upsert create never takes over a setting made elsewhere", () => {
   it("refuses a spend limit set in the console, changing nothing; adoptId takes it over", async () => {
     const orgId = freshOrg();
     await call("PUT", `/v1/organizations/${orgId}/spend-limit`, { spend_limit: 2000 });
-    emulator.clearRequests();
+    suite.emulator.clearRequests();
     const error = await failureOf(create("SpendLimit", { [URN_KEY]: urn("SpendLimit"), orgId, spendLimit: 500 }));
     expect(String(error)).toContain(`SpendLimit ${orgId} is already set (/v1/organizations/${orgId}/spend-limit)`);
     expect(String(error)).toContain(`set adoptId: "${orgId}"`);
-    expect(emulator.requests.filter((r) => r.method !== "GET")).toEqual([]);
-    expect(emulator.get("plan", orgId)).toMatchObject({ spend_limit: 2000 });
+    expect(suite.emulator.requests.filter((r) => r.method !== "GET")).toEqual([]);
+    expect(suite.emulator.get("plan", orgId)).toMatchObject({ spend_limit: 2000 });
 
     const adopted = await create("SpendLimit", { [URN_KEY]: urn("SpendLimit"), orgId, spendLimit: 500, adoptId: orgId });
     expect(adopted.id).toBe(orgId);
-    expect(emulator.get("plan", orgId)).toMatchObject({ spend_limit: 500 });
+    expect(suite.emulator.get("plan", orgId)).toMatchObject({ spend_limit: 500 });
   });
 
   it("refuses a project's default policy set elsewhere", async () => {
-    const { settingsProjectId: projectId, settingsPolicyId, settingsSecondPolicyId } = parents;
+    const { settingsProjectId: projectId, settingsPolicyId, settingsSecondPolicyId } = suite.parents;
     await call("PATCH", `/v1/projects/${projectId}`, { default_policy_profile_id: settingsPolicyId });
     const error = await failureOf(create("ProjectDefaultPolicy", { projectId, defaultPolicyProfileId: settingsSecondPolicyId }));
     expect(String(error)).toContain(`ProjectDefaultPolicy ${projectId} is already set`);
-    expect(emulator.get("project", projectId)).toMatchObject({ default_policy_profile_id: settingsPolicyId });
+    expect(suite.emulator.get("project", projectId)).toMatchObject({ default_policy_profile_id: settingsPolicyId });
     await call("PATCH", `/v1/projects/${projectId}`, { default_policy_profile_id: null });
   });
 
   it("a cache rule is free while caching is off with no TTL of its own (every seen shape has an entry), taken once set", async () => {
     const hash = "00000000000000aa";
-    emulator.observeQuery(parents.projectId, parents.databaseId, hash);
-    const args = { projectId: parents.projectId, databaseId: parents.databaseId, queryHash: hash, cacheTtlSeconds: 60 };
+    suite.emulator.observeQuery(suite.parents.projectId, suite.parents.databaseId, hash);
+    const args = { projectId: suite.parents.projectId, databaseId: suite.parents.databaseId, queryHash: hash, cacheTtlSeconds: 60 };
     const created = await create("CacheRule", args);
     expect(created.id).toBe(hash);
     const error = await failureOf(create("CacheRule", { ...args, cacheTtlSeconds: 30 }));
@@ -101,22 +89,22 @@ describe("a replace that writes the same path keeps what it wrote", () => {
     const args = { [URN_KEY]: urn("SpendLimit"), orgId, spendLimit: 500 };
     const first = await create("SpendLimit", args);
     expect((await targetedReplace("SpendLimit", args, first)).id).toBe(orgId);
-    expect(emulator.get("plan", orgId)).toMatchObject({ spend_limit: 500 });
+    expect(suite.emulator.get("plan", orgId)).toMatchObject({ spend_limit: 500 });
   });
 
   it("a project's default policy and a cache rule keep theirs too", async () => {
-    const { settingsProjectId: projectId, settingsPolicyId } = parents;
+    const { settingsProjectId: projectId, settingsPolicyId } = suite.parents;
     const policyArgs = { [URN_KEY]: urn("ProjectDefaultPolicy"), projectId, defaultPolicyProfileId: settingsPolicyId };
     const policy = await create("ProjectDefaultPolicy", policyArgs);
     await targetedReplace("ProjectDefaultPolicy", policyArgs, policy);
-    expect(emulator.get("project", projectId)).toMatchObject({ default_policy_profile_id: settingsPolicyId });
+    expect(suite.emulator.get("project", projectId)).toMatchObject({ default_policy_profile_id: settingsPolicyId });
 
     const hash = "00000000000000bb";
-    emulator.observeQuery(parents.projectId, parents.databaseId, hash);
-    const ruleArgs = { [URN_KEY]: urn("CacheRule"), projectId: parents.projectId, databaseId: parents.databaseId, queryHash: hash, cacheTtlSeconds: 90 };
+    suite.emulator.observeQuery(suite.parents.projectId, suite.parents.databaseId, hash);
+    const ruleArgs = { [URN_KEY]: urn("CacheRule"), projectId: suite.parents.projectId, databaseId: suite.parents.databaseId, queryHash: hash, cacheTtlSeconds: 90 };
     const rule = await create("CacheRule", ruleArgs);
     await targetedReplace("CacheRule", ruleArgs, rule);
-    expect(emulator.get("cacheRule", `${parents.databaseId}:${hash}`)).toMatchObject({ cache_enabled: true, cache_ttl_seconds: 90 });
+    expect(suite.emulator.get("cacheRule", `${suite.parents.databaseId}:${hash}`)).toMatchObject({ cache_enabled: true, cache_ttl_seconds: 90 });
 
     // Leave the shared project as other tests expect it (this process would skip a delete of that path now).
     await call("PATCH", `/v1/projects/${projectId}`, { default_policy_profile_id: null });
@@ -126,8 +114,8 @@ describe("a replace that writes the same path keeps what it wrote", () => {
     const [orgA, orgB] = [freshOrg(), freshOrg()];
     const first = await create("SpendLimit", { [URN_KEY]: urn("SpendLimit"), orgId: orgA, spendLimit: 100 });
     await targetedReplace("SpendLimit", { [URN_KEY]: urn("SpendLimit"), orgId: orgB, spendLimit: 100 }, first);
-    expect(emulator.get("plan", orgA)).toMatchObject({ spend_limit: null });
-    expect(emulator.get("plan", orgB)).toMatchObject({ spend_limit: 100 });
+    expect(suite.emulator.get("plan", orgA)).toMatchObject({ spend_limit: null });
+    expect(suite.emulator.get("plan", orgB)).toMatchObject({ spend_limit: 100 });
   });
 });
 
