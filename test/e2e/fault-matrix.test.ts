@@ -166,7 +166,8 @@ function applicable(resource: string, op: Op): boolean {
 function buildCases(): Case[] {
   const cases: Case[] = [];
   const add = (resource: string, op: Op, fault: FaultKind) =>
-    cases.push({ n: cases.length, resource, op, fault, name: `c${cases.length}` });
+    // Fixed width: a fault finds its request by the name in it, and "c6" would also find "c60".
+    cases.push({ n: cases.length, resource, op, fault, name: `c${String(cases.length).padStart(3, "0")}` });
   Object.keys(RESOURCE_SPECS).forEach((resource, r) => {
     OPS.forEach((op, o) => {
       if (!applicable(resource, op)) return;
