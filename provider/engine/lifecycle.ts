@@ -486,7 +486,8 @@ export class Lifecycle {
   }
 
   private sameAsOutput(key: string, desired: Props, outputs: Props): boolean {
-    return sameValue(desired[key], canonical(this.shape[key], outputs[key]));
+    // Checked inputs are already canonical: an output equal to them as it is needs no parse (most fields, most runs).
+    return sameValue(desired[key], outputs[key]) || sameValue(desired[key], canonical(this.shape[key], outputs[key]));
   }
 
   /** `adoptId` only matters to create: on an existing object, changing it changes nothing. */
