@@ -65,14 +65,15 @@ const COLLECTIONS: Record<string, string> = {
   webhooks: "WebhookEndpoint",
 };
 
-/** The program of part 1: one of each resource; `updated` changes one field of each. */
-function allResources(orgId: string, updated: boolean) {
+/** The program of part 1: one of each resource; each type in `changed` has one field changed. */
+function allResources(orgId: string, changed: ReadonlySet<string> = new Set()) {
+  const updated = (type: string) => changed.has(type);
   return {
-    project: { type: "Project", args: { name: "bench", orgId, description: updated ? "changed" : "bench", database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PW" } } },
-    database: { type: "Database", args: { projectId: "ref:project.id", host: updated ? "replica2.internal" : "replica.internal", port: 5432, name: "app", username: "reader", password: "env:PW", role: "replica" } },
-    policy: { type: "PolicyProfile", args: { projectId: "ref:project.id", name: "read-only", accessMode: "read_only", maxRows: updated ? 2000 : 1000 } },
-    agent: { type: "AgentCredential", args: { projectId: "ref:project.id", policyProfileId: "ref:policy.id", name: "bot", ...(updated ? { status: "disabled" } : {}) } },
-    webhook: { type: "WebhookEndpoint", args: { projectId: "ref:project.id", url: updated ? "https://hooks.example.com/v2" : "https://hooks.example.com/v1", secret: "env:PW", eventTypes: ["anomaly.detected"] } },
+    project: { type: "Project", args: { name: "bench", orgId, description: updated("Project") ? "changed" : "bench", database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PW" } } },
+    database: { type: "Database", args: { projectId: "ref:project.id", host: updated("Database") ? "replica2.internal" : "replica.internal", port: 5432, name: "app", username: "reader", password: "env:PW", role: "replica" } },
+    policy: { type: "PolicyProfile", args: { projectId: "ref:project.id", name: "read-only", accessMode: "read_only", maxRows: updated("PolicyProfile") ? 2000 : 1000 } },
+    agent: { type: "AgentCredential", args: { projectId: "ref:project.id", policyProfileId: "ref:policy.id", name: "bot", ...(updated("AgentCredential") ? { status: "disabled" } : {}) } },
+    webhook: { type: "WebhookEndpoint", args: { projectId: "ref:project.id", url: updated("WebhookEndpoint") ? "https://hooks.example.com/v2" : "https://hooks.example.com/v1", secret: "env:PW", eventTypes: ["anomaly.detected"] } },
   };
 }
 const TYPES = ["Project", "Database", "PolicyProfile", "AgentCredential", "WebhookEndpoint"];
@@ -101,7 +102,8 @@ function minimumCalls(): { table: Record<string, Record<string, number>>; why: R
       create: `one POST per object${createCarriesDatabase ? "; createProject takes the primary database in the same call" : ""}`,
       "up (unchanged)": "nothing changed: the diff needs only the program and state",
       preview: "a preview changes nothing: check and diff need only the program and state",
-      "update 1 field": "one PATCH or PUT of the object whose field changed",
+      "update 1 field":
+        "one PATCH or PUT of the object whose field changed; a policy profile's change also lists the credentials bound to it and replays their recorded traffic against it (the impact its review shows)",
       refresh: `one GET per object${projectCarriesDatabase ? "" : "; a Project is two (the Project schema holds no database settings)"}`,
       destroy: "one DELETE per object (a project's DELETE takes its primary database with it)",
     },
@@ -134,7 +136,7 @@ async function apiCalls() {
     counts[operation] = perType;
   };
   try {
-    await stack.setResources(allResources(emulator.orgId, false));
+    await stack.setResources(allResources(emulator.orgId));
     await measure("create", () => stack.up());
     const outputs = await stack.outputs();
     for (const [name, type] of [["project", "Project"], ["database", "Database"], ["policy", "PolicyProfile"], ["agent", "AgentCredential"], ["webhook", "WebhookEndpoint"]]) {
@@ -144,8 +146,16 @@ async function apiCalls() {
     }
     await measure("up (unchanged)", () => stack.up());
     await measure("preview", () => stack.preview());
-    await stack.setResources(allResources(emulator.orgId, true));
-    await measure("update 1 field", () => stack.up());
+    // One up per type, so every call of it is that type's (a policy profile's also include its impact review).
+    const changed = new Set<string>();
+    counts["update 1 field"] = {};
+    for (const type of TYPES) {
+      changed.add(type);
+      await stack.setResources(allResources(emulator.orgId, changed));
+      emulator.clearRequests();
+      await stack.up();
+      counts["update 1 field"][type] = emulator.requests.length;
+    }
     await measure("refresh", () => stack.refresh());
     await measure("destroy", () => stack.destroy());
   } finally {
@@ -173,10 +183,11 @@ async function apiCalls() {
 // 2 + 4. Engine overhead and state size, against a trivial dynamic resource
 // ---------------------------------------------------------------------------------------------------------------
 
-type Kind = "pgbeam" | "floor";
+type Kind = "pgbeam" | "floor" | "floor-reads";
 
 async function benchStack(emulator: Emulator, kind: Kind, count: number, chain = false): Promise<TestStack> {
-  const stack = await TestStack.create({ program: path.join(repoRoot, "scripts/bench-program"), consumer, bin, emulator, env: { PW: PASSWORD } });
+  const env = { PW: PASSWORD, BENCH_API_URL: emulator.url, BENCH_API_KEY: emulator.apiKey };
+  const stack = await TestStack.create({ program: path.join(repoRoot, "scripts/bench-program"), consumer, bin, emulator, env });
   await stack.stack.setConfig("bench", { value: JSON.stringify({ kind, count, chain, orgId: emulator.orgId }) });
   return stack;
 }
@@ -195,6 +206,8 @@ async function stateBytes(stack: TestStack): Promise<{ perResource: number; prov
 }
 
 const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
+/** Refresh against a floor whose read makes the two GETs a project's refresh needs: the provider's own cost. */
+const REFRESH_WITH_READS = "refresh ÷ a floor making its GETs";
 
 type Role = "program" | "provider host" | "CLI" | "emulator";
 const ROLES: Role[] = ["program", "provider host", "CLI", "emulator"];
@@ -242,12 +255,12 @@ async function overheadAndState() {
   const state: { n: number; pgbeam: number; floor: number; pgbeamProvider: number; floorProvider: number; ratio: number }[] = [];
   for (const n of sizes) {
     const emulator = await startEmulator();
-    const timings: Record<Kind, Record<string, number[]>> = { pgbeam: {}, floor: {} };
-    const cpuByOperation: Record<Kind, Record<string, Record<Role, number>[]>> = { pgbeam: {}, floor: {} };
+    const timings: Record<Kind, Record<string, number[]>> = { pgbeam: {}, floor: {}, "floor-reads": {} };
+    const cpuByOperation: Record<Kind, Record<string, Record<Role, number>[]>> = { pgbeam: {}, floor: {}, "floor-reads": {} };
     const bytes: Partial<Record<Kind, { perResource: number; providerPerResource: number }>> = {};
     // Floor and ours alternate, cycle by cycle, so a burst of load on the shared machine hits both.
     for (let cycle = 0; cycle < repeat; cycle++) {
-      for (const kind of ["floor", "pgbeam"] as Kind[]) {
+      for (const kind of ["floor", "pgbeam", "floor-reads"] as Kind[]) {
         const stack = await benchStack(emulator, kind, n);
         const time = async (operation: string, run: () => Promise<StepResult>) => {
           const { result, cpuMs } = await cpuDuring(stack.workDir, run);
@@ -257,7 +270,8 @@ async function overheadAndState() {
         try {
           await time("up", () => stack.up());
           bytes[kind] = await stateBytes(stack);
-          await time("preview", () => stack.preview());
+          // The floor that makes a refresh's GETs matters to refresh only.
+          if (kind !== "floor-reads") await time("preview", () => stack.preview());
           await time("refresh", () => stack.refresh());
           await time("destroy", () => stack.destroy());
         } finally {
@@ -270,6 +284,8 @@ async function overheadAndState() {
       const { pgbeam, floor } = { pgbeam: median(timings.pgbeam[operation]), floor: median(timings.floor[operation]) };
       overhead.push({ n, operation, pgbeamMs: pgbeam, floorMs: floor, ratio: ratio(pgbeam, floor) });
     }
+    const [refreshMs, withReadsMs] = [median(timings.pgbeam.refresh), median(timings["floor-reads"].refresh)];
+    overhead.push({ n, operation: REFRESH_WITH_READS, pgbeamMs: refreshMs, floorMs: withReadsMs, ratio: ratio(refreshMs, withReadsMs) });
     const cpuMedian = (kind: Kind, operation: string) =>
       Object.fromEntries(ROLES.map((role) => [role, median(cpuByOperation[kind][operation].map((c) => c[role]))])) as Record<Role, number>;
     for (const operation of OPERATIONS) cpu.push({ n, operation, pgbeam: cpuMedian("pgbeam", operation), floor: cpuMedian("floor", operation) });
@@ -285,10 +301,10 @@ async function overheadAndState() {
   report(
     "2. Engine overhead: PgBeam projects ÷ a trivial dynamic resource with the same arguments (goal ≤ 1.2 at N = 100)",
     table(
-      ["N", ...OPERATIONS],
+      ["N", ...OPERATIONS, REFRESH_WITH_READS],
       sizes.map((n) => [
         n,
-        ...OPERATIONS.map((operation) => {
+        ...[...OPERATIONS, REFRESH_WITH_READS].map((operation) => {
           const row = overhead.find((o) => o.n === n && o.operation === operation)!;
           return `${seconds(row.pgbeamMs)} / ${seconds(row.floorMs)} = ${row.ratio}`;
         }),
