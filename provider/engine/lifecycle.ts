@@ -238,17 +238,15 @@ export class Lifecycle {
     const client = this.client();
     const previous = omit(props, ENGINE_KEYS);
     const nested = this.spec.nested;
-    // Both reads at once: a refresh costs one round trip per object, not two. A missing nested object is `null`.
+    const readsNested = nested !== undefined && previous[nested.idOutput] !== undefined;
+    // Both reads at once: a refresh costs one round trip per object, not two.
     const [object, nestedObject] = await Promise.all([
       this.fetch(client, previous, id),
-      nested && previous[nested.idOutput]
-        ? client.get<Props>(nested.path(previous, id)).catch((error) => (isNotFound(error) ? null : Promise.reject(error)))
-        : undefined,
+      readsNested ? this.fetchNested(client, previous, id) : undefined,
     ]);
     if (!object || this.spec.read?.isGone?.(object)) return { id: "", props: {} };
     let outputs = this.outputs(previous, previous, { object });
-    if (nestedObject === null) outputs = omit(outputs, [nested!.key, nested!.idOutput]);
-    else if (nestedObject) outputs = this.withNested(outputs, nestedObject);
+    if (readsNested) outputs = nestedObject ? this.withNested(outputs, nestedObject) : omit(outputs, [nested!.key, nested!.idOutput]);
     // Resources from before the stamp, or from before accounts were declared, take the current account.
     const stamped = props[ACCOUNT_KEY] === undefined ? withAccount(props, this.account()) : props;
     // The inputs as the API now has them, so `pulumi refresh` drift also shows in the inputs-based `preview --diff`.
@@ -313,14 +311,7 @@ export class Lifecycle {
       collectionPath: nested.recreatePath!(id),
       body: toApi({ ...desired, ...nested.recreateFields }),
       idOf: (response) => String(response.id),
-      current: async (nestedId) => {
-        try {
-          return await client.get<Props>(nested.path({ ...previous, [nested.idOutput]: nestedId }, id));
-        } catch (error) {
-          if (isNotFound(error)) return undefined;
-          throw error;
-        }
-      },
+      current: (nestedId) => this.fetchNested(client, { ...previous, [nested.idOutput]: nestedId }, id),
     });
     return created.current ?? created.response;
   }
@@ -404,6 +395,16 @@ export class Lifecycle {
         pageToken = (page.next_page_token as string | undefined) || undefined;
       } while (pageToken);
       return undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The nested object (a project's primary database) as the API has it; undefined once it is gone. */
+  private async fetchNested(client: PgBeamClient, previous: Props, id: string): Promise<Props | undefined> {
+    try {
+      return await client.get<Props>(this.spec.nested!.path(previous, id));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
