@@ -74,14 +74,19 @@ function byName<T extends { name: string; id: string }>(lookup: string, items: T
   fail(lookup, `no ${kind}${scope} is named "${name}" (found: ${items.map((i) => `"${i.name}"`).join(", ") || "none"})`);
 }
 
+/** A listing the API answers in one page under `key`, in the program's casing. */
+async function listed<T>(lookup: string, options: LookupOptions | undefined, path: string, key: string): Promise<T[]> {
+  const answer = await (await programClient(lookup, options)).get<Record<string, unknown[]>>(path);
+  return answer[key].map((item) => fromApi(item) as unknown as T);
+}
+
 export interface GetRegionsResult {
   regions: Region[];
 }
 
 /** The data-plane regions PgBeam knows, with whether each takes new projects. */
 export async function getRegions(options?: LookupOptions): Promise<GetRegionsResult> {
-  const answer = await (await programClient("getRegions", options)).get<{ regions: unknown[] }>("/v1/regions");
-  return { regions: answer.regions.map((region) => fromApi(region) as unknown as Region) };
+  return { regions: await listed<Region>("getRegions", options, "/v1/regions", "regions") };
 }
 export function getRegionsOutput(options?: LookupOptions): pulumi.Output<GetRegionsResult> {
   return lookupOutput(undefined, options, () => getRegions(options));
@@ -93,8 +98,7 @@ export interface GetPlansResult {
 
 /** The self-serve plans, with prices and limits. */
 export async function getPlans(options?: LookupOptions): Promise<GetPlansResult> {
-  const answer = await (await programClient("getPlans", options)).get<{ plans: unknown[] }>("/v1/plans");
-  return { plans: answer.plans.map((plan) => fromApi(plan) as unknown as Plan) };
+  return { plans: await listed<Plan>("getPlans", options, "/v1/plans", "plans") };
 }
 export function getPlansOutput(options?: LookupOptions): pulumi.Output<GetPlansResult> {
   return lookupOutput(undefined, options, () => getPlans(options));
@@ -106,8 +110,7 @@ export interface GetOrganizationsResult {
 
 /** The organizations the configured API key can access. */
 export async function getOrganizations(options?: LookupOptions): Promise<GetOrganizationsResult> {
-  const answer = await (await programClient("getOrganizations", options)).get<{ organizations: unknown[] }>("/v1/organizations");
-  return { organizations: answer.organizations.map((organization) => fromApi(organization) as unknown as Organization) };
+  return { organizations: await listed<Organization>("getOrganizations", options, "/v1/organizations", "organizations") };
 }
 export function getOrganizationsOutput(options?: LookupOptions): pulumi.Output<GetOrganizationsResult> {
   return lookupOutput(undefined, options, () => getOrganizations(options));
