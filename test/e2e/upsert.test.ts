@@ -4,31 +4,23 @@
  * creates the replacement before deleting the old entry and calls no diff, keeps the limit it just wrote.
  */
 import * as path from "node:path";
-import { type Emulator, startEmulator } from "../emulator";
-import { consumerProject, pulumiBinDir, TestStack } from "./harness";
+import { realEngineSuite, type TestStack } from "./harness";
 
 jest.setTimeout(20 * 60_000);
 
 const ORG = "org_upsert_e2e";
-let emulator: Emulator;
+const suite = realEngineSuite({}, (emulator) => emulator.addOrganization(ORG, { plan: "scale" }));
 let stack: TestStack;
 beforeAll(async () => {
-  const bin = pulumiBinDir();
-  const consumer = consumerProject();
-  emulator = await startEmulator();
-  emulator.addOrganization(ORG, { plan: "scale" });
-  stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer, bin, emulator });
+  stack = await suite.stack(path.join(__dirname, "programs/resources"));
 });
-afterAll(async () => {
-  await stack?.cleanup();
-  await emulator?.stop();
-});
+afterAll(() => stack?.cleanup());
 
 const limit = (extra: object = {}) => ({ limit: { type: "SpendLimit", args: { orgId: ORG, spendLimit: 500, ...extra } } });
-const spendLimit = () => emulator.get("plan", ORG)?.spend_limit;
+const spendLimit = () => suite.emulator.get("plan", ORG)?.spend_limit;
 
 it("a spend limit set in the console is refused, left as it was; with adoptId it is taken over", async () => {
-  emulator.patch("plan", ORG, { spend_limit: 2000 });
+  suite.emulator.patch("plan", ORG, { spend_limit: 2000 });
   await stack.setResources(limit());
   const refused = await stack.cli(["up", "--yes", "--skip-preview"]);
   expect(refused.code).not.toBe(0);
