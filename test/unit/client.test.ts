@@ -170,11 +170,14 @@ describe("retries", () => {
     expect(emulator.requests.map((r) => r.headers["idempotency-key"])).toEqual([key, key]);
   });
 
-  it("retries by time, not by count: 20 failures in a row are ridden out", async () => {
-    const { client } = clientWithRecordedWaits();
-    emulator.inject({ path: "/v1/organizations", status: 503, times: 20 });
+  it("retries by time, not by count: even with the longest jitter, 16 failures in a row (a 100 s outage) are ridden out", async () => {
+    // Jitter fixed at its maximum: how many failures fit in the budget must not depend on Math.random.
+    const { client, waits } = clientWithRecordedWaits({ random: () => 1 });
+    emulator.inject({ path: "/v1/organizations", status: 503, times: 16 });
     await client.get("/v1/organizations");
-    expect(emulator.requests.map((r) => r.status)).toEqual([...Array(20).fill(503), 200]);
+    expect(emulator.requests.map((r) => r.status)).toEqual([...Array(16).fill(503), 200]);
+    // 0.5 + 1 + 2 + 4 s of backoff, then 12 waits at the 8 s cap: the 17th attempt starts at 103.5 s, inside 110 s.
+    expect(waits.reduce((sum, ms) => sum + ms, 0)).toBe(103_500);
   });
 
   it("gives up within the call budget when every attempt times out", async () => {
