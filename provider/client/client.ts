@@ -145,7 +145,7 @@ export class PgBeamClient {
       Object.entries(options.query ?? {}).filter((entry): entry is [string, string | number] => entry[1] !== undefined),
     );
     const fail = (outcome: Outcome, attempts: number, why?: string) => {
-      const seconds = Math.round((this.clock.now() - started) / 100) / 10;
+      const seconds = ((this.clock.now() - started) / 1000).toFixed(1);
       const tried = attempts > 1 || why ? ` (${attempts} attempt${attempts > 1 ? "s" : ""} in ${seconds} s${why ? `; ${why}` : ""})` : "";
       const hint = outcome.status === 401 ? `. ${REJECTED_KEY_HINT}` : "";
       return new PgBeamApiError(method, path, outcome.status, outcome.code, `${outcome.detail}${hint}${tried}`, attempts);
@@ -154,6 +154,8 @@ export class PgBeamClient {
     let last: Outcome = { status: 0, detail: "the API was not reached" };
 
     for (let attempt = 1; ; attempt++) {
+      // A backoff that overslept the deadline (a loaded machine's timers) is the budget running out, not throttling.
+      if (this.clock.now() > deadline) throw fail(last, attempt - 1, budgetSpent);
       if (!(await this.throttle.acquire(deadline))) throw fail(last, attempt - 1, `${budgetSpent} while the API was throttling`);
       const remaining = deadline - this.clock.now();
       try {

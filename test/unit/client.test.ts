@@ -180,6 +180,16 @@ describe("retries", () => {
     expect(waits.reduce((sum, ms) => sum + ms, 0)).toBe(103_500);
   });
 
+  it("a backoff that oversleeps the deadline (a loaded machine's timers) gives up as the budget, not as throttling", async () => {
+    const clock = virtualClock();
+    const oversleeping: Clock = { now: clock.now, sleep: (ms) => clock.sleep(ms + 200_000) };
+    const { client } = clientWithRecordedWaits({}, Object.assign(oversleeping, { waits: clock.waits }));
+    emulator.inject({ path: "/v1/organizations", status: 503 });
+    const error = await rejection(client.get("/v1/organizations"));
+    expect(error.attempts).toBe(1);
+    expect(error.message).toMatch(/\(1 attempt in 200\.\d s; gave up: the 110 s retry budget ran out \(pgbeam:callBudgetMs\)\)$/);
+  });
+
   it("gives up within the call budget when every attempt times out", async () => {
     const client = new PgBeamClient({
       apiKey: emulator.apiKey,
