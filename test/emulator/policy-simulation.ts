@@ -108,7 +108,8 @@ export const policySimulationHandlers: Handlers = {
     const policy = candidatePolicy(ctx);
     const project = requireProject(ctx);
     if (ctx.body.credential_id !== undefined) findAccessible(ctx, "agent", ctx.body.credential_id, project.id);
-    const to = ctx.body.end_ts === undefined ? Date.parse(ctx.state.now()) : Date.parse(ctx.body.end_ts);
+    // The window excludes its end; by default it must still take traffic recorded in this very millisecond.
+    const to = ctx.body.end_ts === undefined ? Date.parse(ctx.state.now()) + 1 : Date.parse(ctx.body.end_ts);
     const from = ctx.body.start_ts === undefined ? to - 7 * DAY_MS : Date.parse(ctx.body.start_ts);
     if (from >= to) throw invalidInput("body.start_ts: must be before end_ts");
     const limit: number = ctx.body.limit ?? 200;
