@@ -82,9 +82,12 @@ export function assertUnique(kind: Kind, siblings: StoredObject[], field: string
   if (clash) throw conflict(`a ${KINDS[kind].label} with ${field} ${JSON.stringify(value)} already exists (${clash.id})`);
 }
 
-/** Orders by `created_at`, then id: stable across pages even for objects created in the same millisecond. */
+/**
+ * Orders by `created_at`. Objects created in the same millisecond keep the store's order, which is the order they
+ * were created in (the sort is stable), so pages stay stable and in creation order.
+ */
 export function byCreation(a: StoredObject, b: StoredObject): number {
-  return a.data.created_at === b.data.created_at ? a.id.localeCompare(b.id) : a.data.created_at < b.data.created_at ? -1 : 1;
+  return a.data.created_at === b.data.created_at ? 0 : a.data.created_at < b.data.created_at ? -1 : 1;
 }
 
 function listScope(ctx: HandlerContext): string {
