@@ -30,9 +30,10 @@ it("examples/agent-gateway: up, unchanged preview, rotation, destroy; no secret 
     expect(outputs.mcpUrl.secret).toBe(false);
     const policy = suite.emulator.get("policy", outputs.policyProfileId.value as string);
     expect(policy).toMatchObject({ name: "analytics-readonly", access_mode: "read_only", max_rows: 1000 });
-    // Its expectations were checked before it was created (in the update phase: the project did not exist in preview).
+    // Its expectations were checked before it was created (in the update phase: the project did not exist in preview),
+    // both at once, so in either order.
     const evaluated = suite.emulator.requests.filter((r) => r.operationId === "dryEvalPolicy").map((r) => (r.body as { sql: string }).sql);
-    expect(evaluated).toEqual(["DELETE FROM orders WHERE id = 1", "SELECT id, total FROM orders"]);
+    expect([...evaluated].sort()).toEqual(["DELETE FROM orders WHERE id = 1", "SELECT id, total FROM orders"]);
     const hook = suite.emulator.get("webhook", outputs.webhookId.value as string);
     expect(hook.event_types).toEqual(["approval.requested", "anomaly.detected"]);
     expect(suite.emulator.validationFailures).toEqual([]);

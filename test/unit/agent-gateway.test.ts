@@ -161,8 +161,8 @@ describe("AgentCredential", () => {
   });
 
   it("immutable fields replace; a re-formatted expiry does not", async () => {
-    const { inputs, id, outs } = await credential({ expiresAt: "2027-01-01T00:00:00Z" });
-    expect(await agent.diff(id, outs, await checked(agent, { ...inputs, expiresAt: "2027-01-01T00:00:00.000+00:00" })))
+    const { inputs, id, outs } = await credential({ expiresAt: "2999-01-01T00:00:00Z" });
+    expect(await agent.diff(id, outs, await checked(agent, { ...inputs, expiresAt: "2999-01-01T00:00:00.000+00:00" })))
       .toMatchObject({ changes: false });
     for (const [field, value] of [["name", "bot-2"], ["policyProfileId", "pol_other"], ["principalType", "human"]]) {
       expect(await agent.diff(id, outs, { ...inputs, [field]: value })).toMatchObject({ changes: true, replaces: [field] });
