@@ -11,9 +11,9 @@ import * as path from "node:path";
 import { fieldsWith } from "../../provider/engine/spec";
 import type { Props } from "../../provider/engine/values";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
-import { type Emulator, type Fault, startEmulator } from "../emulator";
+import type { Emulator, Fault } from "../emulator";
 import { expectNoLeaks, expectStateMatchesEmulator } from "./convergence";
-import { type CliResult, consumerProject, pulumiBinDir, TestStack } from "./harness";
+import { type CliResult, realEngineSuite, type TestStack } from "./harness";
 
 jest.setTimeout(60 * 60_000);
 
@@ -181,9 +181,11 @@ function buildCases(): Case[] {
   return cases;
 }
 
-let emulator: Emulator;
-let stack: TestStack;
 const cases = buildCases();
+const suite = realEngineSuite({ plan: "enterprise" }, (emulator) => {
+  for (const c of cases) emulator.addOrganization(parentsOf(c).orgId, { plan: "enterprise" });
+});
+let stack: TestStack;
 const ids: Record<string, string> = {};
 const given = { password: PASSWORD, "webhook secret": WEBHOOK_SECRET };
 
@@ -213,7 +215,7 @@ function program(phase: "parents" | "created" | "changed" | "deleted"): Record<s
   const resources: Record<string, { type: string; args: unknown }> = {};
   for (const c of cases) {
     const p = parentsOf(c);
-    resources[`${c.name}p`] = { type: "Project", args: SAMPLES.Project.args(`matrix-${c.name}-parent`, { ...p, orgId: emulator.orgId }) };
+    resources[`${c.name}p`] = { type: "Project", args: SAMPLES.Project.args(`matrix-${c.name}-parent`, { ...p, orgId: suite.emulator.orgId }) };
     resources[`${c.name}pol`] = { type: "PolicyProfile", args: { projectId: p.project, name: "parent-policy" } };
     resources[`${c.name}pol2`] = { type: "PolicyProfile", args: { projectId: p.project, name: "parent-policy-2" } };
   }
@@ -258,7 +260,7 @@ interface Snapshot {
 }
 const snapshot = async (): Promise<Snapshot> => ({ resources: await stack.resources(), outputs: await stack.outputs() });
 const outputsIn = (state: Snapshot, name: string) => state.outputs[name]?.value as Props | undefined;
-const kindOf = (id: string | undefined) => emulator.objects(undefined, { includeDeleted: true }).find((o) => o.id === id)?.kind;
+const kindOf = (id: string | undefined) => suite.emulator.objects(undefined, { includeDeleted: true }).find((o) => o.id === id)?.kind;
 
 /** The request each case's fault must hit. */
 function faultFor(c: Case, state: Snapshot): Fault {
@@ -288,7 +290,7 @@ function converged(c: Case, run: CliResult, state: Snapshot, oneTimeBefore: Reco
   const sample = SAMPLES[c.resource];
   const held = state.resources.find((r) => r.urn.endsWith(`::${c.name}`));
   const id = held?.id ?? ids[c.name];
-  const object = sample.object ? sample.object(emulator, id, parentIdsOf(c)) : emulator.get(kindOf(id) ?? "project", id);
+  const object = sample.object ? sample.object(suite.emulator, id, parentIdsOf(c)) : suite.emulator.get(kindOf(id) ?? "project", id);
   if (c.op === "delete") return held === undefined && (sample.gone ?? ((o) => o === undefined || o.status === "revoked"))(object);
   if (!held?.id || !object) return false;
   if (c.op === "configure") return sample.configure!.applied(object);
@@ -302,9 +304,9 @@ const oneTimeOf = (c: Case, outputs: Props) => JSON.stringify(fieldsWith(RESOURC
 
 /** One faulted run and one clean run for the cases of a phase; records which converged them. */
 async function runPhase(phaseCases: Case[], run: () => Promise<CliResult>, oneTimeBefore: Record<string, string> = {}): Promise<void> {
-  emulator.clearFaults();
+  suite.emulator.clearFaults();
   const before = await snapshot();
-  for (const c of phaseCases) emulator.inject(faultFor(c, before));
+  for (const c of phaseCases) suite.emulator.inject(faultFor(c, before));
   const first = await run();
   const afterFirst = await snapshot();
   for (const c of phaseCases) if (converged(c, first, afterFirst, oneTimeBefore)) c.convergedIn = 1;
@@ -313,8 +315,8 @@ async function runPhase(phaseCases: Case[], run: () => Promise<CliResult>, oneTi
     // A failure must name the resource and its cause.
     expect({ case: c.name, code: first.code, named: first.output.includes(c.name) }).toEqual({ case: c.name, code: first.code, named: true });
   }
-  emulator.clearFaults();
-  await expectNoLeaks(stack, emulator, given);
+  suite.emulator.clearFaults();
+  await expectNoLeaks(stack, suite.emulator, given);
   const second = await run();
   if (second.code !== 0) {
     const errors = second.output.split("\n").filter((line, i, lines) => /error:/.test(line) || /error:/.test(lines[i + 1] ?? ""));
@@ -322,16 +324,14 @@ async function runPhase(phaseCases: Case[], run: () => Promise<CliResult>, oneTi
   }
   const afterSecond = await snapshot();
   for (const c of failedFirst) c.convergedIn = converged(c, second, afterSecond, oneTimeBefore) ? 2 : 0;
-  await expectStateMatchesEmulator(stack, emulator, "matrix-");
-  await expectNoLeaks(stack, emulator, given);
+  await expectStateMatchesEmulator(stack, suite.emulator, "matrix-");
+  await expectNoLeaks(stack, suite.emulator, given);
 }
 
 const up = () => stack.cli(["up", "--yes", "--skip-preview", "--continue-on-error"]);
 
 beforeAll(async () => {
-  emulator = await startEmulator({ plan: "enterprise" });
-  for (const c of cases) emulator.addOrganization(parentsOf(c).orgId, { plan: "enterprise" });
-  stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer: consumerProject(), bin: pulumiBinDir(), emulator, env: { PASSWORD, WEBHOOK_SECRET } });
+  stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD, WEBHOOK_SECRET } });
   await stack.stack.setConfig("pgbeam:attemptTimeoutMs", { value: String(ATTEMPT_TIMEOUT_MS) });
 });
 
@@ -343,7 +343,6 @@ afterAll(async () => {
       `${count(2)} in the second, ${count(0)} failed\n  ${rows.join("\n  ")}`,
   );
   await stack?.cleanup();
-  await emulator?.stop();
 });
 
 it("every registered resource has a matrix sample", () => {
@@ -354,7 +353,7 @@ it("create and the configuring step after it", async () => {
   await stack.setResources(program("parents") as never);
   expect((await up()).code).toBe(0);
   await rememberIds();
-  for (const c of cases) emulator.observeQuery(parentIdsOf(c).projectId, parentIdsOf(c).databaseId, parentsOf(c).queryHash);
+  for (const c of cases) suite.emulator.observeQuery(parentIdsOf(c).projectId, parentIdsOf(c).databaseId, parentsOf(c).queryHash);
   await stack.setResources(program("created") as never);
   await runPhase(cases.filter((c) => c.op === "create" || c.op === "configure"), up);
   await rememberIds();

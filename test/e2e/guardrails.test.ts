@@ -5,12 +5,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type Emulator, startEmulator } from "../emulator";
-import { consumerProject, pulumiBinDir, TestStack } from "./harness";
+import { realEngineSuite, type TestStack } from "./harness";
 
 jest.setTimeout(10 * 60_000);
 
-let emulator: Emulator;
+const suite = realEngineSuite();
 let stack: TestStack;
 let pack: string;
 /** Pack config that makes this test's stack (named "e2e") a production stack. */
@@ -23,7 +22,7 @@ function program(compliant: boolean) {
       type: "Project",
       args: {
         name: "guarded",
-        orgId: emulator.orgId,
+        orgId: suite.emulator.orgId,
         database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PRIMARY_PASSWORD" },
         ...(compliant ? { allowedCidrs: [{ cidr: "10.0.0.0/8", label: "VPC" }], residency: "eu" } : {}),
       },
@@ -59,10 +58,7 @@ async function guardedPreview(name: string, configs: string[]) {
 }
 
 beforeAll(async () => {
-  const bin = pulumiBinDir();
-  const consumer = consumerProject();
-  emulator = await startEmulator();
-  stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer, bin, emulator, env: { PRIMARY_PASSWORD: "pw-guarded", WEBHOOK_SECRET: "whsec-guarded-4f2a" } });
+  stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PRIMARY_PASSWORD: "pw-guarded", WEBHOOK_SECRET: "whsec-guarded-4f2a" } });
   pack = await stack.policyPack(path.join(__dirname, "../../policy-pack"));
   productionConfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-pack-config-")), "production.json");
   const production = { productionStacks: "^e2e$" };
@@ -72,7 +68,6 @@ beforeAll(async () => {
 afterAll(async () => {
   console.log(`real-engine timings (wall):\n  ${timings.join("\n  ")}`);
   await stack?.cleanup();
-  await emulator?.stop();
 });
 
 it("blocks a non-compliant production stack, naming every violation, before any API call", async () => {
@@ -90,7 +85,7 @@ it("blocks a non-compliant production stack, naming every violation, before any 
     expect(error).toContain(policy);
     expect(error).toContain(message);
   }
-  expect(emulator.requests).toEqual([]);
+  expect(suite.emulator.requests).toEqual([]);
 });
 
 it("outside production only the rules for every stack apply", async () => {

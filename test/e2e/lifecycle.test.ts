@@ -4,15 +4,14 @@
  * every step the exported state and the CLI's output are searched for secrets in plain text.
  */
 import * as path from "node:path";
-import { type Emulator, startEmulator } from "../emulator";
-import { consumerProject, expectNoPlaintext, leftovers, pulumiBinDir, type StepResult, TestStack, writesIn } from "./harness";
+import { expectNoPlaintext, leftovers, realEngineSuite, type StepResult, type TestStack, writesIn } from "./harness";
 
 jest.setTimeout(20 * 60_000);
 
 const PASSWORDS = { primary: "pw-primary-Xq81", replica: "pw-replica-Lm27", replica2: "pw-replica-Rt55" };
 const WEBHOOK_SECRET = "whsec-Kd93-never-in-state";
 
-let emulator: Emulator;
+const suite = realEngineSuite();
 let stack: TestStack;
 const timings: string[] = [];
 
@@ -23,7 +22,7 @@ function resources(overrides: { project?: object; other?: object; replica?: obje
       type: "Project",
       args: {
         name: "e2e-project",
-        orgId: emulator.orgId,
+        orgId: suite.emulator.orgId,
         description: "created by the e2e suite",
         database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PRIMARY_PASSWORD" },
         ...overrides.project,
@@ -33,7 +32,7 @@ function resources(overrides: { project?: object; other?: object; replica?: obje
       type: "Project",
       args: {
         name: "e2e-other",
-        orgId: emulator.orgId,
+        orgId: suite.emulator.orgId,
         database: { host: "db2.internal", port: 5432, name: "app", username: "app", password: "env:PRIMARY_PASSWORD" },
         ...overrides.other,
       },
@@ -96,7 +95,7 @@ async function checkNoSecretsLeak(step: StepResult) {
   const state = await stack.exportText();
   expectNoPlaintext({ "stack export": state, "CLI output": step.output }, secrets);
   const providerTexts = (await stack.resources()).map((r) => String(r.outputs?.__provider ?? ""));
-  expectNoPlaintext({ __provider: providerTexts.join("\n") }, { "API key": emulator.apiKey });
+  expectNoPlaintext({ __provider: providerTexts.join("\n") }, { "API key": suite.emulator.apiKey });
 }
 
 async function step(name: string, run: () => Promise<StepResult>): Promise<StepResult> {
@@ -107,21 +106,14 @@ async function step(name: string, run: () => Promise<StepResult>): Promise<StepR
 }
 
 beforeAll(async () => {
-  const bin = pulumiBinDir();
-  const consumer = consumerProject();
-  emulator = await startEmulator();
   Object.assign(secrets, {
-    "API key": emulator.apiKey,
+    "API key": suite.emulator.apiKey,
     "primary password": PASSWORDS.primary,
     "replica password": PASSWORDS.replica,
     "second replica password": PASSWORDS.replica2,
     "webhook secret": WEBHOOK_SECRET,
   });
-  stack = await TestStack.create({
-    program: path.join(__dirname, "programs/resources"),
-    consumer,
-    bin,
-    emulator,
+  stack = await suite.stack(path.join(__dirname, "programs/resources"), {
     env: { PRIMARY_PASSWORD: PASSWORDS.primary, REPLICA_PASSWORD: PASSWORDS.replica, WEBHOOK_SECRET },
   });
 });
@@ -129,7 +121,6 @@ beforeAll(async () => {
 afterAll(async () => {
   console.log(`real-engine timings (wall):\n  ${timings.join("\n  ")}`);
   await stack?.cleanup();
-  await emulator?.stop();
 });
 
 const ALL = ["project", "other", "replica", "policy", "agent", "webhook"];
@@ -137,16 +128,16 @@ const opsOf = (result: StepResult, op: string) => ALL.filter((name) => result.op
 
 it("previews a fresh stack with unknown ids: no API call, every resource a create", async () => {
   await stack.setResources(resources());
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const preview = await step("preview (fresh)", () => stack.preview());
   expect(opsOf(preview, "create")).toEqual(ALL);
-  expect(emulator.requests).toEqual([]);
+  expect(suite.emulator.requests).toEqual([]);
 });
 
 it("creates everything; every request passes the spec", async () => {
   const up = await step("up (create 6)", () => stack.up());
   expect(opsOf(up, "create")).toEqual(ALL);
-  expect(emulator.validationFailures).toEqual([]);
+  expect(suite.emulator.validationFailures).toEqual([]);
   const outputs = await stack.outputs();
   expect((outputs.agent.value as { mcpToken: string }).mcpToken).toMatch(/^pba_/);
   for (const [resource, output] of [["agent", "connectionString"], ["agent", "mcpToken"], ["replica", "password"], ["webhook", "secret"], ["project", "database.password"]]) {
@@ -168,10 +159,10 @@ it("creates everything; every request passes the spec", async () => {
 });
 
 it("a second preview of the unchanged program shows no changes for any resource", async () => {
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const preview = await step("preview (unchanged)", () => stack.preview());
   expect(opsOf(preview, "same")).toEqual(ALL);
-  expect(emulator.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  expect(suite.emulator.requests.filter((r) => r.method !== "GET")).toEqual([]);
 });
 
 it("in-place changes are updates, with a minimal PATCH or a full PUT", async () => {
@@ -184,12 +175,12 @@ it("in-place changes are updates, with a minimal PATCH or a full PUT", async () 
   });
   const preview = await step("preview (updates)", () => stack.preview());
   expect(opsOf(preview, "update").sort()).toEqual(["agent", "policy", "project", "replica", "webhook"]);
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const up = await step("up (5 updates)", () => stack.up());
   expect(opsOf(up, "update").sort()).toEqual(["agent", "policy", "project", "replica", "webhook"]);
   // The collection a request went to: /v1/projects/{id}/<collection>/{id}, or "projects".
   const collection = (requestPath: string) => requestPath.split("/")[4] ?? "projects";
-  const writes = writesIn(emulator.requests).map((r) => [r.method, collection(r.path), r.body]);
+  const writes = writesIn(suite.emulator.requests).map((r) => [r.method, collection(r.path), r.body]);
   expect(writes.filter(([method]) => method === "PATCH")).toEqual(
     expect.arrayContaining([
       ["PATCH", "projects", { description: "changed in place" }],
@@ -198,10 +189,10 @@ it("in-place changes are updates, with a minimal PATCH or a full PUT", async () 
     ]),
   );
   expect(writes).toHaveLength(5);
-  const put = (kind: string) => emulator.requests.find((r) => r.method === "PUT" && r.path.includes(`/${kind}/`))!.body;
+  const put = (kind: string) => suite.emulator.requests.find((r) => r.method === "PUT" && r.path.includes(`/${kind}/`))!.body;
   expect(put("policies")).toMatchObject({ name: "read-only", access_mode: "read_only", max_rows: 500, approval_timeout_seconds: 300 });
   expect(put("webhooks")).toMatchObject({ url: "https://hooks.example.com/pgbeam", secret: WEBHOOK_SECRET, enabled: false });
-  expect(emulator.validationFailures).toEqual([]);
+  expect(suite.emulator.validationFailures).toEqual([]);
 
   const again = await step("preview (after updates)", () => stack.preview());
   expect(opsOf(again, "same")).toEqual(ALL);
@@ -209,10 +200,10 @@ it("in-place changes are updates, with a minimal PATCH or a full PUT", async () 
 
 it("a write-only input change (password) is an update, and stays secret", async () => {
   await stack.setEnv({ REPLICA_PASSWORD: PASSWORDS.replica2 });
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const up = await step("up (password)", () => stack.up());
   expect(up.ops.replica).toBe("update");
-  expect(emulator.requests.filter((r) => r.method === "PATCH").map((r) => r.body)).toEqual([{ password: PASSWORDS.replica2 }]);
+  expect(suite.emulator.requests.filter((r) => r.method === "PATCH").map((r) => r.body)).toEqual([{ password: PASSWORDS.replica2 }]);
 });
 
 it("rotation keeps the agent's id and replaces its secrets", async () => {
@@ -241,8 +232,8 @@ it("a refresh with no drift keeps the one-time secrets, still encrypted", async 
 
 it("drift made outside Pulumi shows on refresh, and the next up puts it back", async () => {
   const outputs = (await stack.outputs()) as Record<string, { value: { id: string } }>;
-  emulator.patch("project", outputs.project.value.id, { description: "edited in the console" });
-  emulator.patch("policy", outputs.policy.value.id, { max_rows: 999999 });
+  suite.emulator.patch("project", outputs.project.value.id, { description: "edited in the console" });
+  suite.emulator.patch("policy", outputs.policy.value.id, { max_rows: 999999 });
   const refresh = await step("refresh (2 drifted)", () => stack.refresh());
   expect(refresh.summary.update).toBe(2);
   const preview = await step("preview (drift)", () => stack.preview());
@@ -252,8 +243,8 @@ it("drift made outside Pulumi shows on refresh, and the next up puts it back", a
   expect(preview.output).toMatch(/~ maxRows\s*: 999999 => 500/);
   expect(preview.output).not.toMatch(/^\s*- \w+\s*:/m);
   await step("up (undo drift)", () => stack.up());
-  expect(emulator.get("project", outputs.project.value.id).description).toBe("changed in place");
-  expect(emulator.get("policy", outputs.policy.value.id).max_rows).toBe(500);
+  expect(suite.emulator.get("project", outputs.project.value.id).description).toBe("changed in place");
+  expect(suite.emulator.get("policy", outputs.policy.value.id).max_rows).toBe(500);
 });
 
 it("replace-field changes replace: database, policy, agent and webhook move to the other project", async () => {
@@ -270,36 +261,36 @@ it("replace-field changes replace: database, policy, agent and webhook move to t
   expect(opsOf(up, "replace").sort()).toEqual(["agent", "policy", "replica", "webhook"]);
   const after = (await stack.outputs()) as typeof before;
   for (const name of ["replica", "policy", "agent", "webhook"]) expect(after[name].value.id).not.toBe(before[name].value.id);
-  expect(emulator.get("database", before.replica.value.id)).toBeUndefined();
-  expect(emulator.get("policy", before.policy.value.id)).toBeUndefined();
-  expect(emulator.get("webhook", before.webhook.value.id)).toBeUndefined();
-  expect(emulator.get("agent", before.agent.value.id)).toMatchObject({ status: "revoked" });
-  expect(emulator.validationFailures).toEqual([]);
+  expect(suite.emulator.get("database", before.replica.value.id)).toBeUndefined();
+  expect(suite.emulator.get("policy", before.policy.value.id)).toBeUndefined();
+  expect(suite.emulator.get("webhook", before.webhook.value.id)).toBeUndefined();
+  expect(suite.emulator.get("agent", before.agent.value.id)).toMatchObject({ status: "revoked" });
+  expect(suite.emulator.validationFailures).toEqual([]);
 });
 
 it("a Project replace (cloud) deletes the old project first, since the name stays", async () => {
   const before = (await stack.outputs()) as Record<string, { value: { id: string } }>;
   await change({ project: { cloud: "gcp" } });
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const up = await step("up (project replace)", () => stack.up());
   expect(opsOf(up, "replace")).toEqual(["project"]);
-  const calls = emulator.requests.map((r) => `${r.method} ${r.path}`);
+  const calls = suite.emulator.requests.map((r) => `${r.method} ${r.path}`);
   expect(calls.indexOf(`DELETE /v1/projects/${before.project.value.id}`)).toBeGreaterThanOrEqual(0);
   expect(calls.indexOf(`DELETE /v1/projects/${before.project.value.id}`)).toBeLessThan(calls.indexOf("POST /v1/projects"));
   const after = (await stack.outputs()) as Record<string, { value: { id: string; cloud: string } }>;
   expect(after.project.value.cloud).toBe("gcp");
-  expect(emulator.get("project", before.project.value.id)).toBeUndefined();
-  expect(emulator.validationFailures).toEqual([]);
+  expect(suite.emulator.get("project", before.project.value.id)).toBeUndefined();
+  expect(suite.emulator.validationFailures).toEqual([]);
 });
 
 it("out-of-band deletion: refresh drops it from state, the next up recreates it", async () => {
   const before = (await stack.outputs()) as Record<string, { value: { id: string } }>;
   // Each kind deleted on its own (children first), then the now-empty project.
-  emulator.remove("agent", before.agent.value.id);
-  emulator.remove("webhook", before.webhook.value.id);
-  emulator.remove("policy", before.policy.value.id);
-  emulator.remove("database", before.replica.value.id);
-  emulator.remove("project", before.other.value.id);
+  suite.emulator.remove("agent", before.agent.value.id);
+  suite.emulator.remove("webhook", before.webhook.value.id);
+  suite.emulator.remove("policy", before.policy.value.id);
+  suite.emulator.remove("database", before.replica.value.id);
+  suite.emulator.remove("project", before.other.value.id);
   const refresh = await step("refresh (5 gone)", () => stack.refresh());
   expect(refresh.summary.delete).toBe(5);
   expect((await stack.resources()).map((r) => r.urn.split("::").pop()).sort()).toEqual(["project"]);
@@ -312,23 +303,23 @@ it("out-of-band deletion: refresh drops it from state, the next up recreates it"
 it("destroy stops at a policy still used by a credential outside the stack, naming it, deleting nothing of it", async () => {
   const outputs = (await stack.outputs()) as Record<string, { value: { id: string } }>;
   const projectId = outputs.other.value.id;
-  const response = await fetch(`${emulator.url}/v1/projects/${projectId}/agents`, {
+  const response = await fetch(`${suite.emulator.url}/v1/projects/${projectId}/agents`, {
     method: "POST",
-    headers: { authorization: `Bearer ${emulator.apiKey}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${suite.emulator.apiKey}`, "content-type": "application/json" },
     body: JSON.stringify({ name: "someone-elses-bot", policy_profile_id: outputs.policy.value.id }),
   });
   const outsider = ((await response.json()) as { credential: { id: string } }).credential;
   const failure = await stack.destroy().then(() => undefined, (error: Error) => error);
   expect(String(failure)).toContain(`cannot delete policy profile ${outputs.policy.value.id}: agent credentials still use it: someone-elses-bot (${outsider.id})`);
-  expect(emulator.get("policy", outputs.policy.value.id)).toBeDefined();
+  expect(suite.emulator.get("policy", outputs.policy.value.id)).toBeDefined();
   expect((await stack.resources()).map((r) => r.urn.split("::").pop())).toContain("policy");
-  emulator.remove("agent", outsider.id);
+  suite.emulator.remove("agent", outsider.id);
 });
 
 it("destroy leaves the emulator with nothing of the stack", async () => {
   const destroy = await step("destroy", () => stack.destroy());
   expect(destroy.summary.delete).toBeGreaterThanOrEqual(1);
   // Revoked credentials stay listed by the API with status "revoked"; nothing else of the stack remains.
-  expect(leftovers(emulator)).toEqual([]);
+  expect(leftovers(suite.emulator)).toEqual([]);
   expect(await stack.resources()).toEqual([]);
 });

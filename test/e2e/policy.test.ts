@@ -4,12 +4,11 @@
  * the resource, and impact limits as a gate.
  */
 import * as path from "node:path";
-import { type Emulator, startEmulator } from "../emulator";
-import { consumerProject, pulumiBinDir, type StepResult, TestStack, writesIn } from "./harness";
+import { realEngineSuite, type StepResult, type TestStack, writesIn } from "./harness";
 
 jest.setTimeout(10 * 60_000);
 
-let emulator: Emulator;
+const suite = realEngineSuite();
 let stack: TestStack;
 const timings: string[] = [];
 
@@ -24,7 +23,7 @@ function program(policy: object = {}) {
       type: "Project",
       args: {
         name: "policy-e2e",
-        orgId: emulator.orgId,
+        orgId: suite.emulator.orgId,
         database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PRIMARY_PASSWORD" },
       },
     },
@@ -65,22 +64,12 @@ const policyMessages = (result: StepResult, prefix: string) =>
   result.diagnostics.filter((d) => d.resource === "policy" && d.message.startsWith(prefix));
 
 beforeAll(async () => {
-  const bin = pulumiBinDir();
-  const consumer = consumerProject();
-  emulator = await startEmulator();
-  stack = await TestStack.create({
-    program: path.join(__dirname, "programs/resources"),
-    consumer,
-    bin,
-    emulator,
-    env: { PRIMARY_PASSWORD: "pw-policy-e2e" },
-  });
+  stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PRIMARY_PASSWORD: "pw-policy-e2e" } });
 });
 
 afterAll(async () => {
   console.log(`real-engine timings (wall):\n  ${timings.join("\n  ")}`);
   await stack?.cleanup();
-  await emulator?.stop();
 });
 
 it("a fresh preview cannot verify expectations before the project exists, and says so on the policy", async () => {
@@ -96,51 +85,51 @@ it("a fresh preview cannot verify expectations before the project exists, and sa
         "is not known yet; they are verified in the update phase of `pulumi up`, before the profile is created or changed",
     },
   ]);
-  expect(emulator.requests).toEqual([]);
+  expect(suite.emulator.requests).toEqual([]);
 });
 
 it("up verifies the expectations before creating the policy", async () => {
   const up = await step("up (create)", () => stack.up());
   expect(up.ops).toEqual({ project: "create", policy: "create", agent: "create" });
-  const operations = emulator.requests.map((r) => r.operationId);
+  const operations = suite.emulator.requests.map((r) => r.operationId);
   expect(operations.filter((id) => id === "dryEvalPolicy")).toHaveLength(2);
   expect(operations.lastIndexOf("dryEvalPolicy")).toBeLessThan(operations.indexOf("createPolicyProfile"));
   expect(policyMessages(up, "policy expectations:").map((d) => d.message)).toContain(
     'policy expectations: PolicyProfile "policy" (name "analytics-readonly"): all 2 hold against the candidate profile',
   );
-  expect(emulator.validationFailures).toEqual([]);
+  expect(suite.emulator.validationFailures).toEqual([]);
 });
 
 it("a preview of an edit that breaks an expectation fails naming it, with zero writes", async () => {
   const { agent } = (await stack.outputs()) as Record<string, { value: { id: string } }>;
-  emulator.recordAgentTraffic(emulator.objects("project")[0].id, [
+  suite.emulator.recordAgentTraffic(suite.emulator.objects("project")[0].id, [
     { sql: "SELECT email FROM users WHERE id = 7", event: "masked", credentialId: agent.value.id, occurrences: 120 },
     { sql: "SELECT id, total FROM orders WHERE id = 3", event: "query", credentialId: agent.value.id, occurrences: 40 },
     { sql: "DELETE FROM users WHERE id = 9", event: "blocked", rule: "read_only", credentialId: agent.value.id, occurrences: 3 },
   ]);
   await stack.setResources(program({ accessMode: "read_write" }));
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const failure = await failedStep("preview (broken expectation)", () => stack.preview());
   expect(failure).toContain(
     "resource 'policy' has a problem: policy expectation failed: expectations[0] \"DELETE FROM users WHERE id = 1\" expected block, got allow (rule ok: delete permitted)",
   );
-  expect(writesIn(emulator.requests)).toEqual([]);
-  expect(emulator.requests.map((r) => r.operationId)).toEqual(["dryEvalPolicy", "dryEvalPolicy"]);
+  expect(writesIn(suite.emulator.requests)).toEqual([]);
+  expect(suite.emulator.requests.map((r) => r.operationId)).toEqual(["dryEvalPolicy", "dryEvalPolicy"]);
 
   const upFailure = await failedStep("up (broken expectation)", () => stack.up());
   expect(upFailure).toContain('policy expectation failed: expectations[0] "DELETE FROM users WHERE id = 1" expected block, got allow');
-  expect(writesIn(emulator.requests)).toEqual([]);
-  const [policy] = emulator.objects("policy");
+  expect(writesIn(suite.emulator.requests)).toEqual([]);
+  const [policy] = suite.emulator.objects("policy");
   expect(policy.data.access_mode).toBe("read_only");
 });
 
 it("a preview of a widening edit shows its replay impact on the policy", async () => {
   const widened = { accessMode: "read_write", expectations: [EXPECTATIONS[1], { sql: "DELETE FROM users WHERE id = 1", decision: "allow" }] };
   await stack.setResources(program(widened));
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const preview = await step("preview (widening)", () => stack.preview());
   expect(preview.ops.policy).toBe("update");
-  const [projectId, policyId] = [emulator.objects("project")[0].id, emulator.objects("policy")[0].id];
+  const [projectId, policyId] = [suite.emulator.objects("project")[0].id, suite.emulator.objects("policy")[0].id];
   expect(policyMessages(preview, "policy impact:")).toEqual([
     {
       resource: "policy",
@@ -156,7 +145,7 @@ it("a preview of a widening edit shows its replay impact on the policy", async (
   const { code, output } = await stack.cli(["preview"]);
   expect(code).toBe(0);
   expect(output).toMatch(/\nDiagnostics:\n {2}pulumi-nodejs:dynamic\/pgbeam:PolicyProfile \(policy\):\n(?: {4}.*\n)*? {4}warning: policy impact: PolicyProfile "policy" .*1 newly allowed \(1 write\)/);
-  expect(writesIn(emulator.requests)).toEqual([]);
+  expect(writesIn(suite.emulator.requests)).toEqual([]);
 });
 
 it("impactLimits turn the replay into a gate: newly allowed writes stop the preview", async () => {
@@ -166,19 +155,19 @@ it("impactLimits turn the replay into a gate: newly allowed writes stop the prev
     impactLimits: { newlyAllowedWrites: 0 },
   };
   await stack.setResources(program(gated));
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const failure = await failedStep("preview (over impact limits)", () => stack.preview());
   expect(failure).toContain("policy impact over its limits (impactLimits.newlyAllowedWrites is 0, the change has 1)");
-  expect(writesIn(emulator.requests)).toEqual([]);
+  expect(writesIn(suite.emulator.requests)).toEqual([]);
 });
 
 it("impactLimits stop `up` too, and a refresh after a console-side loosening still succeeds", async () => {
   // The gated widening of the previous test, now applied.
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const upFailure = await failedStep("up (over impact limits)", () => stack.up());
   expect(upFailure).toContain("policy impact over its limits (impactLimits.newlyAllowedWrites is 0, the change has 1)");
-  expect(writesIn(emulator.requests)).toEqual([]);
-  const [policy] = emulator.objects("policy");
+  expect(writesIn(suite.emulator.requests)).toEqual([]);
+  const [policy] = suite.emulator.objects("policy");
   expect(policy.data.access_mode).toBe("read_only");
 
   // The program keeps the profile as it is, gated both ways; then someone loosens it in the console and the agent
@@ -186,11 +175,11 @@ it("impactLimits stop `up` too, and a refresh after a console-side loosening sti
   await stack.setResources(program({ expectations: [EXPECTATIONS[1]], impactLimits: { newlyAllowedWrites: 0, newlyBlocked: 0 } }));
   await step("up (gated, profile unchanged)", () => stack.up());
   const { agent } = (await stack.outputs()) as Record<string, { value: { id: string } }>;
-  emulator.patch("policy", policy.id, { access_mode: "read_write" });
-  emulator.recordAgentTraffic(emulator.objects("project")[0].id, [
+  suite.emulator.patch("policy", policy.id, { access_mode: "read_write" });
+  suite.emulator.recordAgentTraffic(suite.emulator.objects("project")[0].id, [
     { sql: "UPDATE orders SET total = 0 WHERE id = 4", event: "query", credentialId: agent.value.id, occurrences: 5 },
   ]);
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const refresh = await step("refresh (console loosened)", () => stack.refresh());
   expect(refresh.summary.update).toBe(1);
   const overLimits = policyMessages(refresh, "policy impact over its limits");
@@ -199,7 +188,7 @@ it("impactLimits stop `up` too, and a refresh after a console-side loosening sti
     expect(severity).toBe("warning");
     expect(message).toMatch(/^policy impact over its limits \(impactLimits\.newlyBlocked is 0, the change has 1\): .*: reported only, since refresh changes nothing in PgBeam/);
   }
-  expect(writesIn(emulator.requests)).toEqual([]);
+  expect(writesIn(suite.emulator.requests)).toEqual([]);
   const state = await stack.resources();
   expect(state.find((r) => r.urn.endsWith("::policy"))?.outputs?.accessMode).toBe("read_write");
 });
@@ -207,5 +196,5 @@ it("impactLimits stop `up` too, and a refresh after a console-side loosening sti
 it("destroy", async () => {
   await stack.setResources(program());
   await step("destroy", () => stack.destroy());
-  expect(emulator.objects("policy")).toEqual([]);
+  expect(suite.emulator.objects("policy")).toEqual([]);
 });

@@ -4,34 +4,29 @@
  * bucket's bound is reported by `npm run bench:throttled`, not asserted here.
  */
 import * as path from "node:path";
-import { type Emulator, startEmulator } from "../emulator";
 import { expectNoLeaks, expectStateMatchesEmulator } from "./convergence";
-import { consumerProject, pulumiBinDir, TestStack } from "./harness";
+import { realEngineSuite, type TestStack } from "./harness";
 import { SCALE_SECRETS, scaleProgram } from "./scale-program";
 
 jest.setTimeout(20 * 60_000);
 
-let emulator: Emulator;
+const suite = realEngineSuite({ plan: "enterprise" });
 let stack: TestStack;
 beforeAll(async () => {
-  emulator = await startEmulator({ plan: "enterprise" });
-  stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer: consumerProject(), bin: pulumiBinDir(), emulator, env: SCALE_SECRETS });
+  stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: SCALE_SECRETS });
 });
-afterAll(async () => {
-  await stack?.cleanup();
-  await emulator?.stop();
-});
+afterAll(() => stack?.cleanup());
 
 it("200 resources against a bucket of 10 req/s: one up, zero failed, one object each", async () => {
-  await stack.setResources(scaleProgram(40, emulator.orgId) as never);
-  emulator.setRateLimit({ perSecond: 10 });
+  await stack.setResources(scaleProgram(40, suite.emulator.orgId) as never);
+  suite.emulator.setRateLimit({ perSecond: 10 });
   const up = await stack.up();
-  const refused = emulator.requests.filter((r) => r.rateLimited).length;
-  const served = emulator.requests.length - refused;
+  const refused = suite.emulator.requests.filter((r) => r.rateLimited).length;
+  const served = suite.emulator.requests.length - refused;
   console.log(`200 resources, bucket 10 req/s: ${served} requests served, ${refused} refused with 429, up took ${(up.ms / 1000).toFixed(1)} s`);
   expect(up.summary.create).toBe(201); // and the stack itself
   expect(Object.values(up.ops).filter((op) => op === "create")).toHaveLength(200);
-  emulator.setRateLimit(undefined);
-  await expectStateMatchesEmulator(stack, emulator, "scale-");
-  await expectNoLeaks(stack, emulator, { password: SCALE_SECRETS.PASSWORD, "webhook secret": SCALE_SECRETS.WEBHOOK_SECRET });
+  suite.emulator.setRateLimit(undefined);
+  await expectStateMatchesEmulator(stack, suite.emulator, "scale-");
+  await expectNoLeaks(stack, suite.emulator, { password: SCALE_SECRETS.PASSWORD, "webhook secret": SCALE_SECRETS.WEBHOOK_SECRET });
 });

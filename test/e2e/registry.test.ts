@@ -7,17 +7,16 @@
  */
 import * as path from "node:path";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
-import { type Emulator, startEmulator } from "../emulator";
 import { type Args, type Parents, SECRET_VALUES } from "../lifecycle/fixtures";
 import { coverageProblems, createParents, expectedWrites, fixtureFor, writesTo } from "../lifecycle/scenario";
-import { consumerProject, expectNoPlaintext, pulumiBinDir, type StepResult, TestStack } from "./harness";
+import { expectNoPlaintext, realEngineSuite, type StepResult, type TestStack } from "./harness";
 
 jest.setTimeout(20 * 60_000);
 
 const NAMES = Object.keys(RESOURCE_SPECS);
 const fixtures = Object.fromEntries(NAMES.map((name) => [name, fixtureFor(name)]));
 
-let emulator: Emulator;
+const suite = realEngineSuite();
 let parents: Parents;
 let stack: TestStack;
 const timings: string[] = [];
@@ -49,19 +48,15 @@ async function step(name: string, run: () => Promise<StepResult>): Promise<StepR
 const opsOf = (result: StepResult, op: string) => NAMES.filter((name) => result.ops[name] === op);
 
 beforeAll(async () => {
-  const bin = pulumiBinDir();
-  const consumer = consumerProject();
-  emulator = await startEmulator();
-  secrets["API key"] = emulator.apiKey;
-  parents = await createParents(emulator);
+  secrets["API key"] = suite.emulator.apiKey;
+  parents = await createParents(suite.emulator);
   for (const name of NAMES) args[name] = fixtures[name].args(parents);
-  stack = await TestStack.create({ program: path.join(__dirname, "programs/resources"), consumer, bin, emulator, env: SECRET_VALUES });
+  stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: SECRET_VALUES });
 });
 
 afterAll(async () => {
   console.log(`registry lifecycle, real engine (wall):\n  ${timings.join("\n  ")}`);
   await stack?.cleanup();
-  await emulator?.stop();
 });
 
 it("every registered resource has a fixture covering each input", () => {
@@ -76,7 +71,7 @@ it("creates every resource; an unchanged program then previews as no changes", a
   expect(opsOf(up, "create")).toEqual(NAMES);
   const preview = await step("preview (unchanged)", () => stack.preview());
   expect(opsOf(preview, "same")).toEqual(NAMES);
-  expect(emulator.validationFailures).toEqual([]);
+  expect(suite.emulator.validationFailures).toEqual([]);
 });
 
 it("each updatable input changed alone is an in-place update with exact writes, then no changes", async () => {
@@ -88,18 +83,18 @@ it("each updatable input changed alone is an in-place update with exact writes, 
     );
     for (const [name, field] of Object.entries(changing)) args[name] = { ...args[name], ...fixtures[name].updates[field].change(parents) };
     await program();
-    emulator.clearRequests();
+    suite.emulator.clearRequests();
     const up = await step(`up (update round ${round + 1}: ${Object.entries(changing).map(([n, f]) => `${n}.${f}`).join(", ")})`, () => stack.up());
     expect(Object.keys(changing).map((name) => [name, up.ops[name]])).toEqual(Object.keys(changing).map((name) => [name, "update"]));
     const after = await outputs();
     for (const [name, field] of Object.entries(changing)) {
-      const writes = writesTo(emulator.requests, RESOURCE_SPECS[name].itemPath(after[name], after[name].id));
+      const writes = writesTo(suite.emulator.requests, RESOURCE_SPECS[name].itemPath(after[name], after[name].id));
       expect([name, field, writes]).toEqual([name, field, expectedWrites(fixtures[name], field, parents, putStates[name])]);
     }
     const preview = await step(`preview (after update round ${round + 1})`, () => stack.preview());
     expect(opsOf(preview, "same")).toEqual(NAMES);
   }
-  expect(emulator.validationFailures).toEqual([]);
+  expect(suite.emulator.validationFailures).toEqual([]);
 });
 
 it("each replace input replaces (the id changes), then no changes", async () => {
@@ -125,7 +120,7 @@ it("each replace input replaces (the id changes), then no changes", async () => 
   }
   const preview = await step("preview (after replaces)", () => stack.preview());
   expect(opsOf(preview, "same")).toEqual(NAMES);
-  expect(emulator.validationFailures).toEqual([]);
+  expect(suite.emulator.validationFailures).toEqual([]);
 });
 
 it("a refresh without drift changes nothing", async () => {
@@ -137,7 +132,7 @@ it("a refresh without drift changes nothing", async () => {
 
 it("a project's primary database deleted out of band is registered again in place: nothing is replaced", async () => {
   const before = await outputs();
-  emulator.remove("database", before.Project.primaryDatabaseId as string);
+  suite.emulator.remove("database", before.Project.primaryDatabaseId as string);
   await step("refresh (primary database gone)", () => stack.refresh());
   const preview = await step("preview (primary database gone)", () => stack.preview());
   expect(opsOf(preview, "update")).toEqual(["Project"]);
@@ -145,7 +140,7 @@ it("a project's primary database deleted out of band is registered again in plac
   expect(opsOf(up, "update")).toEqual(["Project"]);
   const after = await outputs();
   expect(after.Project.id).toBe(before.Project.id);
-  expect(emulator.get("database", after.Project.primaryDatabaseId as string)).toMatchObject({ role: "primary", project_id: before.Project.id });
+  expect(suite.emulator.get("database", after.Project.primaryDatabaseId as string)).toMatchObject({ role: "primary", project_id: before.Project.id });
 });
 
 it("two SpendLimits for one organization fail in preview", async () => {
@@ -159,13 +154,13 @@ it("two SpendLimits for one organization fail in preview", async () => {
 
 it("out-of-band deletes are gone after refresh; the next up recreates them; destroy removes everything", async () => {
   const before = await outputs();
-  for (const name of NAMES) fixtures[name].removeOutOfBand(emulator, before[name].id, before[name]);
+  for (const name of NAMES) fixtures[name].removeOutOfBand(suite.emulator, before[name].id, before[name]);
   const refresh = await step("refresh (all deleted out of band)", () => stack.refresh());
   expect(refresh.summary.delete).toBe(NAMES.length);
   expect(await stack.resources()).toEqual([]);
 
   // What the API needs for a create is there again (a cache rule's query shape is seen by the proxy again).
-  for (const name of NAMES) fixtures[name].prepare?.(emulator, parents);
+  for (const name of NAMES) fixtures[name].prepare?.(suite.emulator, parents);
   const up = await step("up (recreate all)", () => stack.up());
   expect(opsOf(up, "create")).toEqual(NAMES);
   const preview = await step("preview (after recreate)", () => stack.preview());
@@ -174,13 +169,13 @@ it("out-of-band deletes are gone after refresh; the next up recreates them; dest
   const destroy = await step("destroy", () => stack.destroy());
   expect(opsOf(destroy, "delete")).toEqual(NAMES);
   expect(await stack.resources()).toEqual([]);
-  expect(emulator.validationFailures).toEqual([]);
+  expect(suite.emulator.validationFailures).toEqual([]);
 });
 
 it("adopts a console-made object only by explicit adoptId, and reads one with get without ever changing it", async () => {
-  const response = await fetch(`${emulator.url}/v1/projects/${parents.projectId}/policies`, {
+  const response = await fetch(`${suite.emulator.url}/v1/projects/${parents.projectId}/policies`, {
     method: "POST",
-    headers: { authorization: `Bearer ${emulator.apiKey}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${suite.emulator.apiKey}`, "content-type": "application/json" },
     body: JSON.stringify({ name: "made-in-console", max_rows: 10 }),
   });
   const consoleMade = (await response.json()) as { id: string };
@@ -188,10 +183,10 @@ it("adopts a console-made object only by explicit adoptId, and reads one with ge
     adopted: { type: "PolicyProfile", args: { projectId: parents.projectId, name: "made-in-console", maxRows: 500, adoptId: consoleMade.id } },
     existing: { type: "Project", get: parents.otherProjectId },
   });
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const up = await step("up (adopt + get)", () => stack.up());
   expect([up.ops.adopted, up.ops.existing]).toEqual(["create", "read"]);
-  const writes = emulator.requests.filter((r) => r.method !== "GET").map((r) => [r.method, r.path, (r.body as Args).max_rows]);
+  const writes = suite.emulator.requests.filter((r) => r.method !== "GET").map((r) => [r.method, r.path, (r.body as Args).max_rows]);
   expect(writes).toEqual([["PUT", `/v1/projects/${parents.projectId}/policies/${consoleMade.id}`, 500]]);
   const all = await stack.outputs();
   expect([(all.adopted.value as Args).id, (all.existing.value as Args).name]).toEqual([consoleMade.id, "lifecycle-other-parent"]);
@@ -200,6 +195,6 @@ it("adopts a console-made object only by explicit adoptId, and reads one with ge
   expect(["same", "read"]).toContain(preview.ops.existing); // a read resource is read again on every run, never changed
 
   await step("destroy (adopted + read)", () => stack.destroy());
-  expect(emulator.get("policy", consoleMade.id)).toBeUndefined(); // managed once adopted
-  expect(emulator.get("project", parents.otherProjectId)).toBeDefined(); // read with get: never deleted
+  expect(suite.emulator.get("policy", consoleMade.id)).toBeUndefined(); // managed once adopted
+  expect(suite.emulator.get("project", parents.otherProjectId)).toBeDefined(); // read with get: never deleted
 });
