@@ -4,7 +4,7 @@
  * Options: --projects 40 (5 resources each), --rate 10.
  */
 import * as path from "node:path";
-import { startEmulator } from "../test/emulator";
+import { startEmulator } from "../emulator";
 import { consumerProject, pulumiBinDir, TestStack } from "../test/e2e/harness";
 import { SCALE_SECRETS, scaleProgram } from "../test/e2e/scale-program";
 

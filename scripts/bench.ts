@@ -17,7 +17,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type Emulator, startEmulator } from "../test/emulator";
+import { type Emulator, startEmulator } from "../emulator";
 import { consumerProject, pulumiBinDir, type StepResult, TestStack } from "../test/e2e/harness";
 
 const repoRoot = path.resolve(__dirname, "..");

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator } from "../test/emulator";
+import { startEmulator } from "../emulator";
 import { pulumiBinDir } from "./pulumi-bin";
 
 const root = path.resolve(__dirname, "..");

@@ -3,7 +3,7 @@
  * the emulator holds exactly the objects the state names (no duplicate, no orphan), and nothing secret is
  * readable in the state or in anything the CLI printed.
  */
-import type { Emulator } from "../emulator";
+import type { Emulator } from "../../emulator";
 import { expectNoPlaintext, type TestStack } from "./harness";
 
 /**

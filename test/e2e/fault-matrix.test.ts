@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { fieldsWith } from "../../provider/engine/spec";
 import type { Props } from "../../provider/engine/values";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
-import type { Emulator, Fault } from "../emulator";
+import type { Emulator, Fault } from "../../emulator";
 import { expectNoLeaks, expectStateMatchesEmulator } from "./convergence";
 import { type CliResult, realEngineSuite, type TestStack } from "./harness";
 

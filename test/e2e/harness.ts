@@ -15,7 +15,7 @@ import {
   Stack,
 } from "@pulumi/pulumi/automation";
 import { pulumiBinDir } from "../../scripts/pulumi-bin";
-import { type Emulator, type EmulatorOptions, type RecordedRequest, startEmulator } from "../emulator";
+import { type Emulator, type EmulatorOptions, type RecordedRequest, startEmulator } from "../../emulator";
 
 export { pulumiBinDir };
 

@@ -4,7 +4,7 @@
  * (with the exact write requests it causes), a change that must replace, or the reason it is not changed here.
  * A resource missing from this table, or an input missing from its entry, fails the tests.
  */
-import type { Emulator } from "../emulator";
+import type { Emulator } from "../../emulator";
 
 export type Args = Record<string, unknown>;
 

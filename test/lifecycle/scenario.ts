@@ -3,7 +3,7 @@
  * test (real Pulumi CLI): the parents, the coverage rule, and the writes each change must cause.
  */
 import type { ResourceSpec } from "../../provider/engine/spec";
-import type { Emulator, RecordedRequest } from "../emulator";
+import type { Emulator, RecordedRequest } from "../../emulator";
 import { type Args, type Fixture, FIXTURES, type Parents, SECRET_VALUES, type Write } from "./fixtures";
 
 export const OTHER_ORG_ID = "org_lifecycle_other";

@@ -1,7 +1,7 @@
 import { failedField } from "../bad-input/failed-field";
 import * as host from "../../provider/host";
 import type { Props } from "../../provider/engine/values";
-import { type Emulator, startEmulator } from "../emulator";
+import { type Emulator, startEmulator } from "../../emulator";
 
 let emulator: Emulator;
 let projectId: string;

@@ -7,7 +7,7 @@ import { failedField } from "../bad-input/failed-field";
 import * as host from "../../provider/host";
 import type { Props } from "../../provider/engine/values";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
-import { type Emulator, startEmulator } from "../emulator";
+import { type Emulator, startEmulator } from "../../emulator";
 import { acceptedCorpus, badInputCorpus, type InputCase, validInputs } from "../bad-input/corpus";
 
 let emulator: Emulator;

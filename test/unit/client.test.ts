@@ -3,7 +3,7 @@ import { resolveClientOptions } from "../../provider/client/config";
 import { isPgBeamApiError, PgBeamApiError } from "../../provider/client/errors";
 import { backoffDelay, type Clock, DEFAULT_RETRY_POLICY, parseRetryAfter, retryAfterDelay } from "../../provider/client/retry";
 import { SharedThrottle } from "../../provider/client/throttle";
-import { type Emulator, startEmulator } from "../emulator";
+import { type Emulator, startEmulator } from "../../emulator";
 
 let emulator: Emulator;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { startEmulator, type Emulator } from "../emulator";
+import { startEmulator, type Emulator } from "../../emulator";
 
 /** The PgBeam API emulator, driven over real HTTP the way the provider's client will drive it. */
 

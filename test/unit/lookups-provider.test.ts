@@ -3,7 +3,7 @@
  * never the stack's `pgbeam:` config. The provider is a real `pgbeam.Provider`, registered against Pulumi's mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type Emulator, startEmulator } from "../emulator";
+import { type Emulator, startEmulator } from "../../emulator";
 
 pulumi.runtime.setMocks(
   { newResource: (args) => ({ id: `${args.name}_id`, state: args.inputs }), call: (args) => args.inputs },

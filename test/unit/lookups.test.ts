@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as pgbeam from "../../provider";
-import { type Emulator, startEmulator } from "../emulator";
+import { type Emulator, startEmulator } from "../../emulator";
 
 let emulator: Emulator;
 let projectId: string;

@@ -1,6 +1,6 @@
 import * as host from "../../provider/engine/host";
 import { UNKNOWN, type Props } from "../../provider/engine/values";
-import { type Emulator, startEmulator } from "../emulator";
+import { type Emulator, startEmulator } from "../../emulator";
 
 let emulator: Emulator;
 let projectId: string;

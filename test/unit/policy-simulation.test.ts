@@ -1,5 +1,5 @@
-import { type Emulator, startEmulator } from "../emulator";
-import { normalizeSql, relations, statementKind } from "../emulator/policy-engine";
+import { type Emulator, startEmulator } from "../../emulator";
+import { normalizeSql, relations, statementKind } from "../../emulator/policy-engine";
 
 let emulator: Emulator;
 let projectId: string;

@@ -1,5 +1,5 @@
 import * as host from "../../provider/host";
-import { type Emulator, startEmulator } from "../emulator";
+import { type Emulator, startEmulator } from "../../emulator";
 import type { Parents } from "../lifecycle/fixtures";
 import { createParents } from "../lifecycle/scenario";
 

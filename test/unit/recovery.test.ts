@@ -9,7 +9,7 @@ import { deriveIdempotencyKey } from "../../provider/engine/create-once";
 import { URN_KEY } from "../../provider/engine/keys";
 import * as host from "../../provider/engine/host";
 import type { Props } from "../../provider/engine/values";
-import { type Emulator, startEmulator } from "../emulator";
+import { type Emulator, startEmulator } from "../../emulator";
 
 let emulator: Emulator;
 beforeAll(async () => {

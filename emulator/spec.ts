@@ -39,7 +39,7 @@ export interface Operation {
 }
 
 /** `<repo>/../shared/reference/pgbeam-openapi.json`, found from this file so the cwd does not matter. */
-export const DEFAULT_SPEC_PATH = path.resolve(__dirname, "../../../shared/reference/pgbeam-openapi.json");
+export const DEFAULT_SPEC_PATH = path.resolve(__dirname, "../../shared/reference/pgbeam-openapi.json");
 
 export function loadSpec(specPath: string): OpenApiDocument {
   const document = JSON.parse(readFileSync(specPath, "utf8")) as OpenApiDocument;
