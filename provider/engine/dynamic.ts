@@ -46,10 +46,17 @@ const claimedSingletons = new Map<string, string>();
  */
 export abstract class PgBeamResource extends pulumi.dynamic.Resource {
   protected constructor(spec: ResourceSpec, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
+    // Pulumi's `import` would read the object through a provider that cannot look it up by id alone.
+    if (opts?.import !== undefined) {
+      throw new Error(
+        `${spec.name} "${name}": the import resource option is not supported; to manage the existing object, remove ` +
+          `\`import\` and set the input ${ADOPT_INPUT}: "${opts.import}" (to only read it, use ${spec.name}.get)`,
+      );
+    }
     const writeOnly = fieldsWith(spec, "writeOnly");
     // The engine never tells the provider the URN: it is the identity of creates (create-once.ts) and where
     // messages attach (diagnostics.ts).
-    const props: Props = { ...markSecret(args as Props, writeOnly), [URN_KEY]: pulumi.createUrn(name, typeToken(spec.name), opts?.parent) };
+    const props: Props = { ...markSecret(args as Props, writeOnly), [URN_KEY]: urnWithoutDependencies(name, spec.name, opts?.parent) };
     // The SDK only creates Output properties for keys present in props: every input and every output-only key.
     for (const key of [...Object.keys(spec.inputs.shape), ADOPT_INPUT, ...spec.outputs, ...TIMESTAMP_OUTPUTS]) {
       if (!(key in props)) props[key] = undefined;
@@ -73,6 +80,15 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
       Error.stackTraceLimit = stackTraceLimit;
     }
   }
+}
+
+/**
+ * The resource's URN as a plain value. `createUrn`'s Output carries a dependency on the parent, and the SDK expands a
+ * dependency on a component to all of its children: siblings under one component would wait on each other forever.
+ * A URN is always known, in preview too, so nothing is lost.
+ */
+function urnWithoutDependencies(name: string, resourceName: string, parent: pulumi.Resource | undefined): Promise<string> {
+  return new Promise((resolve) => pulumi.createUrn(name, typeToken(resourceName), parent).apply(resolve));
 }
 
 /**

@@ -78,7 +78,7 @@ it("static get reads an existing object by id (with the ids its URL needs), unde
 });
 
 it("get has one shape for every resource (name, id, parents, opts); Project, with no parents, also takes opts third", async () => {
-  // The options must arrive: a parent shows in the URN. (A component parent hangs Pulumi's mocks; a custom one does not.)
+  // The options must arrive: a parent shows in the URN.
   const holder = pgbeam.Project.get("holder", "prj_0");
   const urnOf = (resource: pulumi.Resource) => new Promise<string>((resolve) => resource.urn.apply(resolve));
   const database = pgbeam.Database.get("existing-db", "db_1", { projectId: "prj_1" }, { parent: holder });
@@ -104,4 +104,25 @@ it("a second SpendLimit for the same organization fails the program at once, nam
   const other = new pgbeam.SpendLimit("limit-c", { orgId: "org_other_singleton", spendLimit: 10 }); // another org is fine
   await new Promise((resolve) => pulumi.all([first.id, other.id]).apply(resolve));
   expect(registered.filter((r) => r.type === pgbeam.SpendLimit.__pulumiType).map((r) => r.name)).toEqual(["limit-a", "limit-c"]);
+});
+
+it("siblings under one component register, each sending its own URN as the hidden __urn input", async () => {
+  class Wrap extends pulumi.ComponentResource {
+    constructor(name: string) {
+      super("test:index:Wrap", name);
+      this.registerOutputs({});
+    }
+  }
+  const parent = new Wrap("wrap");
+  const siblings = ["sibling-a", "sibling-b"].map((name) => new pgbeam.PolicyProfile(name, { projectId: "prj_x", name }, { parent }));
+  const urns = await new Promise<string[]>((resolve) => pulumi.all(siblings.map((s) => s.urn)).apply(resolve));
+  expect(urns).toEqual(["sibling-a", "sibling-b"].map((name) => `urn:pulumi:stack::project::test:index:Wrap$${pgbeam.PolicyProfile.__pulumiType}::${name}`));
+  expect(["sibling-a", "sibling-b"].map((name) => registered.find((r) => r.name === name)?.inputs.__urn)).toEqual(urns);
+});
+
+it("the import option fails at construction, before anything registers, pointing to adoptId", () => {
+  expect(() => new pgbeam.Project("imported", { orgId: "org_x", name: "imported", database }, { import: "prj_existing" })).toThrow(
+    'Project "imported": the import resource option is not supported; to manage the existing object, remove `import` and set the input adoptId: "prj_existing" (to only read it, use Project.get)',
+  );
+  expect(registered.find((r) => r.name === "imported")).toBeUndefined();
 });
