@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { URN_KEY } from "./keys";
+import { REPLACE_ON_CHANGES_KEY, URN_KEY } from "./keys";
 import providerMethods = require("./provider-methods");
 import { ADOPT_INPUT, fieldsWith, type ResourceSpec } from "./spec";
 import { isPlainObject, type Props } from "./values";
@@ -42,7 +42,7 @@ const claimedSingletons = new Map<string, string>();
 /**
  * Base class of every PgBeam resource: wires the spec's provider, marks write-only inputs secret in the program
  * (so state's inputs are encrypted, not only its outputs), declares the secret outputs and passes the resource's
- * URN as the hidden `__urn` input (`__` keys are hidden from diffs and policy packs).
+ * URN and `replaceOnChanges` as hidden inputs (`__` keys are hidden from diffs and policy packs).
  */
 export abstract class PgBeamResource extends pulumi.dynamic.Resource {
   protected constructor(spec: ResourceSpec, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
@@ -57,6 +57,7 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
     // The engine never tells the provider the URN: it is the identity of creates (create-once.ts) and where
     // messages attach (diagnostics.ts).
     const props: Props = { ...markSecret(args as Props, writeOnly), [URN_KEY]: urnWithoutDependencies(name, spec.name, opts?.parent) };
+    if (opts?.replaceOnChanges?.length) props[REPLACE_ON_CHANGES_KEY] = opts.replaceOnChanges;
     // The SDK only creates Output properties for keys present in props: every input and every output-only key.
     for (const key of [...Object.keys(spec.inputs.shape), ADOPT_INPUT, ...spec.outputs, ...TIMESTAMP_OUTPUTS]) {
       if (!(key in props)) props[key] = undefined;

@@ -6,6 +6,12 @@
 /** The resource's URN, computed by the resource class: its identity for creates and where its messages attach. */
 export const URN_KEY = "__urn";
 
+/**
+ * The program's `replaceOnChanges` option, passed by the resource class: the engine applies that option only to the
+ * changed keys a provider names, which a dynamic provider cannot, so diff() applies it.
+ */
+export const REPLACE_ON_CHANGES_KEY = "__replaceOnChanges";
+
 /** The account the resource lives in (see ./account). */
 export const ACCOUNT_KEY = "__account";
 
@@ -16,4 +22,4 @@ export const ACCOUNT_KEY = "__account";
 export const LEFT_OUT_KEY = "__leftOut";
 
 /** Every key the engine owns in an input bag: the serialized provider, the hidden inputs and the id. */
-export const ENGINE_KEYS = ["__provider", URN_KEY, ACCOUNT_KEY, LEFT_OUT_KEY, "id"];
+export const ENGINE_KEYS = ["__provider", URN_KEY, REPLACE_ON_CHANGES_KEY, ACCOUNT_KEY, LEFT_OUT_KEY, "id"];

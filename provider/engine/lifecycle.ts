@@ -6,7 +6,7 @@ import { z } from "zod";
 import { accountChange, withAccount } from "./account";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
 import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
-import { ACCOUNT_KEY, ENGINE_KEYS, LEFT_OUT_KEY, URN_KEY } from "./keys";
+import { ACCOUNT_KEY, ENGINE_KEYS, LEFT_OUT_KEY, REPLACE_ON_CHANGES_KEY, URN_KEY } from "./keys";
 import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
 import {
   canonical,
@@ -93,9 +93,9 @@ export class Lifecycle {
     const result = this.validate(omit(news, ENGINE_KEYS), olds);
     if (!result.inputs) return result;
     const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], this.client);
-    // The URN rides along in the checked inputs so diff() can attach its messages too.
-    const stamped = withAccount(result.inputs, this.account());
-    const inputs = news[URN_KEY] === undefined ? stamped : { ...stamped, [URN_KEY]: news[URN_KEY] };
+    // The URN rides along in the checked inputs so diff() can attach its messages too, and the program's
+    // replaceOnChanges for diff() to apply.
+    const inputs = { ...withAccount(result.inputs, this.account()), ...pick(news, [URN_KEY, REPLACE_ON_CHANGES_KEY]) };
     return failures.length > 0 ? { inputs, failures } : { inputs };
   }
 
@@ -122,7 +122,7 @@ export class Lifecycle {
     rememberHeldObject(news[URN_KEY], id);
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, olds);
-    const replaces = changed.filter((key) => this.replaceOnChanges.includes(key));
+    const replaces = changed.filter((key) => this.replaceOnChanges.includes(key) || replacedByProgram(news[REPLACE_ON_CHANGES_KEY], key, desired, olds));
     // The nested object was deleted behind our back: created again in place where the API allows, else a new parent.
     const nested = this.spec.nested;
     if (nested && Object.keys(olds).length > 0 && olds[nested.idOutput] === undefined) {
@@ -134,8 +134,11 @@ export class Lifecycle {
     const moved = account === "moved";
     if (account !== "none") changed.push(ACCOUNT_KEY);
     if (moved) replaces.push(ACCOUNT_KEY);
-    const deleteBeforeReplace =
-      !moved && replaces.length > 0 && this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
+    // A replacement that would meet the old object (the same unique values, or the same setting's path) deletes first.
+    const collides = this.upsertPath
+      ? this.upsertPath(desired) === this.upsertPath(olds)
+      : this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
+    const deleteBeforeReplace = !moved && replaces.length > 0 && collides;
     if (changed.some((key) => key !== ACCOUNT_KEY) && replaces.length === 0) {
       await verifyUpdate(this.spec.verification, "diff", id, desired, olds, news[URN_KEY], this.client);
     }
@@ -515,6 +518,14 @@ export class Lifecycle {
     const kept = pickPaths((outputs[nested.key] ?? {}) as Props, writeOnly);
     return { ...outputs, [nested.key]: deepMerge(kept, omit(object, ["id", nested.parentField])), [nested.idOutput]: object.id };
   }
+}
+
+/** Whether the program's `replaceOnChanges` paths ("*" for any) cover the change of this top-level key. */
+function replacedByProgram(paths: unknown, key: string, desired: Props, olds: Props): boolean {
+  if (!Array.isArray(paths)) return false;
+  return paths.some(
+    (path) => path === "*" || path === key || (typeof path === "string" && path.startsWith(`${key}.`) && !sameValue(getPath(desired, path), getPath(olds, path))),
+  );
 }
 
 /** Outputs carry the serialized provider so later read/delete can load it, and the account stamp for diff. */

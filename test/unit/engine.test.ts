@@ -224,6 +224,24 @@ describe("Project", () => {
     expect(await project.diff(id, outs, unknownOrg)).toMatchObject({ changes: true, replaces: ["orgId"] });
   });
 
+  it("the program's replaceOnChanges (a hidden input) replaces on a change of those paths only, deleting first if the replacement would meet the old one", async () => {
+    const { inputs, id, outs } = await createProject();
+    const withOption = (extra: Props, paths: string[]) => checkedInputs(project, projectInputs({ name: inputs.name, ...extra, __replaceOnChanges: paths }));
+    const described = await withOption({ description: "changed" }, ["description"]);
+    expect(await project.diff(id, outs, described)).toEqual({ changes: true, replaces: ["description"], deleteBeforeReplace: true });
+    const otherHost = await withOption({ database: { ...primaryDb, host: "other.internal" } }, ["database.port"]);
+    expect(await project.diff(id, outs, otherHost)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const otherPort = await withOption({ database: { ...primaryDb, port: 6432 } }, ["database.port"]);
+    expect(await project.diff(id, outs, otherPort)).toEqual({ changes: true, replaces: ["database"], deleteBeforeReplace: true });
+
+    // A setting written to its parent's path (an upsert) deletes first when replaced at the same path.
+    const spendLimit = host.lifecycle("SpendLimit");
+    const limit = await spendLimit.create(await checkedInputs(spendLimit, { orgId: emulator.orgId, spendLimit: 10 }));
+    const raised = await checkedInputs(spendLimit, { orgId: emulator.orgId, spendLimit: 20, __replaceOnChanges: ["spendLimit"] });
+    expect(await spendLimit.diff(limit.id, limit.outs as Props, raised)).toEqual({ changes: true, replaces: ["spendLimit"], deleteBeforeReplace: true });
+    await spendLimit.delete(limit.id, limit.outs as Props);
+  });
+
   it("read reports drift, keeps write-only values, and returns an empty id once deleted out of band", async () => {
     const { id, outs } = await createProject();
     emulator.patch("project", id, { description: "edited in the console" });
