@@ -57,6 +57,7 @@ interface Outcome {
   code?: string;
   detail: string;
   retryAfterMs?: number;
+  replayed?: boolean;
 }
 
 /**
@@ -148,7 +149,7 @@ export class PgBeamClient {
       const seconds = ((this.clock.now() - started) / 1000).toFixed(1);
       const tried = attempts > 1 || why ? ` (${attempts} attempt${attempts > 1 ? "s" : ""} in ${seconds} s${why ? `; ${why}` : ""})` : "";
       const hint = outcome.status === 401 ? `. ${REJECTED_KEY_HINT}` : "";
-      return new PgBeamApiError(method, path, outcome.status, outcome.code, `${outcome.detail}${hint}${tried}`, attempts);
+      return new PgBeamApiError(method, path, outcome.status, outcome.code, `${outcome.detail}${hint}${tried}`, attempts, outcome.replayed);
     };
     const budgetSpent = `gave up: the ${this.callBudgetMs / 1000} s retry budget ran out (pgbeam:callBudgetMs)`;
     let last: Outcome = { status: 0, detail: "the API was not reached" };
@@ -177,6 +178,7 @@ export class PgBeamClient {
           code: envelope.code,
           detail: envelope.message ?? response.statusText ?? "request failed",
           retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), this.clock.now()),
+          replayed: response.headers.get("idempotent-replayed") === "true",
         };
         if (!RETRYABLE_STATUSES.has(response.status)) throw fail(last, attempt);
       } catch (error) {

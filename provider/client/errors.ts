@@ -14,6 +14,8 @@ export class PgBeamApiError extends Error {
     /** The API's `error.message`, or a description of the transport failure, and why the client stopped. */
     readonly detail: string,
     readonly attempts: number,
+    /** The API answered from its idempotency cache: this is the answer to an earlier call with the same key. */
+    readonly replayed = false,
   ) {
     const what = status === 0 ? "failed" : `failed with ${status}${code ? ` ${code}` : ""}`;
     super(`PgBeam API ${method} ${path} ${what}: ${detail}`);

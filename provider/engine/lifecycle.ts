@@ -6,7 +6,7 @@ import { z } from "zod";
 import { accountChange, withAccount } from "./account";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
 import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
-import { ACCOUNT_KEY, ENGINE_KEYS, LEFT_OUT_KEY, URN_KEY } from "./keys";
+import { ACCOUNT_KEY, creatorOf, ENGINE_KEYS, LEFT_OUT_KEY, PROGRAM_KEYS, URN_KEY } from "./keys";
 import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
 import {
   canonical,
@@ -93,9 +93,8 @@ export class Lifecycle {
     const result = this.validate(omit(news, ENGINE_KEYS), olds);
     if (!result.inputs) return result;
     const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], this.client);
-    // The URN rides along in the checked inputs so diff() can attach its messages too.
-    const stamped = withAccount(result.inputs, this.account());
-    const inputs = news[URN_KEY] === undefined ? stamped : { ...stamped, [URN_KEY]: news[URN_KEY] };
+    // The URN and the anchor ride along in the checked inputs: diff() attaches its messages too, create keys by them.
+    const inputs = { ...withAccount(result.inputs, this.account()), ...pick(news, PROGRAM_KEYS) };
     return failures.length > 0 ? { inputs, failures } : { inputs };
   }
 
@@ -119,7 +118,7 @@ export class Lifecycle {
   }
 
   async diff(id: string, olds: Props, news: Props): Promise<DiffResult> {
-    rememberHeldObject(news[URN_KEY], id);
+    rememberHeldObject(creatorOf(news), id);
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, olds);
     const replaces = changed.filter((key) => this.replaceOnChanges.includes(key));
@@ -129,17 +128,15 @@ export class Lifecycle {
       changed.push(nested.key);
       if (!nested.recreatePath) replaces.push(nested.key);
     }
-    // Across accounts, create first: if the new account cannot take the object, the old one is still there.
+    // Across accounts: a new object in the new account. Whether the old one goes first is the resource option
+    // `deleteBeforeReplace` (see PgBeamResource), the one channel the engine also honours for a targeted replace.
     const account = accountChange(olds, news);
-    const moved = account === "moved";
     if (account !== "none") changed.push(ACCOUNT_KEY);
-    if (moved) replaces.push(ACCOUNT_KEY);
-    const deleteBeforeReplace =
-      !moved && replaces.length > 0 && this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
+    if (account === "moved") replaces.push(ACCOUNT_KEY);
     if (changed.some((key) => key !== ACCOUNT_KEY) && replaces.length === 0) {
       await verifyUpdate(this.spec.verification, "diff", id, desired, olds, news[URN_KEY], this.client);
     }
-    return { changes: changed.length > 0, replaces, deleteBeforeReplace };
+    return { changes: changed.length > 0, replaces };
   }
 
   async create(inputs: Props): Promise<CreateResult> {
@@ -159,7 +156,7 @@ export class Lifecycle {
       created =
         verb.method === undefined || verb.method === "POST"
           ? await createOnce(client, {
-              identity: inputs[URN_KEY],
+              creator: creatorOf(inputs),
               collectionPath: this.collectionPath(desired),
               body,
               idOf: (response) => String(parse(response).object?.id),
@@ -270,7 +267,7 @@ export class Lifecycle {
         const nestedDesired = desired[nested.key] as Props;
         const answer =
           previous[nested.idOutput] === undefined && nested.recreatePath
-            ? await this.recreateNested(client, id, previous, nestedDesired, news[URN_KEY])
+            ? await this.recreateNested(client, id, previous, nestedDesired, creatorOf(news))
             : await client.patch<Props>(nested.path(previous, id), toApi(patchBody(nestedShape, nestedDesired, previous[nested.key] as Props)));
         outputs = this.withNested(outputs, answer);
         applied = true;
@@ -301,13 +298,13 @@ export class Lifecycle {
   }
 
   /**
-   * Creates the nested object again where it was deleted out of band, once: keyed by the parent's URN and the
+   * Creates the nested object again where it was deleted out of band, once: keyed by the parent's creator and the
    * nested key, an interrupted run's retry gets the object the first attempt made, never a second one.
    */
-  private async recreateNested(client: PgBeamClient, id: string, previous: Props, desired: Props, urn: unknown): Promise<Props> {
+  private async recreateNested(client: PgBeamClient, id: string, previous: Props, desired: Props, creator: string | undefined): Promise<Props> {
     const nested = this.spec.nested!;
     const created = await createOnce(client, {
-      identity: typeof urn === "string" ? `${urn}#${nested.key}` : undefined,
+      creator: creator && `${creator}#${nested.key}`,
       collectionPath: nested.recreatePath!(id),
       body: toApi({ ...desired, ...nested.recreateFields }),
       idOf: (response) => String(response.id),

@@ -136,7 +136,7 @@ describe("Project", () => {
   it("an unchanged program has no diff, though the server filled defaults", async () => {
     const { inputs, id, outs } = await createProject();
     const again = await checkedInputs(project, projectInputs({ name: inputs.name }), inputs);
-    expect(await project.diff(id, outs, again)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(await project.diff(id, outs, again)).toEqual({ changes: false, replaces: [] });
   });
 
   it("updates in place with a PATCH of only the changed fields", async () => {
@@ -214,12 +214,12 @@ describe("Project", () => {
     expect(await project.diff(id, updated, inputs)).toMatchObject({ changes: false });
   });
 
-  it("replaces on orgId/cloud/selfHosted; delete-before-replace when the name stays (names are unique per org)", async () => {
+  it("replaces on orgId/cloud/selfHosted", async () => {
     const { inputs, id, outs } = await createProject();
     const otherCloud = await checkedInputs(project, projectInputs({ name: inputs.name, cloud: "gcp" }));
-    expect(await project.diff(id, outs, otherCloud)).toEqual({ changes: true, replaces: ["cloud"], deleteBeforeReplace: true });
+    expect(await project.diff(id, outs, otherCloud)).toEqual({ changes: true, replaces: ["cloud"] });
     const renamedToo = await checkedInputs(project, projectInputs({ name: `${inputs.name}-2`, cloud: "gcp" }));
-    expect(await project.diff(id, outs, renamedToo)).toEqual({ changes: true, replaces: ["cloud"], deleteBeforeReplace: false });
+    expect(await project.diff(id, outs, renamedToo)).toEqual({ changes: true, replaces: ["cloud"] });
     const unknownOrg = { ...inputs, orgId: UNKNOWN };
     expect(await project.diff(id, outs, unknownOrg)).toMatchObject({ changes: true, replaces: ["orgId"] });
   });
