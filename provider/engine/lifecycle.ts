@@ -1,7 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PgBeamClient } from "../client/client";
 import { ignoringClock } from "../api/rules";
-import { isNotFound } from "../client/errors";
+import { ADOPTION_LOOKUPS } from "../api/schemas.generated";
+import { isNotFound, isPgBeamApiError } from "../client/errors";
 import { z } from "zod";
 import { accountChange, withAccount } from "./account";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
@@ -9,6 +10,7 @@ import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject 
 import { ACCOUNT_KEY, creatorOf, ENGINE_KEYS, LEFT_OUT_KEY, PROGRAM_KEYS, URN_KEY } from "./keys";
 import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
 import {
+  camel,
   canonical,
   clearValueFor,
   containsUnknown,
@@ -57,6 +59,7 @@ export class Lifecycle {
   private readonly replaceOnChanges: string[];
   private readonly uniqueBy: string[];
   private readonly serverDefaults: string[];
+  private readonly setElsewhere: string[];
   private readonly writeOnly: string[];
   /** Fields whose values no message may show. */
   private readonly secretPaths: string[];
@@ -80,6 +83,7 @@ export class Lifecycle {
     this.keptOutputs = [...fieldsWith(spec, "oneTime"), ...(spec.nested ? [spec.nested.key, spec.nested.idOutput] : [])];
     this.uniqueBy = fieldsWith(spec, "unique");
     this.serverDefaults = fieldsWith(spec, "serverDefault");
+    this.setElsewhere = fieldsWith(spec, "setElsewhere");
     // No update verb: every input the provider does not consume itself replaces the object.
     const inPlace = new Set([...fieldsWith(spec, "local"), ADOPT_INPUT, ...(spec.action ? [spec.action.trigger] : [])]);
     this.replaceOnChanges = spec.update ? fieldsWith(spec, "replace") : this.inputKeys.filter((key) => !inPlace.has(key));
@@ -167,7 +171,8 @@ export class Lifecycle {
             })
           : { response: await client.request<Props>(verb.method, upsertPath!, { body }) };
     } catch (error) {
-      throw await this.explain("create", error, client, desired);
+      const conflict = await this.conflictHolder(client, error, desired, body);
+      throw conflict ?? (await this.explain("create", error, client, desired));
     }
     if (alreadySet) rememberWrittenPath(upsertPath!);
     const answer = parse(created.response);
@@ -208,6 +213,34 @@ export class Lifecycle {
       `${this.spec.name} ${id} is already set (${path}), outside this stack or by another resource: creating it would ` +
         `overwrite that setting and destroying it would remove it. To manage it from this program, set ${ADOPT_INPUT}: "${id}"; ` +
         "or remove the setting first. Nothing was changed.",
+    );
+  }
+
+  /**
+   * A create refused with 409 because an object already holds a unique value: names that object and how to adopt
+   * it, found with the spec's adoption lookup (x-iac-resources), and takes nothing. Undefined for any other error.
+   */
+  private async conflictHolder(client: PgBeamClient, error: unknown, desired: Props, body: Props): Promise<Error | undefined> {
+    const lookup = ADOPTION_LOOKUPS[this.spec.name];
+    if (!lookup || !isPgBeamApiError(error) || error.status !== 409) return undefined;
+    // String values of the list query name a field of the create body (a project's org).
+    const query = Object.fromEntries(
+      Object.entries(lookup.listQuery).map(([param, value]) => [param, typeof value === "string" ? (body[value] as string | undefined) : value]),
+    );
+    let holder: Props | undefined;
+    try {
+      const items = await client.listAll<Props>(this.collectionPath(desired), lookup.itemsKey, query);
+      holder = items.find((item) => lookup.matchFields.every((field) => sameValue(item[field], body[field])));
+    } catch {
+      return undefined; // the refusal stands as the API gave it: the lookup could only have added to it
+    }
+    if (!holder) return undefined;
+    const held = lookup.matchFields.map((field) => JSON.stringify(holder![field])).join(", ");
+    return new Error(
+      `${error.message}. ${this.spec.name} ${held} (${holder.id}) already exists outside this stack (another stack, another ` +
+        `backend, the console); nothing was taken. To manage it from this program, set ${ADOPT_INPUT}: "${holder.id}" ` +
+        "(then `pulumi destroy` deletes it, unless the resource has `retainOnDelete: true`); or give this resource another " +
+        `${lookup.matchFields.map(camel).join(", ")}.`,
     );
   }
 
@@ -439,10 +472,16 @@ export class Lifecycle {
     return explain && error instanceof Error ? await explain(verb, error, { client, inputs, id }) : error;
   }
 
-  /** The desired state: new inputs, with server-defaulted fields the user left out taken from the old outputs. */
+  /**
+   * The desired state: new inputs, with the fields the user leaves out that the server fills, or that another
+   * resource sets while the program left them out before too (state without the record: kept), taken from the old
+   * outputs.
+   */
   private desired(news: Props, olds: Props): Props {
     const desired = structuredClone(omit(news, ENGINE_KEYS));
-    for (const path of this.serverDefaults) {
+    const leftOutBefore = olds[LEFT_OUT_KEY];
+    const keptElsewhere = this.setElsewhere.filter((path) => !Array.isArray(leftOutBefore) || leftOutBefore.includes(path));
+    for (const path of [...this.serverDefaults, ...keptElsewhere]) {
       const parent = path.includes(".") ? getPath(desired, path.slice(0, path.lastIndexOf("."))) : desired;
       if (isPlainObject(parent) && getPath(desired, path) === undefined && getPath(olds, path) !== undefined) {
         setPath(desired, path, getPath(olds, path));
@@ -454,7 +493,8 @@ export class Lifecycle {
   /**
    * Outputs in the form checked inputs have (write-only, path, local and verification values are among the
    * outputs). A field the program leaves out stays out when the API holds what leaving it out means (its cleared
-   * value, or for a server-defaulted field any value): refresh then shows no removal the program never made.
+   * value, or for a server-defaulted field or one set elsewhere any value): refresh then shows no removal the
+   * program never made.
    */
   private inputsFrom(outputs: Props, leftOut: string[]): Props {
     const inputs: Props = {};
@@ -463,7 +503,7 @@ export class Lifecycle {
       if (value !== undefined && value !== null) inputs[key] = value;
     }
     for (const path of leftOut) {
-      const asLeftOut = this.serverDefaults.includes(path) || sameValue(getPath(inputs, path), clearValueFor(this.shape[path]));
+      const asLeftOut = this.serverDefaults.includes(path) || this.setElsewhere.includes(path) || sameValue(getPath(inputs, path), clearValueFor(this.shape[path]));
       const parent = path.includes(".") ? getPath(inputs, path.slice(0, path.lastIndexOf("."))) : inputs;
       if (asLeftOut && isPlainObject(parent)) delete parent[path.slice(path.lastIndexOf(".") + 1)];
     }

@@ -372,6 +372,20 @@ describe("read returns the inputs as the program has them", () => {
     expect(readSet.inputs).toMatchObject({ status: "active", database: { sslMode: "require" } });
   });
 
+  it("a default policy another resource set while the program leaves it out is kept; removed from the program, it is cleared", async () => {
+    const { inputs, id, outs } = await createProject();
+    const profile = host.lifecycle("PolicyProfile");
+    const policy = await profile.create({ ...(await checkedInputs(profile, { projectId: id, name: "default" })), __provider: "p" });
+    emulator.patch("project", id, { default_policy_profile_id: policy.id }); // a ProjectDefaultPolicy set it
+    const refreshed = (await project.read(id, outs)).props as Props;
+    expect(await project.diff(id, refreshed, inputs)).toMatchObject({ changes: false });
+    const withDefault = await checkedInputs(project, { ...inputs, defaultPolicyProfileId: policy.id });
+    const set = (await project.update(id, refreshed, withDefault)).outs as Props;
+    expect(await project.diff(id, set, inputs)).toMatchObject({ changes: true });
+    await project.update(id, set, inputs);
+    expect(emulator.get("project", id).default_policy_profile_id ?? null).toBeNull();
+  });
+
   it("a policy profile's verification inputs are kept, so a preview after refresh does not dry-evaluate again", async () => {
     const { id: projectId } = await createProject();
     const profile = host.lifecycle("PolicyProfile");
