@@ -395,6 +395,19 @@ describe("errors never reveal the API key", () => {
     expect(error.message).toContain("run `pulumi up`");
   });
 
+  it("a refused key is named as the user configured it: an explicit provider's `apiKey` argument, or the environment", async () => {
+    const refusal = async (values: Record<string, string>, env: NodeJS.ProcessEnv = {}) => {
+      const options = resolveClientOptions({ get: (key) => values[key] }, env);
+      return (await rejection(new PgBeamClient({ ...options, baseUrl: emulator.url }).get("/v1/organizations"))).message;
+    };
+    const explicit = await refusal({ "pgbeam:apiKey": "pbu_revoked_1", "pgbeam:providerName": "billing" });
+    expect(explicit).toContain('PgBeam refused the API key of pgbeam.Provider "billing" (its `apiKey` argument)');
+    expect(explicit).not.toContain("pgbeam:apiKey");
+    const fromEnv = await refusal({ "pgbeam:providerName": "billing" }, { PGBEAM_TOKEN: "pbu_revoked_2" });
+    expect(fromEnv).toContain('pgbeam.Provider "billing" (given no `apiKey` argument) took from PGBEAM_TOKEN');
+    expect(await refusal({ "pgbeam:apiKey": "pbu_revoked_3" })).toContain("`pulumi config set --secret pgbeam:apiKey <key>`");
+  });
+
   it("a network failure message holds no key either", async () => {
     const secretKey = "pbu_unreachable_key_abcdefghijklmnopqrstuvwxyz";
     const client = new PgBeamClient({
