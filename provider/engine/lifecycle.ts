@@ -5,6 +5,7 @@ import { ADOPTION_LOOKUPS } from "../api/schemas.generated";
 import { isNotFound, isPgBeamApiError } from "../client/errors";
 import { z } from "zod";
 import { accountChange, withAccount } from "./account";
+import { diagnosticsFor } from "./diagnostics";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
 import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
 import { ACCOUNT_KEY, creatorOf, ENGINE_KEYS, LEFT_OUT_KEY, PROGRAM_KEYS, URN_KEY } from "./keys";
@@ -30,6 +31,9 @@ import {
 } from "./values";
 import { rememberWrittenPath, writtenByNewEntry } from "./upsert";
 import { verifyBeforeChange, verifyUpdate } from "./verification";
+
+/** An object changed this recently before its adoption may still be managed elsewhere. */
+const RECENT_CHANGE_MS = 24 * 3600_000;
 
 type CheckResult = pulumi.dynamic.CheckResult;
 type DiffResult = pulumi.dynamic.DiffResult;
@@ -404,7 +408,29 @@ export class Lifecycle {
     if (replaces.length > 0) throw refuse(`${replaces.join(", ")} differ(s) from the program and cannot change in place`);
     const { outs } = await this.update(id, current, inputs);
     if (this.upsertPath) rememberWrittenPath(this.upsertPath(desired));
+    await this.tellAdopted(id, object, inputs[URN_KEY]);
     return { id, outs };
+  }
+
+  /**
+   * Adoption has `pulumi import`'s semantics, said where the user sees it: the stack now owns the object, and
+   * destroy deletes it. The API records no owner, so the one sign of management elsewhere it gives is a recent
+   * change: warned about, since two managers undo each other's changes on every run.
+   */
+  private async tellAdopted(id: string, object: Props, urn: unknown): Promise<void> {
+    const diagnostics = diagnosticsFor(urn);
+    await diagnostics.info(
+      `adopted ${this.spec.name} ${id} (${ADOPT_INPUT}): this stack now manages it, and \`pulumi destroy\` or removing it from ` +
+        "the program deletes it, as after `pulumi import`; set `retainOnDelete: true` on the resource to keep it instead.",
+    );
+    const changedAgo = Date.now() - Date.parse(String(object.updated_at));
+    if (changedAgo < RECENT_CHANGE_MS) {
+      await diagnostics.warn(
+        `${this.spec.name} ${id} was changed ${Math.max(1, Math.round(changedAgo / 60_000))} min before it was adopted: if another ` +
+          "stack or tool still manages it, each run will undo the other's changes and either may delete it. Keep one manager: " +
+          "in another Pulumi stack, `pulumi state delete <urn>` there lets go of it without deleting it.",
+      );
+    }
   }
 
   /** The object as the API has it now (item GET, or found in the collection's list), or undefined when gone. */
