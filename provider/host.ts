@@ -8,6 +8,7 @@ import { type ConfigSource, resolveClientOptions } from "./client/config";
 import { RESOURCE_SPECS } from "./resources/registry";
 import { accountOf } from "./engine/account";
 import { Lifecycle } from "./engine/lifecycle";
+import { STACK_ANCHOR, stackAnchorVerbs } from "./engine/stack-anchor";
 
 let stackConfig: ConfigSource | undefined;
 let cachedClient: { key: string; client: PgBeamClient } | undefined;
@@ -28,7 +29,12 @@ export function client(): PgBeamClient {
 
 const lifecycles = new Map<string, Lifecycle>();
 
-export function lifecycle(resourceName: string): Lifecycle {
+/** The six verbs the serialized provider calls. */
+export type ResourceVerbs = Pick<Lifecycle, "check" | "diff" | "create" | "read" | "update" | "delete">;
+
+/** The verbs of a resource by the name its serialized provider carries: a PgBeam resource's, or the stack anchor's. */
+export function lifecycle(resourceName: string): ResourceVerbs {
+  if (resourceName === STACK_ANCHOR) return stackAnchorVerbs;
   let found = lifecycles.get(resourceName);
   if (!found) {
     const spec = RESOURCE_SPECS[resourceName];

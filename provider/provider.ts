@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { PROVIDER_NAME_KEY } from "./client/config";
 
 export interface ProviderArgs {
   /** The PgBeam API key; stored encrypted in state. Default: PGBEAM_API_KEY (or its aliases) where Pulumi runs. */
@@ -32,6 +33,8 @@ export class Provider extends pulumi.ProviderResource {
       "pgbeam:account": args.account,
       "pgbeam:attemptTimeoutMs": args.attemptTimeoutMs,
       "pgbeam:callBudgetMs": args.callBudgetMs,
+      // So messages about the key name this provider's `apiKey` argument, not the stack's pgbeam:apiKey.
+      [`pgbeam:${PROVIDER_NAME_KEY}`]: name,
     };
     super("pulumi-nodejs", name, config, opts);
     configurations.set(this, pulumi.output(config));

@@ -71,7 +71,42 @@ export function camelCase(snake: string): string {
   return snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-export function generateSchemas(spec: { components: { schemas: Record<string, JsonSchema> } }): string {
+interface IacResource {
+  operations?: Record<string, string>;
+  adoption?: { "match-fields": string[]; "list-query-params"?: Record<string, string | number> };
+}
+
+interface Spec {
+  components: { schemas: Record<string, JsonSchema> };
+  paths?: Record<string, Record<string, { operationId?: string; responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }> }>>;
+  "x-iac-resources"?: Record<string, IacResource>;
+}
+
+/**
+ * Per resource with an `adoption` entry in `x-iac-resources`: the list that finds an existing object (its query,
+ * whose string values name a field of the create body) and the fields that identify it, as the API spells them.
+ */
+function adoptionLookups(spec: Spec): Record<string, { matchFields: string[]; listQuery: Record<string, string | number>; itemsKey: string }> {
+  const operations = new Map<string, JsonSchema | undefined>();
+  for (const item of Object.values(spec.paths ?? {})) {
+    for (const operation of Object.values(item)) {
+      if (operation.operationId) operations.set(operation.operationId, operation.responses?.["200"]?.content?.["application/json"]?.schema);
+    }
+  }
+  const lookups: ReturnType<typeof adoptionLookups> = {};
+  for (const [name, resource] of Object.entries(spec["x-iac-resources"] ?? {})) {
+    const list = resource.operations?.list;
+    if (!resource.adoption || !list) continue;
+    const response = operations.get(list);
+    const schema = response?.$ref ? spec.components.schemas[response.$ref.split("/").pop()!] : response;
+    const itemsKey = Object.entries(schema?.properties ?? {}).find(([, prop]) => prop.type === "array")?.[0];
+    if (!itemsKey) throw new Error(`${list}: no array in its response to find ${name} objects in`);
+    lookups[name] = { matchFields: resource.adoption["match-fields"], listQuery: resource.adoption["list-query-params"] ?? {}, itemsKey };
+  }
+  return lookups;
+}
+
+export function generateSchemas(spec: Spec): string {
   const components = spec.components.schemas;
   // Insertion order is emission order: a schema is added only after the schemas it references.
   const emitted = new Map<string, string>();
@@ -167,7 +202,9 @@ export function generateSchemas(spec: { components: { schemas: Record<string, Js
     "// camelCase request bodies with the API's enums, ranges, patterns, required fields and defaults.\n" +
     'import { z } from "zod";\n' +
     'import * as rules from "./rules";\n\n' +
-    body
+    body +
+    "\n/** x-iac-resources adoption: the list that finds an existing object and the fields that identify it. */\n" +
+    `export const ADOPTION_LOOKUPS: Readonly<Record<string, { matchFields: readonly string[]; listQuery: Readonly<Record<string, string | number>>; itemsKey: string }>> = ${JSON.stringify(adoptionLookups(spec))};\n`
   );
 }
 

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import ky, { type KyInstance } from "ky";
 import { PACKAGE_VERSION } from "../version";
-import { PgBeamApiError, REJECTED_KEY_HINT } from "./errors";
+import { type ApiKeyOrigin, PgBeamApiError, rejectedKeyHint } from "./errors";
 import {
   backoffDelay,
   type Clock,
@@ -16,6 +16,8 @@ import { processThrottle, type SharedThrottle } from "./throttle";
 
 export interface ClientOptions {
   apiKey: string;
+  /** Where the key came from, named when the API refuses it. Default: stack config. */
+  apiKeyOrigin?: ApiKeyOrigin;
   baseUrl: string;
   /** Per-attempt timeout. Default 15 s. */
   attemptTimeoutMs?: number;
@@ -57,6 +59,7 @@ interface Outcome {
   code?: string;
   detail: string;
   retryAfterMs?: number;
+  replayed?: boolean;
 }
 
 /**
@@ -74,9 +77,11 @@ export class PgBeamClient {
   private readonly random: () => number;
   /** Keys the idempotency digests (see `keyedDigest`); sent only in the authorization header. */
   private readonly apiKey: string;
+  private readonly rejectedKeyHint: string;
 
   constructor(options: ClientOptions) {
     this.apiKey = options.apiKey;
+    this.rejectedKeyHint = rejectedKeyHint(options.apiKeyOrigin);
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
     this.callBudgetMs = options.callBudgetMs ?? DEFAULT_CALL_BUDGET_MS;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -147,8 +152,8 @@ export class PgBeamClient {
     const fail = (outcome: Outcome, attempts: number, why?: string) => {
       const seconds = ((this.clock.now() - started) / 1000).toFixed(1);
       const tried = attempts > 1 || why ? ` (${attempts} attempt${attempts > 1 ? "s" : ""} in ${seconds} s${why ? `; ${why}` : ""})` : "";
-      const hint = outcome.status === 401 ? `. ${REJECTED_KEY_HINT}` : "";
-      return new PgBeamApiError(method, path, outcome.status, outcome.code, `${outcome.detail}${hint}${tried}`, attempts);
+      const hint = outcome.status === 401 ? `. ${this.rejectedKeyHint}` : "";
+      return new PgBeamApiError(method, path, outcome.status, outcome.code, `${outcome.detail}${hint}${tried}`, attempts, outcome.replayed);
     };
     const budgetSpent = `gave up: the ${this.callBudgetMs / 1000} s retry budget ran out (pgbeam:callBudgetMs)`;
     let last: Outcome = { status: 0, detail: "the API was not reached" };
@@ -177,6 +182,7 @@ export class PgBeamClient {
           code: envelope.code,
           detail: envelope.message ?? response.statusText ?? "request failed",
           retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), this.clock.now()),
+          replayed: response.headers.get("idempotent-replayed") === "true",
         };
         if (!RETRYABLE_STATUSES.has(response.status)) throw fail(last, attempt);
       } catch (error) {

@@ -5,6 +5,9 @@ export const DEFAULT_BASE_URL = "https://api.pgbeam.com";
 /** The environment variables that may hold the API key, canonical first (aliases match PgBeam's CLI and SDKs). */
 export const API_KEY_ENV_VARS = ["PGBEAM_API_KEY", "PGBEAM_TOKEN", "PGBEAM_API_TOKEN"] as const;
 
+/** The configuration key under which an explicit pgbeam.Provider passes its own resource name. */
+export const PROVIDER_NAME_KEY = "providerName";
+
 /** What `configure()` hands us: Pulumi's dynamic-provider config, with secrets already decrypted. */
 export interface ConfigSource {
   get(key: string): string | undefined;
@@ -16,15 +19,25 @@ export interface ConfigSource {
  */
 export function resolveClientOptions(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): ClientOptions {
   const fromConfig = (key: string) => nonEmpty(config?.get(`pgbeam:${key}`));
-  const apiKey = fromConfig("apiKey") ?? API_KEY_ENV_VARS.map((name) => nonEmpty(env[name])).find(Boolean);
+  // An explicit pgbeam.Provider names itself in its configuration (see ../provider): messages name its arguments.
+  const provider = fromConfig(PROVIDER_NAME_KEY);
+  const variable = API_KEY_ENV_VARS.find((name) => nonEmpty(env[name]));
+  const configured = fromConfig("apiKey");
+  const apiKey = configured ?? (variable && nonEmpty(env[variable]));
   if (!apiKey) {
     throw new Error(
       "PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>` " +
         `or set ${API_KEY_ENV_VARS.join(" / ")}`,
     );
   }
+  const apiKeyOrigin: ClientOptions["apiKeyOrigin"] = configured
+    ? provider
+      ? { from: "provider", provider }
+      : { from: "stack config" }
+    : { from: "environment", variable: variable!, provider };
   return {
     apiKey,
+    apiKeyOrigin,
     baseUrl: fromConfig("baseUrl") ?? nonEmpty(env.PGBEAM_API_URL) ?? DEFAULT_BASE_URL,
     attemptTimeoutMs: positiveInt(fromConfig("attemptTimeoutMs"), "pgbeam:attemptTimeoutMs"),
     callBudgetMs: positiveInt(fromConfig("callBudgetMs"), "pgbeam:callBudgetMs"),

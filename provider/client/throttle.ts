@@ -12,8 +12,11 @@ const DECREASE = 0.7;
  * wait out its Retry-After and then go on at a paced rate, instead of each retrying alone in lockstep.
  *
  * Pacing is additive-increase / multiplicative-decrease (as TCP does): unpaced until the first 429; then the rate
- * drops to 70 % of what was being sent in the last second (once per second, however many calls saw a 429), and
- * grows by about one request per second for each second without a 429, until pacing switches itself off.
+ * drops to 70 % of what was being sent in the last second, and grows by about one request per second for each
+ * second without a 429, until pacing switches itself off. The rate is cut once per congestion episode: 429s with no
+ * success between them (however many calls, however long the API keeps refusing) are one signal, already answered
+ * by waiting out the Retry-After the API asked for. Cutting again for each of them would learn from our own pause
+ * (hardly anything is sent while waiting) and drive the pace to the floor after a long throttled phase.
  */
 export class SharedThrottle {
   private ratePerSecond = Number.POSITIVE_INFINITY;
@@ -22,6 +25,8 @@ export class SharedThrottle {
   /** Earliest start of the next request under the current pacing. */
   private nextStart = 0;
   private lastDecrease = Number.NEGATIVE_INFINITY;
+  /** A request succeeded since the last cut: a new 429 is news about the pace, not the same episode again. */
+  private succeededSinceDecrease = true;
   /** Start times of the requests of the last second, to learn the rate the API refused. */
   private recentStarts: number[] = [];
 
@@ -55,8 +60,9 @@ export class SharedThrottle {
   throttled(retryAfterMs: number): void {
     const now = this.clock.now();
     this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
-    if (now - this.lastDecrease < 1000) return;
+    if (now - this.lastDecrease < 1000 || !this.succeededSinceDecrease) return;
     this.lastDecrease = now;
+    this.succeededSinceDecrease = false;
     const sent = this.recentStarts.filter((t) => t > now - 1000).length;
     const base = Math.min(this.ratePerSecond, Math.max(sent, 1));
     this.ratePerSecond = Math.max(MIN_RATE_PER_SECOND, base * DECREASE);
@@ -64,6 +70,7 @@ export class SharedThrottle {
 
   /** A request went through: the pace grows back by about one request per second per second. */
   succeeded(): void {
+    this.succeededSinceDecrease = true;
     if (!Number.isFinite(this.ratePerSecond)) return;
     this.ratePerSecond += 1 / this.ratePerSecond;
     if (this.ratePerSecond > UNPACED_RATE_PER_SECOND) this.ratePerSecond = Number.POSITIVE_INFINITY;

@@ -1,42 +1,49 @@
 /**
  * Creates that happen once, even when a run is interrupted or every attempt times out after the server acted.
  *
- * The create's Idempotency-Key is an HMAC, keyed with the API key, of the resource's identity (its URN), the URL
- * and the body (secrets included, which a plain hash in a header would let anyone confirm by guessing), so the
- * create the next `up` sends after an interruption carries the same key, and the API answers it with the
- * object it created the first time (it keeps keys 24 h) instead of a duplicate or a 409.
+ * The create's Idempotency-Key is an HMAC, keyed with the API key, of who creates (the stack instance's anchor and
+ * the resource's URN, see `creatorOf`), the URL and the body (secrets included, which a plain hash in a header would
+ * let anyone confirm by guessing). The create the next `up` sends after an interruption carries the same key, and
+ * the API answers it with the object it created the first time (it keeps keys 24 h) instead of a duplicate or a 409.
+ * The anchor is what makes the key this stack's own: the same stack and resource names in another backend, with the
+ * same API key, have another anchor, so their creates never get this stack's objects (and after `destroy` this stack
+ * starts a new key space).
  *
- * A replayed answer is only taken if its object is still live and is not the object this resource is replacing:
- * after a delete (destroy, a delete-before-replace, an out-of-band delete) the same program must create a new
- * object, not get the dead one back. Then the key is derived again from the previous one and the dead object's
- * id, so the chain of keys is the same on every run and each link is replayed in turn.
+ * A replayed answer is believed only when it is a success whose object is still live and is not the object this
+ * resource is replacing. Otherwise the next key is derived from the replayed one, so the chain of keys is the same on
+ * every run and each earlier link is replayed in turn, until a key the API has not seen yet:
+ * - after a delete (destroy, a delete-before-replace, an out-of-band delete) the same program must create a new
+ *   object, not get the dead one back;
+ * - a replayed refusal (403 before a plan upgrade, 409 before a name was freed) is an earlier run's answer: nothing
+ *   was created under that key, and its cause may have been fixed since, so it is asked again under the next key.
+ * Each link is a key that was really sent, so the chain ends; its length is the number of earlier attempts.
  */
+import { isPgBeamApiError } from "../client/errors";
 import type { PgBeamClient } from "../client/client";
 import type { Props } from "./values";
 
-/** More live-then-deleted objects than this under one identity within the API's 24 h window is not plausible. */
-const MAX_CHAIN = 20;
 /** A create answer describing an object older than this was replayed, whatever the API's headers say. */
 const REPLAY_AGE_MS = 60_000;
 
-/** Object id last seen in state per identity (from diff), i.e. the object a replace is replacing. */
-const heldIds = new Map<string, string>();
-/** Objects a create in this process took back from a replay, for the new state entry to own. */
-const takenBack = new Set<string>();
-
 /**
- * True when this process's create took this object back for a new state entry, so the engine's delete of it is
- * an old entry's: within one deployment the engine deletes such an object only as the old entry of a targeted
- * replace (`pulumi up --replace`, inputs unchanged, within the API's 24 h window). The engine calls no diff for
- * a targeted replace, so create could not tell; the object must stay, owned by the new entry.
+ * What the verbs of this deployment tell each other where the engine gives them no channel. Pulumi runs one
+ * provider process per deployment, so this is what this deployment's other verbs did. Two facts only:
+ * - `held`: diff saw the object a resource holds now (by creator, see `creatorOf`), which a create-before-delete
+ *   replace with an unchanged body must not get back from a replay;
+ * - `takenBack`: objects a create took back from a replay for a new state entry. The engine calls no diff for a
+ *   targeted replace (`pulumi up --replace`, see pulumi/pulumi step_generator.go), so within one deployment it
+ *   deletes such an object only as the old entry of that replace: the object stays, owned by the new entry.
  */
+const thisDeployment = { held: new Map<string, string>(), takenBack: new Set<string>() };
+
+/** True when a create of this deployment took this object back for a new state entry (see `thisDeployment`). */
 export function ownedByNewEntry(id: string): boolean {
-  return takenBack.has(id);
+  return thisDeployment.takenBack.has(id);
 }
 
 /** Called by diff: the object this resource holds now, which a replace must never get back from a replay. */
-export function rememberHeldObject(identity: unknown, id: string): void {
-  if (typeof identity === "string" && id) heldIds.set(identity, id);
+export function rememberHeldObject(creator: string | undefined, id: string): void {
+  if (creator && id) thisDeployment.held.set(creator, id);
 }
 
 /** A UUID v4-shaped key (the API's documented key format) from a keyed digest of `parts`, stable for the same inputs. */
@@ -58,7 +65,8 @@ function canonicalJson(value: unknown): string {
 }
 
 export interface CreateOnceRequest {
-  identity: unknown;
+  /** Who creates (see `creatorOf`); without one the create gets a random key. */
+  creator: string | undefined;
   collectionPath: string;
   body: Props;
   /** The created object's id in the create answer. */
@@ -74,26 +82,29 @@ export interface CreateOnceResult {
 }
 
 export async function createOnce(client: PgBeamClient, request: CreateOnceRequest): Promise<CreateOnceResult> {
-  const { identity, collectionPath, body } = request;
-  if (typeof identity !== "string" || identity === "") return { response: await client.post<Props>(collectionPath, body) };
+  const { creator, collectionPath, body } = request;
+  if (!creator) return { response: await client.post<Props>(collectionPath, body) };
   const digest = (data: string) => client.keyedDigest(data);
-  let key = deriveIdempotencyKey(digest, identity, "POST", collectionPath, body);
-  for (let link = 0; link < MAX_CHAIN; link++) {
+  let key = deriveIdempotencyKey(digest, creator, "POST", collectionPath, body);
+  for (;;) {
     const started = Date.now();
-    const answer = await client.send<Props>("POST", collectionPath, { body, idempotencyKey: key });
+    let answer;
+    try {
+      answer = await client.send<Props>("POST", collectionPath, { body, idempotencyKey: key });
+    } catch (error) {
+      if (!isPgBeamApiError(error) || !error.replayed) throw error;
+      key = deriveIdempotencyKey(digest, key, "refused");
+      continue;
+    }
     if (!answer.replayed && !describesOlderObject(answer.body, started)) return { response: answer.body };
     const id = request.idOf(answer.body);
-    const current = id === heldIds.get(identity) ? undefined : await request.current(id);
+    const current = id === thisDeployment.held.get(creator) ? undefined : await request.current(id);
     if (current) {
-      takenBack.add(id);
+      thisDeployment.takenBack.add(id);
       return { response: answer.body, current };
     }
     key = deriveIdempotencyKey(digest, key, id);
   }
-  throw new Error(
-    `${collectionPath}: ${MAX_CHAIN} objects were created and deleted again for this resource within the API's 24 h ` +
-      "idempotency window; wait for it to pass before creating it again",
-  );
 }
 
 /** True when any `created_at` in the answer is well before the call: the API replayed an earlier create. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { REPLACE_ON_CHANGES_KEY, URN_KEY } from "./keys";
+import { ANCHOR_KEY, REPLACE_ON_CHANGES_KEY, URN_KEY } from "./keys";
+import { STACK_ANCHOR } from "./stack-anchor";
 import providerMethods = require("./provider-methods");
 import { ADOPT_INPUT, fieldsWith, type ResourceSpec } from "./spec";
 import { isPlainObject, type Props } from "./values";
@@ -36,6 +37,27 @@ const TIMESTAMP_OUTPUTS: readonly (keyof ObjectTimestamps)[] = ["createdAt", "up
 /** The type token of a resource: what policy packs and `pulumi stack export` name it by. */
 export const typeToken = (resourceName: string): string => `pulumi-nodejs:dynamic/pgbeam:${resourceName}`;
 
+/**
+ * The hidden resource that makes this stack instance's creates its own (see ./stack-anchor). Outside the
+ * `pgbeam:` type module: it is no PgBeam object, and policy packs and the resource list leave it out.
+ */
+class StackAnchor extends pulumi.dynamic.Resource {
+  constructor() {
+    super(providerFor(STACK_ANCHOR), "pgbeam-stack-anchor", {}, undefined, "pgbeam-internal", STACK_ANCHOR);
+  }
+}
+
+const ANCHOR_HOLDER = Symbol.for("pulumi-pgbeam.stackAnchor");
+
+/**
+ * The anchor's id, registering the anchor with the program's first PgBeam resource. Kept on `globalThis` under a
+ * registered symbol, so two copies of this module in one program (prior-art D13) still register one anchor.
+ */
+function stackAnchorId(): pulumi.Output<string> {
+  const holder = globalThis as { [ANCHOR_HOLDER]?: pulumi.Output<string> };
+  return (holder[ANCHOR_HOLDER] ??= new StackAnchor().id);
+}
+
 /** Singleton keys claimed by resources of this program (see `ResourceSpec.singletonBy`), with who claimed them. */
 const claimedSingletons = new Map<string, string>();
 
@@ -58,6 +80,8 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
     // messages attach (diagnostics.ts).
     const props: Props = { ...markSecret(args as Props, writeOnly), [URN_KEY]: urnWithoutDependencies(name, spec.name, opts?.parent) };
     if (opts?.replaceOnChanges?.length) props[REPLACE_ON_CHANGES_KEY] = opts.replaceOnChanges;
+    // Who creates is this resource in this stack instance: a `get` creates nothing, so it needs no anchor.
+    if (opts?.id === undefined) props[ANCHOR_KEY] = stackAnchorId();
     // The SDK only creates Output properties for keys present in props: every input and every output-only key.
     for (const key of [...Object.keys(spec.inputs.shape), ADOPT_INPUT, ...spec.outputs, ...TIMESTAMP_OUTPUTS]) {
       if (!(key in props)) props[key] = undefined;
@@ -67,6 +91,10 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
       ...writeOnly.filter((path) => !path.includes(".")),
       ...fieldsWith(spec, "secret"),
     ];
+    // A replace keeps a unique name unless the program changes it, and the API refuses a second object with it. The
+    // engine asks the provider nothing for a targeted replace (`--replace`, a tainted resource), so only this option
+    // can make it delete first; it then also deletes first for a renamed one. The program's own choice wins.
+    const deleteBeforeReplace = opts?.deleteBeforeReplace ?? (fieldsWith(spec, "unique").length > 0 ? true : undefined);
     // Before registering: a second claimant must not reach the engine at all. A `get` (opts.id) claims nothing.
     if (spec.singletonBy && opts?.id === undefined) claimSingleton(spec, name, args as Props);
     // Registering makes several promises per property, and the SDK formats a stack trace for each (source-mapped
@@ -76,7 +104,7 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
     const stackTraceLimit = Error.stackTraceLimit;
     if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
     try {
-      super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "pgbeam", spec.name);
+      super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs, deleteBeforeReplace }, "pgbeam", spec.name);
     } finally {
       Error.stackTraceLimit = stackTraceLimit;
     }

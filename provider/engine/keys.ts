@@ -12,6 +12,12 @@ export const URN_KEY = "__urn";
  */
 export const REPLACE_ON_CHANGES_KEY = "__replaceOnChanges";
 
+/**
+ * The id of the stack's anchor (see ./stack-anchor): a random token made when this stack instance first created a
+ * PgBeam resource, kept in its own state. What no other stack has, even one with the same names in another backend.
+ */
+export const ANCHOR_KEY = "__anchor";
+
 /** The account the resource lives in (see ./account). */
 export const ACCOUNT_KEY = "__account";
 
@@ -22,4 +28,19 @@ export const ACCOUNT_KEY = "__account";
 export const LEFT_OUT_KEY = "__leftOut";
 
 /** Every key the engine owns in an input bag: the serialized provider, the hidden inputs and the id. */
-export const ENGINE_KEYS = ["__provider", URN_KEY, REPLACE_ON_CHANGES_KEY, ACCOUNT_KEY, LEFT_OUT_KEY, "id"];
+export const ENGINE_KEYS = ["__provider", URN_KEY, REPLACE_ON_CHANGES_KEY, ANCHOR_KEY, ACCOUNT_KEY, LEFT_OUT_KEY, "id"];
+
+/** The hidden inputs the program passes and check() hands on to the other verbs. */
+export const PROGRAM_KEYS = [URN_KEY, ANCHOR_KEY, REPLACE_ON_CHANGES_KEY];
+
+/**
+ * Who a create is for: this resource (its URN) in this stack instance (its anchor). Undefined for inputs written
+ * before the URN was passed; without an anchor (a pending create recorded before anchors existed) the URN alone,
+ * so that create is still recovered.
+ */
+export function creatorOf(inputs: Record<string, unknown>): string | undefined {
+  const urn = inputs[URN_KEY];
+  if (typeof urn !== "string" || urn === "") return undefined;
+  const anchor = inputs[ANCHOR_KEY];
+  return typeof anchor === "string" && anchor !== "" ? `${anchor} ${urn}` : urn;
+}

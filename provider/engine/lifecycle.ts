@@ -1,14 +1,17 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PgBeamClient } from "../client/client";
 import { ignoringClock } from "../api/rules";
-import { isNotFound } from "../client/errors";
+import { ADOPTION_LOOKUPS } from "../api/schemas.generated";
+import { isNotFound, isPgBeamApiError } from "../client/errors";
 import { z } from "zod";
 import { accountChange, withAccount } from "./account";
+import { diagnosticsFor } from "./diagnostics";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
 import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
-import { ACCOUNT_KEY, ENGINE_KEYS, LEFT_OUT_KEY, REPLACE_ON_CHANGES_KEY, URN_KEY } from "./keys";
+import { ACCOUNT_KEY, creatorOf, ENGINE_KEYS, LEFT_OUT_KEY, PROGRAM_KEYS, REPLACE_ON_CHANGES_KEY, URN_KEY } from "./keys";
 import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
 import {
+  camel,
   canonical,
   clearValueFor,
   containsUnknown,
@@ -28,6 +31,9 @@ import {
 } from "./values";
 import { rememberWrittenPath, writtenByNewEntry } from "./upsert";
 import { verifyBeforeChange, verifyUpdate } from "./verification";
+
+/** An object changed this recently before its adoption may still be managed elsewhere. */
+const RECENT_CHANGE_MS = 24 * 3600_000;
 
 type CheckResult = pulumi.dynamic.CheckResult;
 type DiffResult = pulumi.dynamic.DiffResult;
@@ -57,6 +63,7 @@ export class Lifecycle {
   private readonly replaceOnChanges: string[];
   private readonly uniqueBy: string[];
   private readonly serverDefaults: string[];
+  private readonly setElsewhere: string[];
   private readonly writeOnly: string[];
   /** Fields whose values no message may show. */
   private readonly secretPaths: string[];
@@ -80,6 +87,7 @@ export class Lifecycle {
     this.keptOutputs = [...fieldsWith(spec, "oneTime"), ...(spec.nested ? [spec.nested.key, spec.nested.idOutput] : [])];
     this.uniqueBy = fieldsWith(spec, "unique");
     this.serverDefaults = fieldsWith(spec, "serverDefault");
+    this.setElsewhere = fieldsWith(spec, "setElsewhere");
     // No update verb: every input the provider does not consume itself replaces the object.
     const inPlace = new Set([...fieldsWith(spec, "local"), ADOPT_INPUT, ...(spec.action ? [spec.action.trigger] : [])]);
     this.replaceOnChanges = spec.update ? fieldsWith(spec, "replace") : this.inputKeys.filter((key) => !inPlace.has(key));
@@ -93,9 +101,9 @@ export class Lifecycle {
     const result = this.validate(omit(news, ENGINE_KEYS), olds);
     if (!result.inputs) return result;
     const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], this.client);
-    // The URN rides along in the checked inputs so diff() can attach its messages too, and the program's
-    // replaceOnChanges for diff() to apply.
-    const inputs = { ...withAccount(result.inputs, this.account()), ...pick(news, [URN_KEY, REPLACE_ON_CHANGES_KEY]) };
+    // The URN and the anchor ride along in the checked inputs (diff() attaches its messages too, create keys by
+    // them), and the program's replaceOnChanges for diff() to apply.
+    const inputs = { ...withAccount(result.inputs, this.account()), ...pick(news, PROGRAM_KEYS) };
     return failures.length > 0 ? { inputs, failures } : { inputs };
   }
 
@@ -119,7 +127,7 @@ export class Lifecycle {
   }
 
   async diff(id: string, olds: Props, news: Props): Promise<DiffResult> {
-    rememberHeldObject(news[URN_KEY], id);
+    rememberHeldObject(creatorOf(news), id);
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, olds);
     const replaces = changed.filter((key) => this.replaceOnChanges.includes(key) || replacedByProgram(news[REPLACE_ON_CHANGES_KEY], key, desired, olds));
@@ -129,10 +137,12 @@ export class Lifecycle {
       changed.push(nested.key);
       if (!nested.recreatePath) replaces.push(nested.key);
     }
-    // Across accounts, create first: if the new account cannot take the object, the old one is still there.
+    // Across accounts: a new object in the new account, created first unless the resource option
+    // `deleteBeforeReplace` says otherwise (see PgBeamResource, the one channel the engine also honours for a
+    // targeted replace).
     const account = accountChange(olds, news);
-    const moved = account === "moved";
     if (account !== "none") changed.push(ACCOUNT_KEY);
+    const moved = account === "moved";
     if (moved) replaces.push(ACCOUNT_KEY);
     // A replacement that would meet the old object (the same unique values, or the same setting's path) deletes first.
     const collides = this.upsertPath
@@ -162,7 +172,7 @@ export class Lifecycle {
       created =
         verb.method === undefined || verb.method === "POST"
           ? await createOnce(client, {
-              identity: inputs[URN_KEY],
+              creator: creatorOf(inputs),
               collectionPath: this.collectionPath(desired),
               body,
               idOf: (response) => String(parse(response).object?.id),
@@ -173,7 +183,8 @@ export class Lifecycle {
             })
           : { response: await client.request<Props>(verb.method, upsertPath!, { body }) };
     } catch (error) {
-      throw await this.explain("create", error, client, desired);
+      const conflict = await this.conflictHolder(client, error, desired, body);
+      throw conflict ?? (await this.explain("create", error, client, desired));
     }
     if (alreadySet) rememberWrittenPath(upsertPath!);
     const answer = parse(created.response);
@@ -214,6 +225,34 @@ export class Lifecycle {
       `${this.spec.name} ${id} is already set (${path}), outside this stack or by another resource: creating it would ` +
         `overwrite that setting and destroying it would remove it. To manage it from this program, set ${ADOPT_INPUT}: "${id}"; ` +
         "or remove the setting first. Nothing was changed.",
+    );
+  }
+
+  /**
+   * A create refused with 409 because an object already holds a unique value: names that object and how to adopt
+   * it, found with the spec's adoption lookup (x-iac-resources), and takes nothing. Undefined for any other error.
+   */
+  private async conflictHolder(client: PgBeamClient, error: unknown, desired: Props, body: Props): Promise<Error | undefined> {
+    const lookup = ADOPTION_LOOKUPS[this.spec.name];
+    if (!lookup || !isPgBeamApiError(error) || error.status !== 409) return undefined;
+    // String values of the list query name a field of the create body (a project's org).
+    const query = Object.fromEntries(
+      Object.entries(lookup.listQuery).map(([param, value]) => [param, typeof value === "string" ? (body[value] as string | undefined) : value]),
+    );
+    let holder: Props | undefined;
+    try {
+      const items = await client.listAll<Props>(this.collectionPath(desired), lookup.itemsKey, query);
+      holder = items.find((item) => lookup.matchFields.every((field) => sameValue(item[field], body[field])));
+    } catch {
+      return undefined; // the refusal stands as the API gave it: the lookup could only have added to it
+    }
+    if (!holder) return undefined;
+    const held = lookup.matchFields.map((field) => JSON.stringify(holder![field])).join(", ");
+    return new Error(
+      `${error.message}. ${this.spec.name} ${held} (${holder.id}) already exists outside this stack (another stack, another ` +
+        `backend, the console); nothing was taken. To manage it from this program, set ${ADOPT_INPUT}: "${holder.id}" ` +
+        "(then `pulumi destroy` deletes it, unless the resource has `retainOnDelete: true`); or give this resource another " +
+        `${lookup.matchFields.map(camel).join(", ")}.`,
     );
   }
 
@@ -273,7 +312,7 @@ export class Lifecycle {
         const nestedDesired = desired[nested.key] as Props;
         const answer =
           previous[nested.idOutput] === undefined && nested.recreatePath
-            ? await this.recreateNested(client, id, previous, nestedDesired, news[URN_KEY])
+            ? await this.recreateNested(client, id, previous, nestedDesired, creatorOf(news))
             : await client.patch<Props>(nested.path(previous, id), toApi(patchBody(nestedShape, nestedDesired, previous[nested.key] as Props)));
         outputs = this.withNested(outputs, answer);
         applied = true;
@@ -304,13 +343,13 @@ export class Lifecycle {
   }
 
   /**
-   * Creates the nested object again where it was deleted out of band, once: keyed by the parent's URN and the
+   * Creates the nested object again where it was deleted out of band, once: keyed by the parent's creator and the
    * nested key, an interrupted run's retry gets the object the first attempt made, never a second one.
    */
-  private async recreateNested(client: PgBeamClient, id: string, previous: Props, desired: Props, urn: unknown): Promise<Props> {
+  private async recreateNested(client: PgBeamClient, id: string, previous: Props, desired: Props, creator: string | undefined): Promise<Props> {
     const nested = this.spec.nested!;
     const created = await createOnce(client, {
-      identity: typeof urn === "string" ? `${urn}#${nested.key}` : undefined,
+      creator: creator && `${creator}#${nested.key}`,
       collectionPath: nested.recreatePath!(id),
       body: toApi({ ...desired, ...nested.recreateFields }),
       idOf: (response) => String(response.id),
@@ -377,7 +416,29 @@ export class Lifecycle {
     if (replaces.length > 0) throw refuse(`${replaces.join(", ")} differ(s) from the program and cannot change in place`);
     const { outs } = await this.update(id, current, inputs);
     if (this.upsertPath) rememberWrittenPath(this.upsertPath(desired));
+    await this.tellAdopted(id, object, inputs[URN_KEY]);
     return { id, outs };
+  }
+
+  /**
+   * Adoption has `pulumi import`'s semantics, said where the user sees it: the stack now owns the object, and
+   * destroy deletes it. The API records no owner, so the one sign of management elsewhere it gives is a recent
+   * change: warned about, since two managers undo each other's changes on every run.
+   */
+  private async tellAdopted(id: string, object: Props, urn: unknown): Promise<void> {
+    const diagnostics = diagnosticsFor(urn);
+    await diagnostics.info(
+      `adopted ${this.spec.name} ${id} (${ADOPT_INPUT}): this stack now manages it, and \`pulumi destroy\` or removing it from ` +
+        "the program deletes it, as after `pulumi import`; set `retainOnDelete: true` on the resource to keep it instead.",
+    );
+    const changedAgo = Date.now() - Date.parse(String(object.updated_at));
+    if (changedAgo < RECENT_CHANGE_MS) {
+      await diagnostics.warn(
+        `${this.spec.name} ${id} was changed ${Math.max(1, Math.round(changedAgo / 60_000))} min before it was adopted: if another ` +
+          "stack or tool still manages it, each run will undo the other's changes and either may delete it. Keep one manager: " +
+          "in another Pulumi stack, `pulumi state delete <urn>` there lets go of it without deleting it.",
+      );
+    }
   }
 
   /** The object as the API has it now (item GET, or found in the collection's list), or undefined when gone. */
@@ -445,10 +506,16 @@ export class Lifecycle {
     return explain && error instanceof Error ? await explain(verb, error, { client, inputs, id }) : error;
   }
 
-  /** The desired state: new inputs, with server-defaulted fields the user left out taken from the old outputs. */
+  /**
+   * The desired state: new inputs, with the fields the user leaves out that the server fills, or that another
+   * resource sets while the program left them out before too (state without the record: kept), taken from the old
+   * outputs.
+   */
   private desired(news: Props, olds: Props): Props {
     const desired = structuredClone(omit(news, ENGINE_KEYS));
-    for (const path of this.serverDefaults) {
+    const leftOutBefore = olds[LEFT_OUT_KEY];
+    const keptElsewhere = this.setElsewhere.filter((path) => !Array.isArray(leftOutBefore) || leftOutBefore.includes(path));
+    for (const path of [...this.serverDefaults, ...keptElsewhere]) {
       const parent = path.includes(".") ? getPath(desired, path.slice(0, path.lastIndexOf("."))) : desired;
       if (isPlainObject(parent) && getPath(desired, path) === undefined && getPath(olds, path) !== undefined) {
         setPath(desired, path, getPath(olds, path));
@@ -460,7 +527,8 @@ export class Lifecycle {
   /**
    * Outputs in the form checked inputs have (write-only, path, local and verification values are among the
    * outputs). A field the program leaves out stays out when the API holds what leaving it out means (its cleared
-   * value, or for a server-defaulted field any value): refresh then shows no removal the program never made.
+   * value, or for a server-defaulted field or one set elsewhere any value): refresh then shows no removal the
+   * program never made.
    */
   private inputsFrom(outputs: Props, leftOut: string[]): Props {
     const inputs: Props = {};
@@ -469,7 +537,7 @@ export class Lifecycle {
       if (value !== undefined && value !== null) inputs[key] = value;
     }
     for (const path of leftOut) {
-      const asLeftOut = this.serverDefaults.includes(path) || sameValue(getPath(inputs, path), clearValueFor(this.shape[path]));
+      const asLeftOut = this.serverDefaults.includes(path) || this.setElsewhere.includes(path) || sameValue(getPath(inputs, path), clearValueFor(this.shape[path]));
       const parent = path.includes(".") ? getPath(inputs, path.slice(0, path.lastIndexOf("."))) : inputs;
       if (asLeftOut && isPlainObject(parent)) delete parent[path.slice(path.lastIndexOf(".") + 1)];
     }

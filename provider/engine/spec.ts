@@ -34,6 +34,12 @@ export type FieldBehaviour =
   | "secret"
   /** Filled by the server when omitted, without a default in the spec: leaving it out is never a diff. */
   | "serverDefault"
+  /**
+   * Never filled by the server, but another resource may set it (a project's default policy, by a
+   * ProjectDefaultPolicy): while the program leaves it out, what is set is kept; removed from the program, it is
+   * cleared like any field.
+   */
+  | "setElsewhere"
   /** Names the parent in the URL: never in a body, kept from inputs. */
   | "path"
   /** Consumed by the provider itself (rotation triggers): never sent, kept from inputs. */

@@ -38,8 +38,9 @@ export const projectSpec = defineSpec({
     cloud: ["replace"],
     selfHosted: ["replace"],
     status: ["serverDefault"],
-    // Left out, a default policy set by a ProjectDefaultPolicy (which needs the project's id first) is kept.
-    defaultPolicyProfileId: ["serverDefault"],
+    // Left out, a default policy set by a ProjectDefaultPolicy (which needs the project's id first) is kept;
+    // removed from the program, it is cleared.
+    defaultPolicyProfileId: ["setElsewhere"],
     "database.password": ["writeOnly"],
     ...nestedDatabaseFields("database"),
   },

@@ -39,14 +39,14 @@ it("stamps the account only when one is declared: no default from the provider's
 
 it("without declared accounts, a move between providers (renamed, default to explicit) never replaces", async () => {
   const olds = asState(await checked(undefined));
-  expect(await hostOf(undefined).diff("prj_1", olds, await checked(undefined))).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+  expect(await hostOf(undefined).diff("prj_1", olds, await checked(undefined))).toEqual({ changes: false, replaces: [] });
   // Declaring an account later stamps it without replacing anything.
-  expect(await hostOf("org_a").diff("prj_1", olds, await checked("org_a"))).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+  expect(await hostOf("org_a").diff("prj_1", olds, await checked("org_a"))).toEqual({ changes: false, replaces: [] });
 });
 
 it("an account not known yet (preview) shows an update, never a replace", async () => {
   const olds = asState(await checked("org_a"));
-  expect(await hostOf(UNKNOWN).diff("prj_1", olds, await checked(UNKNOWN))).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+  expect(await hostOf(UNKNOWN).diff("prj_1", olds, await checked(UNKNOWN))).toEqual({ changes: true, replaces: [] });
 });
 
 it("read stamps the declared account on a resource that has none", async () => {
@@ -68,11 +68,11 @@ it("read stamps the declared account on a resource that has none", async () => {
 it("an account change alone replaces, creating in the new account before deleting in the old", async () => {
   const olds = asState(await checked("org_a"));
   const news = await checked("org_b");
-  expect(await hostOf("org_b").diff("prj_1", olds, news)).toEqual({ changes: true, replaces: ["__account"], deleteBeforeReplace: false });
-  expect(await hostOf("org_a").diff("prj_1", olds, await checked("org_a"))).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+  expect(await hostOf("org_b").diff("prj_1", olds, news)).toEqual({ changes: true, replaces: ["__account"] });
+  expect(await hostOf("org_a").diff("prj_1", olds, await checked("org_a"))).toEqual({ changes: false, replaces: [] });
 });
 
 it("state from before the stamp is not replaced for lacking one", async () => {
   const { __account: _stamp, ...legacy } = await checked("org_a");
-  expect(await hostOf("org_b").diff("prj_1", asState(legacy), await checked("org_b"))).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+  expect(await hostOf("org_b").diff("prj_1", asState(legacy), await checked("org_b"))).toEqual({ changes: false, replaces: [] });
 });

@@ -4,6 +4,7 @@ import { isPgBeamApiError, PgBeamApiError } from "../../provider/client/errors";
 import { backoffDelay, type Clock, DEFAULT_RETRY_POLICY, parseRetryAfter, retryAfterDelay } from "../../provider/client/retry";
 import { SharedThrottle } from "../../provider/client/throttle";
 import { type Emulator, startEmulator } from "../../emulator";
+import { TokenBuckets } from "../../emulator/rate-limit";
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -309,6 +310,61 @@ describe("the shared throttle", () => {
     expect(clock.now()).toBe(1_000_000);
   });
 
+  /** Virtual time shared by concurrent sleepers: once every task waits, time jumps to the earliest wake-up. */
+  function sharedVirtualTime() {
+    let now = 1_000_000;
+    const sleepers: { at: number; wake: () => void }[] = [];
+    const clock: Clock = { now: () => now, sleep: (ms) => new Promise<void>((wake) => void sleepers.push({ at: now + ms, wake })) };
+    async function run<T>(work: Promise<T>): Promise<T> {
+      let settled = false;
+      void work.then(() => (settled = true), () => (settled = true));
+      for (;;) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (settled) return work;
+        sleepers.sort((a, b) => a.at - b.at);
+        const next = sleepers.shift()!;
+        now = Math.max(now, next.at);
+        next.wake();
+      }
+    }
+    return { clock, run };
+  }
+
+  it("a long throttled phase (60 s of 429 Retry-After: 1) does not collapse the pace: then steady progress at the bucket's rate", async () => {
+    const { clock, run } = sharedVirtualTime();
+    const throttle = new SharedThrottle(clock);
+    const start = clock.now();
+    // The emulator's token bucket (5 req/s) in virtual time, drained by someone else for the first 60 s.
+    const bucket = new TokenBuckets(clock.now);
+    bucket.set({ perSecond: 5 });
+    const take = () => (clock.now() < start + 60_000 ? 1 : bucket.take("key"));
+    // One call as PgBeamClient.send makes it: its turn, the attempt, then the Retry-After the API asked for.
+    const call = async (): Promise<number | undefined> => {
+      const deadline = clock.now() + 110_000;
+      for (;;) {
+        if (!(await throttle.acquire(deadline))) return undefined;
+        const retryAfter = take();
+        if (retryAfter === undefined) {
+          throttle.succeeded();
+          return clock.now() - start;
+        }
+        throttle.throttled(retryAfter * 1000);
+        const wait = retryAfterDelay(retryAfter * 1000, () => 0.5);
+        if (clock.now() + wait >= deadline) return undefined;
+        await clock.sleep(wait);
+      }
+    };
+    const done = await run(Promise.all(Array.from({ length: 100 }, call)));
+    expect(done.filter((at) => at === undefined)).toHaveLength(0);
+    // Virtual time and a fixed jitter: exact. The bucket serves 100 calls in 20 s after the phase (5 at once, then
+    // 5/s); a pace collapsed to 0.5/s by the phase took 24.5 s, 6 calls in the first 5 s.
+    const finished = Math.max(...(done as number[]));
+    expect(finished).toBeLessThan(60_000 + 23_000);
+    const servedIn = (from: number) => done.filter((at) => at! >= from && at! < from + 5_000).length;
+    expect(servedIn(60_000)).toBeGreaterThanOrEqual(20);
+    for (let from = 65_000; from < finished - 5_000; from += 5_000) expect(servedIn(from)).toBeGreaterThanOrEqual(15);
+  });
+
   it("many concurrent calls against a 10 req/s bucket back off together: far fewer 429s than calls", async () => {
     const limited = await startEmulator({ rateLimit: { perSecond: 10 } });
     try {
@@ -337,6 +393,19 @@ describe("errors never reveal the API key", () => {
     // A key rotated in config but not yet stored by an `up` is the usual cause: say exactly what to run.
     expect(error.message).toContain("`pulumi refresh --run-program` / `pulumi destroy --run-program`");
     expect(error.message).toContain("run `pulumi up`");
+  });
+
+  it("a refused key is named as the user configured it: an explicit provider's `apiKey` argument, or the environment", async () => {
+    const refusal = async (values: Record<string, string>, env: NodeJS.ProcessEnv = {}) => {
+      const options = resolveClientOptions({ get: (key) => values[key] }, env);
+      return (await rejection(new PgBeamClient({ ...options, baseUrl: emulator.url }).get("/v1/organizations"))).message;
+    };
+    const explicit = await refusal({ "pgbeam:apiKey": "pbu_revoked_1", "pgbeam:providerName": "billing" });
+    expect(explicit).toContain('PgBeam refused the API key of pgbeam.Provider "billing" (its `apiKey` argument)');
+    expect(explicit).not.toContain("pgbeam:apiKey");
+    const fromEnv = await refusal({ "pgbeam:providerName": "billing" }, { PGBEAM_TOKEN: "pbu_revoked_2" });
+    expect(fromEnv).toContain('pgbeam.Provider "billing" (given no `apiKey` argument) took from PGBEAM_TOKEN');
+    expect(await refusal({ "pgbeam:apiKey": "pbu_revoked_3" })).toContain("`pulumi config set --secret pgbeam:apiKey <key>`");
   });
 
   it("a network failure message holds no key either", async () => {

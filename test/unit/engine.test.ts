@@ -136,7 +136,7 @@ describe("Project", () => {
   it("an unchanged program has no diff, though the server filled defaults", async () => {
     const { inputs, id, outs } = await createProject();
     const again = await checkedInputs(project, projectInputs({ name: inputs.name }), inputs);
-    expect(await project.diff(id, outs, again)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(await project.diff(id, outs, again)).toEqual({ changes: false, replaces: [] });
   });
 
   it("updates in place with a PATCH of only the changed fields", async () => {
@@ -214,12 +214,12 @@ describe("Project", () => {
     expect(await project.diff(id, updated, inputs)).toMatchObject({ changes: false });
   });
 
-  it("replaces on orgId/cloud/selfHosted; delete-before-replace when the name stays (names are unique per org)", async () => {
+  it("replaces on orgId/cloud/selfHosted", async () => {
     const { inputs, id, outs } = await createProject();
     const otherCloud = await checkedInputs(project, projectInputs({ name: inputs.name, cloud: "gcp" }));
-    expect(await project.diff(id, outs, otherCloud)).toEqual({ changes: true, replaces: ["cloud"], deleteBeforeReplace: true });
+    expect(await project.diff(id, outs, otherCloud)).toEqual({ changes: true, replaces: ["cloud"] });
     const renamedToo = await checkedInputs(project, projectInputs({ name: `${inputs.name}-2`, cloud: "gcp" }));
-    expect(await project.diff(id, outs, renamedToo)).toEqual({ changes: true, replaces: ["cloud"], deleteBeforeReplace: false });
+    expect(await project.diff(id, outs, renamedToo)).toEqual({ changes: true, replaces: ["cloud"] });
     const unknownOrg = { ...inputs, orgId: UNKNOWN };
     expect(await project.diff(id, outs, unknownOrg)).toMatchObject({ changes: true, replaces: ["orgId"] });
   });
@@ -388,6 +388,20 @@ describe("read returns the inputs as the program has them", () => {
     const set = await createProject({ status: "active", database: { ...primaryDb, sslMode: "require" } });
     const readSet = await project.read(set.id, set.outs);
     expect(readSet.inputs).toMatchObject({ status: "active", database: { sslMode: "require" } });
+  });
+
+  it("a default policy another resource set while the program leaves it out is kept; removed from the program, it is cleared", async () => {
+    const { inputs, id, outs } = await createProject();
+    const profile = host.lifecycle("PolicyProfile");
+    const policy = await profile.create({ ...(await checkedInputs(profile, { projectId: id, name: "default" })), __provider: "p" });
+    emulator.patch("project", id, { default_policy_profile_id: policy.id }); // a ProjectDefaultPolicy set it
+    const refreshed = (await project.read(id, outs)).props as Props;
+    expect(await project.diff(id, refreshed, inputs)).toMatchObject({ changes: false });
+    const withDefault = await checkedInputs(project, { ...inputs, defaultPolicyProfileId: policy.id });
+    const set = (await project.update(id, refreshed, withDefault)).outs as Props;
+    expect(await project.diff(id, set, inputs)).toMatchObject({ changes: true });
+    await project.update(id, set, inputs);
+    expect(emulator.get("project", id).default_policy_profile_id ?? null).toBeNull();
   });
 
   it("a policy profile's verification inputs are kept, so a preview after refresh does not dry-evaluate again", async () => {

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { PgBeamClient } from "../../provider/client/client";
 import { deriveIdempotencyKey } from "../../provider/engine/create-once";
-import { URN_KEY } from "../../provider/engine/keys";
+import { ANCHOR_KEY, URN_KEY } from "../../provider/engine/keys";
 import * as host from "../../provider/engine/host";
 import type { Props } from "../../provider/engine/values";
 import { type Emulator, startEmulator } from "../../emulator";
@@ -183,4 +183,34 @@ it("an interrupted re-registration of a primary database deleted out of band is 
   const updated = (await project.update(created.id, refreshed, news)).outs as Props;
   const live = emulator.objects("database").filter((o) => o.data.project_id === created.id);
   expect(live.map((o) => o.id)).toEqual([updated.primaryDatabaseId]);
+});
+
+describe("creates are this stack instance's own (its anchor)", () => {
+  it("the same URN in another stack instance gets its own object, or a refusal naming the holder: never this one", async () => {
+    const { id: projectId } = await up(project, projectArgs());
+    const hook: Props = { [URN_KEY]: urn("WebhookEndpoint", `hook-${++counter}`), projectId, url: "https://hooks.example.com/o", secret: "whsec-own-1" };
+    const mine = await up(webhook, { ...hook, [ANCHOR_KEY]: "anchor-backend-a" });
+    const theirs = await up(webhook, { ...hook, [ANCHOR_KEY]: "anchor-backend-b" });
+    expect(theirs.id).not.toBe(mine.id);
+
+    const args = projectArgs();
+    const first = await up(project, { ...args, [ANCHOR_KEY]: "anchor-backend-a" });
+    const refused = up(project, { ...args, [ANCHOR_KEY]: "anchor-backend-b" });
+    await expect(refused).rejects.toThrow(`Project "${args.name}" (${first.id}) already exists outside this stack`);
+    await expect(refused).rejects.toThrow(`set adoptId: "${first.id}"`);
+    expect(liveProjects(args.name as string).map((o) => o.id)).toEqual([first.id]);
+  });
+
+  it("a replayed refusal is asked again: a name freed since the last up is taken by the next one", async () => {
+    const args: Props = { ...projectArgs(), [ANCHOR_KEY]: "anchor-refusal" };
+    const squatter = await up(project, { ...args, [URN_KEY]: urn("Project", "elsewhere") });
+    await expect(up(project, args)).rejects.toThrow(/409/);
+    await expect(up(project, args)).rejects.toThrow(/409/); // refused again, under the next key: not a replay
+    emulator.remove("project", squatter.id); // the name is freed in the console
+    const created = await up(project, args);
+    expect(created.id).not.toBe(squatter.id);
+    expect(liveProjects(args.name as string).map((o) => o.id)).toEqual([created.id]);
+    // Interrupted now, the next up gets the same object back by following the same chain of keys.
+    expect((await up(project, args)).id).toBe(created.id);
+  });
 });

@@ -135,6 +135,20 @@ describe("adoption (adoptId)", () => {
     expect(await host.lifecycle("Project").diff(projectId, adopted.outs as Props, inputs)).toMatchObject({ changes: false });
   });
 
+  it("says that destroy now deletes the adopted object, and warns when it was changed recently (managed elsewhere?)", async () => {
+    const made = await post("/v1/projects", { name: "console-recent", org_id: suite.parents.orgId, database: { host: "r.internal", port: 5432, name: "app", username: "app", password: "pw-console-Rc56" } });
+    const projectId = (made.project as Props).id as string;
+    const said = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      await create("Project", { orgId: suite.parents.orgId, name: "console-recent", adoptId: projectId, database: { host: "r.internal", port: 5432, name: "app", username: "app", password: "pw-console-Rc56" } });
+      const messages = said.mock.calls.map((call) => String(call[0]));
+      expect(messages).toContainEqual(expect.stringMatching(new RegExp(`^info: adopted Project ${projectId} .*\\\`pulumi destroy\\\` .* deletes it.*retainOnDelete: true`)));
+      expect(messages).toContainEqual(expect.stringMatching(new RegExp(`^warning: Project ${projectId} was changed 1 min before it was adopted`)));
+    } finally {
+      said.mockRestore();
+    }
+  });
+
   it("a project with several non-replica databases (role defaults to primary) is adopted only if the program's database singles one out", async () => {
     const db = { port: 5432, name: "app", username: "app", password: "pw-console-Ab12" };
     const made = await post("/v1/projects", { name: "console-two-dbs", org_id: suite.parents.orgId, database: { ...db, host: "first.internal" } });
