@@ -5,6 +5,7 @@ import { isNotFound } from "../client/errors";
 import { z } from "zod";
 import { accountChange, withAccount } from "./account";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
+import { explainForbiddenCreate } from "./plan-rules";
 import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
 import { ACCOUNT_KEY, ENGINE_KEYS, LEFT_OUT_KEY, URN_KEY } from "./keys";
 import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
@@ -438,8 +439,9 @@ export class Lifecycle {
   }
 
   private async explain(verb: "create" | "update" | "delete", error: unknown, client: PgBeamClient, inputs: Props, id?: string): Promise<unknown> {
-    const explain = this.spec.explainError;
-    return explain && error instanceof Error ? await explain(verb, error, { client, inputs, id }) : error;
+    if (!(error instanceof Error)) return error;
+    const explained = verb === "create" ? await explainForbiddenCreate(this.spec.planRules ?? [], client, inputs, error) : error;
+    return this.spec.explainError ? await this.spec.explainError(verb, explained, { client, inputs, id }) : explained;
   }
 
   /** The desired state: new inputs, with server-defaulted fields the user left out taken from the old outputs. */

@@ -46,6 +46,17 @@ export const cacheRuleSpec = defineSpec({
   update: { method: "PUT" },
   delete: { method: "PUT", body: { cache_enabled: false } },
   explainError: explainUnseen,
+  planRules: [
+    {
+      what: "cached query shapes",
+      limit: "max_query_shapes",
+      zeroIsUnlimited: true,
+      // The spec does not say over what the shapes are counted; the emulator counts per database.
+      per: "databaseId",
+      appliesTo: (inputs) => inputs.cacheEnabled === true,
+      used: async (read, { inputs }) => (await read.list(rules(inputs), "entries")).filter((entry) => entry.cache_enabled === true).length,
+    },
+  ],
 });
 
 export type CacheRuleArgs = ResourceArgs<typeof CacheRuleInputs>;

@@ -4,7 +4,7 @@ import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
-import { planGate } from "./explain";
+import { scaleAndAbove } from "./plan";
 import { underProject } from "./paths";
 
 export const CustomDomainInputs = api.CreateCustomDomainRequest.extend({
@@ -48,7 +48,7 @@ export const customDomainSpec = defineSpec({
       gaveUp: missingDns,
     },
   },
-  explainError: planGate("custom domains"),
+  planRules: [scaleAndAbove("custom domains")],
 });
 
 type Dns = { cnameHost?: string; cnameTarget?: string; txtHost?: string; txtValue?: string; acmeCnameHost?: string; acmeCnameTarget?: string };
