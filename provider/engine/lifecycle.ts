@@ -6,6 +6,7 @@ import { z } from "zod";
 import { accountChange, withAccount } from "./account";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
 import { explainForbiddenCreate } from "./plan-rules";
+import { predictRefusals } from "./predictions";
 import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
 import { ACCOUNT_KEY, ENGINE_KEYS, LEFT_OUT_KEY, URN_KEY } from "./keys";
 import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
@@ -69,6 +70,8 @@ export class Lifecycle {
     private readonly client: () => PgBeamClient,
     /** The account this provider host serves, when declared (see ./account): stamped into checked inputs. */
     private readonly account: () => string | undefined,
+    /** Whether check() predicts the API's refusals with read calls (`pgbeam:predictRefusals`, see ./predictions). */
+    private readonly predicting: () => boolean = () => false,
   ) {
     this.inputs = spec.inputs.extend({ [ADOPT_INPUT]: z.string().min(1).optional() });
     this.shape = this.inputs.shape as Record<string, z.ZodType>;
@@ -94,6 +97,7 @@ export class Lifecycle {
     const result = this.validate(omit(news, ENGINE_KEYS), olds);
     if (!result.inputs) return result;
     const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], this.client);
+    if (this.predicting()) failures.push(...(await predictRefusals({ spec: this.spec, candidate: result.inputs, olds, urn: news[URN_KEY], client: this.client })));
     // The URN rides along in the checked inputs so diff() can attach its messages too.
     const stamped = withAccount(result.inputs, this.account());
     const inputs = news[URN_KEY] === undefined ? stamped : { ...stamped, [URN_KEY]: news[URN_KEY] };

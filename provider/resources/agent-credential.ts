@@ -4,7 +4,7 @@ import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { type ApiAnswer, defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
-import { underProject } from "./paths";
+import { policyPath, underProject } from "./paths";
 import { projectsOf } from "./plan";
 
 export const AgentCredentialInputs = api.CreateAgentCredentialRequest.extend({
@@ -44,6 +44,8 @@ export const agentCredentialSpec = defineSpec({
     mcpUrl: ["oneTime"],
   },
   ...agents,
+  parents: { ...agents.parents, policyProfileId: policyPath("policyProfileId") },
+  listing: { itemsKey: "agents" },
   create: { patchAfter: ["status"], parse: withSecrets },
   update: { method: "PATCH", fields: ["status"] },
   read: { isGone: (object) => object.status === "revoked" },

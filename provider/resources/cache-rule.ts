@@ -34,6 +34,7 @@ export const cacheRuleSpec = defineSpec({
   outputs: ["normalizedSql", "queryType", "recommendation", "callCount", "avgLatencyMs", "p95LatencyMs", "firstSeenAt", "lastSeenAt"],
   fields: { projectId: ["path", "replace"], databaseId: ["path", "replace"], queryHash: ["path", "replace"] },
   collectionPath: rules,
+  parents: { projectId: projectPath, databaseId: (inputs) => `${projectPath(inputs)}/databases/${segment(inputs.databaseId)}` },
   itemPath: (outputs, id) => `${rules(outputs)}/${segment(id)}`,
   objectIn: (response) => response.entry as Props,
   create: {

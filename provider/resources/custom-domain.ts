@@ -35,6 +35,7 @@ export const customDomainSpec = defineSpec({
   outputs: ["verified", "verifiedAt", "tlsCertExpiry", "dnsVerificationToken", "dnsInstructions"],
   fields: { projectId: ["path"], domain: ["unique"], verify: ["local"], verifyTimeoutSeconds: ["local"] },
   ...domains,
+  listing: { itemsKey: "domains" },
   read: { list: { itemsKey: "domains", paged: true } },
   action: {
     trigger: "verify",

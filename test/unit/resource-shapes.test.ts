@@ -114,7 +114,7 @@ describe("SelfHostEnrollment", () => {
   it("for an organization the API key cannot reach (on Scale), create fails saying so, not blaming the plan", async () => {
     suite.emulator.addOrganization("org_unreachable", { plan: "scale" });
     suite.emulator.addApiKey("pbo_scoped_to_demo", { orgId: suite.emulator.orgId });
-    host.configure({ get: (key) => ({ "pgbeam:apiKey": "pbo_scoped_to_demo", "pgbeam:baseUrl": suite.emulator.url })[key] });
+    host.configure({ get: (key) => ({ "pgbeam:apiKey": "pbo_scoped_to_demo", "pgbeam:baseUrl": suite.emulator.url, "pgbeam:predictRefusals": "false" })[key] });
     try {
       const error = await failureOf(create("SelfHostEnrollment", { orgId: "org_unreachable" }));
       expect(String(error)).toBe(
@@ -123,7 +123,7 @@ describe("SelfHostEnrollment", () => {
           "pgbeam.getOrganizations() and compare this resource's orgId; or set pgbeam:apiKey to a key of that organization.",
       );
     } finally {
-      host.configure({ get: (key) => ({ "pgbeam:apiKey": suite.emulator.apiKey, "pgbeam:baseUrl": suite.emulator.url })[key] });
+      host.configure({ get: (key) => ({ "pgbeam:apiKey": suite.emulator.apiKey, "pgbeam:baseUrl": suite.emulator.url, "pgbeam:predictRefusals": "false" })[key] });
     }
   });
 
