@@ -1,7 +1,7 @@
 import type { EmulatorState, HandlerContext, Handlers } from "./context";
-import { conflict, forbidden, invalidInput } from "./errors";
+import { conflict, invalidInput } from "./errors";
 import { newAgentUsername, newId, newToken } from "./ids";
-import { planLimit } from "./organizations";
+import { assertWithinLimit } from "./organizations";
 import { assertFuture, assertUnique, childResource, patchObject, requireProject } from "./resources";
 import type { StoredObject } from "./store";
 
@@ -114,10 +114,8 @@ export const agentGatewayHandlers: Handlers = {
     if (!policy || policy.deleted || policy.parentId !== project.id) {
       throw invalidInput(`body.policy_profile_id: policy profile ${ctx.body.policy_profile_id} does not exist in project ${project.id}`);
     }
-    const quota = planLimit(ctx.state.store, project.orgId, "max_agent_credentials");
-    if (quota > 0 && activeAgents(ctx.state, (a) => a.orgId === project.orgId).length >= quota) {
-      throw forbidden(`agent credential quota reached: the organization's plan allows ${quota}`);
-    }
+    const active = activeAgents(ctx.state, (a) => a.orgId === project.orgId).length;
+    assertWithinLimit(ctx.state.store, project.orgId, "max_agent_credentials", active, `agent credential(s) across its projects, and it has ${active}`);
     assertUnique("agent", activeAgents(ctx.state, (a) => a.parentId === project.id), "name", ctx.body.name);
     assertFuture(ctx, "expires_at", ctx.body.expires_at);
     const request = ctx.state.validator.withDefaults("CreateAgentCredentialRequest", ctx.body);

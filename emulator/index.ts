@@ -22,6 +22,7 @@ export type {
   EmulatorOptions,
   Fault,
   Kind,
+  PlanLimits,
   PlanName,
   RateLimit,
   RecordedQuery,
@@ -162,11 +163,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addOrganization: (id, opts) => {
       const plan = opts?.plan ?? "starter";
       if (!isPlanName(plan)) throw new Error(`unknown plan ${plan}`);
-      addOrganization(state, id, plan);
+      addOrganization(state, id, plan, opts?.limits);
     },
-    setPlan: (id, plan) => {
+    setPlan: (id, plan, opts) => {
       if (!isPlanName(plan)) throw new Error(`unknown plan ${plan}`);
-      setPlan(state, id, plan);
+      setPlan(state, id, plan, opts?.limits);
     },
     objects: (kind, opts) => store.list(kind === undefined ? undefined : requireKind(kind), opts?.includeDeleted).map(view),
     get: (kind, id) => {

@@ -1,7 +1,7 @@
 import type { EmulatorState, HandlerContext, Handlers } from "./context";
 import { conflict, notFound } from "./errors";
 import { newHexHash } from "./ids";
-import { assertPlanAtLeastScale } from "./organizations";
+import { assertPlanAtLeastScale, assertWithinLimit } from "./organizations";
 import { DEFAULT_SSL_MODE } from "./projects";
 import { childResource, paginate, patchObject, requireDatabase, requireProject } from "./resources";
 import type { StoredObject } from "./store";
@@ -154,11 +154,19 @@ export const infrastructureHandlers: Handlers = {
     const { page, next_page_token } = paginate(ctx, ctx.state.store.liveChildren("cacheRule", requireDatabase(ctx).id));
     return { status: 200, body: { entries: page.map((rule) => rule.data), next_page_token } };
   },
-  /** Upsert of the rule's settings (full replace: omitted overrides become null); 404 for a shape never observed. */
+  /**
+   * Upsert of the rule's settings (full replace: omitted overrides become null); 404 for a shape never observed.
+   * `max_query_shapes` counts the shapes with caching on; the spec does not say over what, the emulator counts per
+   * database (the collection the rules live in). Switching caching off, or editing an enabled rule, is always allowed.
+   */
   updateCacheRule(ctx) {
     const database = requireDatabase(ctx);
     const rule = ctx.state.store.find("cacheRule", cacheRuleId(database.id, ctx.params.query_hash));
     if (!rule || rule.deleted) throw notFound(`query shape ${ctx.params.query_hash} has not been observed on database ${database.id}`);
+    if (ctx.body.cache_enabled && !rule.data.cache_enabled) {
+      const cached = ctx.state.store.liveChildren("cacheRule", database.id).filter((r) => r.data.cache_enabled).length;
+      assertWithinLimit(ctx.state.store, database.orgId, "max_query_shapes", cached, `cached query shape(s) per database, and database ${database.id} has ${cached}`);
+    }
     patchObject(
       rule,
       { cache_enabled: ctx.body.cache_enabled, cache_ttl_seconds: ctx.body.cache_ttl_seconds ?? null, cache_swr_seconds: ctx.body.cache_swr_seconds ?? null },

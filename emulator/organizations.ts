@@ -14,18 +14,40 @@ export function isPlanName(value: string): value is PlanName {
   return value in PLAN_RANK;
 }
 
-/** The spec has no plan table; these numbers are invented, only their shape (`PlanLimits`) is the spec's. */
-const PLAN_LIMITS: Record<PlanName, Record<string, number>> = {
-  starter: limits({ queries_per_day: 100_000, max_projects: 1, max_databases: 1, max_connections: 20, queries_per_second: 10, max_agent_credentials: 3, included_seats: 1 }),
-  pro: limits({ queries_per_day: 10_000_000, max_projects: 10, max_databases: 10, max_connections: 200, queries_per_second: 500, max_agent_credentials: 25, included_seats: 5 }),
-  scale: limits({ queries_per_day: 0, max_projects: 100, max_databases: 50, max_connections: 2000, queries_per_second: 5000, max_agent_credentials: 0, included_seats: 20 }),
-  enterprise: limits({ queries_per_day: 0, max_projects: 1000, max_databases: 500, max_connections: 20000, queries_per_second: 50000, max_agent_credentials: 0, included_seats: 100 }),
+/** The fields of the spec's `PlanLimits`. */
+export type PlanLimits = Record<
+  | "queries_per_day"
+  | "max_projects"
+  | "max_databases"
+  | "max_connections"
+  | "queries_per_second"
+  | "bytes_per_month"
+  | "max_query_shapes"
+  | "included_seats"
+  | "max_agent_credentials"
+  | "audit_retention_days"
+  | "sandbox_max_branches"
+  | "sandbox_max_upstream_bytes"
+  | "sandbox_idle_seconds"
+  | "sandbox_ttl_seconds",
+  number
+>;
+export type PlanLimitName = keyof PlanLimits;
+
+/**
+ * The spec has no plan table; these numbers are invented (in the proportions of the public pricing page's tiers),
+ * only their shape (`PlanLimits`) is the spec's.
+ */
+const PLAN_LIMITS: Record<PlanName, PlanLimits> = {
+  starter: limits({ queries_per_day: 100_000, max_projects: 1, max_databases: 1, max_connections: 20, queries_per_second: 10, max_agent_credentials: 3, max_query_shapes: 10, included_seats: 1 }),
+  pro: limits({ queries_per_day: 10_000_000, max_projects: 10, max_databases: 10, max_connections: 200, queries_per_second: 500, max_agent_credentials: 25, max_query_shapes: 100, included_seats: 5 }),
+  scale: limits({ queries_per_day: 0, max_projects: 100, max_databases: 50, max_connections: 2000, queries_per_second: 5000, max_agent_credentials: 0, max_query_shapes: 1000, included_seats: 20 }),
+  enterprise: limits({ queries_per_day: 0, max_projects: 1000, max_databases: 500, max_connections: 20000, queries_per_second: 50000, max_agent_credentials: 0, max_query_shapes: 0, included_seats: 100 }),
 };
 
-function limits(perPlan: Record<string, number>): Record<string, number> {
+function limits(perPlan: Omit<PlanLimits, "bytes_per_month" | "audit_retention_days" | `sandbox_${string}`>): PlanLimits {
   return {
     bytes_per_month: 0,
-    max_query_shapes: 0,
     audit_retention_days: 30,
     sandbox_max_branches: 0,
     sandbox_max_upstream_bytes: 0,
@@ -34,6 +56,16 @@ function limits(perPlan: Record<string, number>): Record<string, number> {
     ...perPlan,
   };
 }
+
+/** Limits whose spec description says "0 means unlimited"; for the others (max_projects, max_databases) 0 is a cap. */
+const ZERO_IS_UNLIMITED: ReadonlySet<PlanLimitName> = new Set([
+  "queries_per_day",
+  "bytes_per_month",
+  "max_query_shapes",
+  "max_agent_credentials",
+  "sandbox_max_branches",
+  "sandbox_max_upstream_bytes",
+]);
 
 /** The self-serve tiers `listPlans` shows (Enterprise is sold, not signed up for); prices invented like the limits. */
 const SELF_SERVE_PLANS: { name: PlanName; label: string; monthly_price: number; description: string }[] = [
@@ -58,11 +90,31 @@ export function assertPlanAtLeastScale(store: Store, orgId: string, feature: str
   if (PLAN_RANK[plan] < PLAN_RANK.scale) throw forbidden(`${feature} require a Scale or Enterprise plan (organization ${orgId} is on ${plan})`);
 }
 
-export function planLimit(store: Store, orgId: string, limit: string): number {
-  return PLAN_LIMITS[planOf(store, orgId)][limit];
+/** The org's effective limit: its plan's, or what a test set with `setPlan(…, { limits })`. */
+export function planLimit(store: Store, orgId: string, limit: PlanLimitName): number {
+  return (store.find("plan", orgId)?.data.limits as PlanLimits)[limit];
 }
 
-export function addOrganization(state: EmulatorState, orgId: string, plan: PlanName): void {
+/**
+ * 403 when the org already uses all that `limit` allows (`used` counts what exists now): one more would exceed
+ * it. The message names the plan and the limit, so a client can tell a plan refusal from an access one.
+ */
+export function assertWithinLimit(store: Store, orgId: string, limit: PlanLimitName, used: number, what: string): void {
+  const allowed = planLimit(store, orgId, limit);
+  if (allowed === 0 && ZERO_IS_UNLIMITED.has(limit)) return;
+  if (used >= allowed) {
+    throw forbidden(`plan limit reached: organization ${orgId} is on the ${planOf(store, orgId)} plan, which allows ${allowed} ${what} (limits.${limit})`);
+  }
+}
+
+/** The plan's limits with a test's overrides; an unknown limit name is a test bug. */
+function effectiveLimits(plan: PlanName, overrides: Partial<PlanLimits> = {}): PlanLimits {
+  const unknown = Object.keys(overrides).filter((name) => !(name in PLAN_LIMITS[plan]));
+  if (unknown.length > 0) throw new Error(`unknown plan limit(s) ${unknown.join(", ")} (PlanLimits has ${Object.keys(PLAN_LIMITS[plan]).join(", ")})`);
+  return { ...PLAN_LIMITS[plan], ...overrides };
+}
+
+export function addOrganization(state: EmulatorState, orgId: string, plan: PlanName, overrides?: Partial<PlanLimits>): void {
   if (state.store.find("organization", orgId)) throw new Error(`organization ${orgId} already exists`);
   const now = state.now();
   const slug = orgId.replace(/^org_/, "").replace(/[^a-z0-9]+/gi, "-").toLowerCase();
@@ -83,17 +135,18 @@ export function addOrganization(state: EmulatorState, orgId: string, plan: PlanN
       spend_limit: null,
       spend_capped: false,
       spend_capped_at: null,
-      limits: { ...PLAN_LIMITS[plan] },
+      limits: effectiveLimits(plan, overrides),
       created_at: now,
       updated_at: now,
     },
   });
 }
 
-export function setPlan(state: EmulatorState, orgId: string, plan: PlanName): void {
+/** An upgrade or downgrade: the new plan's limits, with a test's overrides (custom pricing, a limit at a boundary). */
+export function setPlan(state: EmulatorState, orgId: string, plan: PlanName, overrides?: Partial<PlanLimits>): void {
   const planObject = state.store.find("plan", orgId);
   if (!planObject) throw new Error(`unknown organization ${orgId}`);
-  patchObject(planObject, { plan, custom_pricing: plan === "enterprise", limits: { ...PLAN_LIMITS[plan] } }, state.now());
+  patchObject(planObject, { plan, custom_pricing: plan === "enterprise", limits: effectiveLimits(plan, overrides) }, state.now());
 }
 
 function requirePlan(ctx: HandlerContext): StoredObject {

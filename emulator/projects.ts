@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import type { EmulatorState, HandlerContext, Handlers } from "./context";
 import { invalidInput } from "./errors";
 import { proxyHostFor } from "./ids";
-import { assertPlanAtLeastScale, planLimit } from "./organizations";
+import { assertPlanAtLeastScale, assertWithinLimit, planLimit } from "./organizations";
 import { assertUnique, byCreation, childResource, insertObject, paginate, patchObject, requireOrgAccess, requireProject } from "./resources";
 import type { Store, StoredObject } from "./store";
 
@@ -60,7 +60,10 @@ const databases = childResource({
   present: presentDatabase,
 });
 
+/** `max_databases` is per project (SPEC `PlanLimits`): a primary registered again after a delete counts too. */
 function insertDatabase(ctx: HandlerContext, project: StoredObject, request: Record<string, any>, field: string): StoredObject {
+  const used = ctx.state.store.liveChildren("database", project.id).length;
+  assertWithinLimit(ctx.state.store, project.orgId, "max_databases", used, `database(s) per project, and project ${project.id} has ${used}`);
   const { data, password } = newDatabaseFields(ctx.state, request, field);
   return databases.insert(ctx, project, { data, secrets: { password } });
 }
@@ -113,6 +116,9 @@ export const projectHandlers: Handlers = {
     const orgId: string = request.org_id;
     requireOrgAccess(ctx, orgId);
     if (request.self_hosted) assertPlanAtLeastScale(ctx.state.store, orgId, "self-hosted projects");
+    // "Maximum number of active projects" (SPEC `PlanLimits.max_projects`): deleted ones no longer count.
+    const active = ctx.state.store.list("project").filter((p) => p.orgId === orgId).length;
+    assertWithinLimit(ctx.state.store, orgId, "max_projects", active, `active project(s), and it has ${active}`);
     // Uniqueness rule (spec silent): project names are unique among an org's live projects.
     const siblings = ctx.state.store.list("project").filter((p) => p.orgId === orgId);
     assertUnique("project", siblings, "name", request.name);

@@ -1,11 +1,11 @@
 import type { RevokedAgentsMode } from "./context";
-import type { PlanName } from "./organizations";
+import type { PlanLimits, PlanName } from "./organizations";
 import type { RecordedQuery } from "./policy-simulation";
 import type { RateLimit } from "./rate-limit";
 import type { Kind } from "./store";
 import type { UnknownFields } from "./validation";
 
-export type { Kind, PlanName, RateLimit, RecordedQuery, RevokedAgentsMode, UnknownFields };
+export type { Kind, PlanLimits, PlanName, RateLimit, RecordedQuery, RevokedAgentsMode, UnknownFields };
 
 export interface RecordedRequest {
   method: string;
@@ -126,10 +126,13 @@ export interface Emulator {
   clearFaults(): void;
   /** `pbu_` keys see every org; `pbo_` keys see one org (`scope.orgId`, default the default org). */
   addApiKey(key: string, scope?: { orgId?: string }): void;
-  /** A new org, on the "starter" plan unless told (plans: starter, pro, scale, enterprise). */
-  addOrganization(orgId: string, opts?: { plan?: string }): void;
-  /** Changes an org's plan and its limits, as an upgrade or downgrade would. */
-  setPlan(orgId: string, plan: string): void;
+  /**
+   * A new org, on the "starter" plan unless told (plans: starter, pro, scale, enterprise); `limits` overrides some
+   * of the plan's (`PlanLimits` names), e.g. to put a test at a boundary.
+   */
+  addOrganization(orgId: string, opts?: { plan?: string; limits?: Partial<PlanLimits> }): void;
+  /** Changes an org's plan and its limits, as an upgrade or downgrade would; `limits` overrides some of the new plan's. */
+  setPlan(orgId: string, plan: string, opts?: { limits?: Partial<PlanLimits> }): void;
   /** Out-of-band access, as if someone used the console; `kind` is one of the `Kind` strings (anything else throws). Live objects only unless `includeDeleted`. */
   objects(kind?: string, opts?: { includeDeleted?: boolean }): StoredObjectView[];
   /** What the API would return for a live object; undefined when it does not exist or is deleted. */

@@ -27,6 +27,14 @@ export function client(): PgBeamClient {
   return cachedClient.client;
 }
 
+/** `pgbeam:predictRefusals` (default true): whether a preview reads the account to predict the API's refusals. */
+function predictsRefusals(config: ConfigSource | undefined): boolean {
+  const value = config?.get("pgbeam:predictRefusals")?.trim().toLowerCase();
+  if (value === undefined || value === "" || value === "true") return true;
+  if (value === "false") return false;
+  throw new Error(`pgbeam:predictRefusals must be true or false, got "${value}": run \`pulumi config set pgbeam:predictRefusals false\` to turn predictions off`);
+}
+
 const lifecycles = new Map<string, Lifecycle>();
 
 /** The six verbs the serialized provider calls. */
@@ -39,7 +47,7 @@ export function lifecycle(resourceName: string): ResourceVerbs {
   if (!found) {
     const spec = RESOURCE_SPECS[resourceName];
     if (!spec) throw new Error(`pulumi-pgbeam: unknown resource type "${resourceName}" (is the package up to date?)`);
-    found = new Lifecycle(spec, client, () => accountOf(stackConfig));
+    found = new Lifecycle(spec, client, () => accountOf(stackConfig), () => predictsRefusals(stackConfig));
     lifecycles.set(resourceName, found);
   }
   return found;

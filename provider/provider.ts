@@ -12,6 +12,11 @@ export interface ProviderArgs {
    * re-pointed. No default: without it nothing is stamped, and a resource moved between providers is an update.
    */
   account?: pulumi.Input<string>;
+  /**
+   * Whether a preview reads the account (plan, parents, names in use) to predict what the API would refuse at `up`.
+   * Default: true; false makes a preview that calls no API at all for its predictions.
+   */
+  predictRefusals?: pulumi.Input<boolean>;
   /** How long one attempt may take. Default: 15000. */
   attemptTimeoutMs?: pulumi.Input<number>;
   /** How long one call keeps retrying, waits included (retries are bounded by time, not by count). Default: 110000. */
@@ -35,6 +40,7 @@ export class Provider extends pulumi.ProviderResource {
       "pgbeam:callBudgetMs": args.callBudgetMs,
       // So messages about the key name this provider's `apiKey` argument, not the stack's pgbeam:apiKey.
       [`pgbeam:${PROVIDER_NAME_KEY}`]: name,
+      "pgbeam:predictRefusals": args.predictRefusals,
     };
     super("pulumi-nodejs", name, config, opts);
     configurations.set(this, pulumi.output(config));

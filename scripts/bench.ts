@@ -254,7 +254,8 @@ async function overheadAndState() {
   const cpu: { n: number; operation: string; pgbeam: Record<Role, number>; floor: Record<Role, number> }[] = [];
   const state: { n: number; pgbeam: number; floor: number; pgbeamProvider: number; floorProvider: number; ratio: number }[] = [];
   for (const n of sizes) {
-    const emulator = await startEmulator();
+    // Enterprise: room for N projects (max_projects), whatever the sizes asked for.
+    const emulator = await startEmulator({ plan: "enterprise" });
     const timings: Record<Kind, Record<string, number[]>> = { pgbeam: {}, floor: {}, "floor-reads": {} };
     const cpuByOperation: Record<Kind, Record<string, Record<Role, number>[]>> = { pgbeam: {}, floor: {}, "floor-reads": {} };
     const bytes: Partial<Record<Kind, { perResource: number; providerPerResource: number }>> = {};
@@ -347,7 +348,7 @@ async function latencyScaling(createCallsPerProject: number) {
   ];
   const results = [];
   for (const { shape, count, chain, depth } of shapes) {
-    const emulator = await startEmulator();
+    const emulator = await startEmulator({ plan: "enterprise" });
     const floorStack = await benchStack(emulator, "floor", count, chain);
     const floorMs = (await floorStack.up()).ms;
     await floorStack.cleanup();

@@ -7,6 +7,8 @@ import { z } from "zod";
 import { accountChange, withAccount } from "./account";
 import { diagnosticsFor } from "./diagnostics";
 import { checkFailures, describeIssues, userIssues } from "./check-failures";
+import { explainForbiddenCreate } from "./plan-rules";
+import { predictRefusals } from "./predictions";
 import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
 import { ACCOUNT_KEY, creatorOf, ENGINE_KEYS, LEFT_OUT_KEY, PROGRAM_KEYS, REPLACE_ON_CHANGES_KEY, URN_KEY } from "./keys";
 import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
@@ -75,6 +77,8 @@ export class Lifecycle {
     private readonly client: () => PgBeamClient,
     /** The account this provider host serves, when declared (see ./account): stamped into checked inputs. */
     private readonly account: () => string | undefined,
+    /** Whether check() predicts the API's refusals with read calls (`pgbeam:predictRefusals`, see ./predictions). */
+    private readonly predicting: () => boolean = () => false,
   ) {
     this.inputs = spec.inputs.extend({ [ADOPT_INPUT]: z.string().min(1).optional() });
     this.shape = this.inputs.shape as Record<string, z.ZodType>;
@@ -101,6 +105,7 @@ export class Lifecycle {
     const result = this.validate(omit(news, ENGINE_KEYS), olds);
     if (!result.inputs) return result;
     const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], this.client);
+    if (this.predicting()) failures.push(...(await predictRefusals({ spec: this.spec, candidate: result.inputs, olds, urn: news[URN_KEY], client: this.client })));
     // The URN and the anchor ride along in the checked inputs (diff() attaches its messages too, create keys by
     // them), and the program's replaceOnChanges for diff() to apply.
     const inputs = { ...withAccount(result.inputs, this.account()), ...pick(news, PROGRAM_KEYS) };
@@ -502,8 +507,9 @@ export class Lifecycle {
   }
 
   private async explain(verb: "create" | "update" | "delete", error: unknown, client: PgBeamClient, inputs: Props, id?: string): Promise<unknown> {
-    const explain = this.spec.explainError;
-    return explain && error instanceof Error ? await explain(verb, error, { client, inputs, id }) : error;
+    if (!(error instanceof Error)) return error;
+    const explained = verb === "create" ? await explainForbiddenCreate(this.spec.planRules ?? [], client, inputs, error) : error;
+    return this.spec.explainError ? await this.spec.explainError(verb, explained, { client, inputs, id }) : explained;
   }
 
   /**

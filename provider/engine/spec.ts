@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
+import type { PlanRule } from "./plan-rules";
 import type { Props } from "./values";
 import type { PreChangeVerification } from "./verification";
 
@@ -168,6 +169,15 @@ export interface ResourceSpec extends Verbs {
    * resource with the same values of these keys.
    */
   singletonBy?: string[];
+  /**
+   * Inputs naming an existing object this one is created under, with that object's GET path: a 404 there means the
+   * create would fail, which the preview then says (see ./predictions).
+   */
+  parents?: Readonly<Record<string, (inputs: Props) => string>>;
+  /** How the collection lists its objects, for the unique-name prediction (the spec's `x-iac-resources` list operation). */
+  listing?: { itemsKey: string; query?(inputs: Props): Record<string, string> };
+  /** What the organization's plan must allow for a create: a 403 is called the plan's only when one of these says so. */
+  planRules?: readonly PlanRule[];
   /** Adds context to an API error of a verb (a plan gate, a shape never observed, what still uses an object). */
   explainError?(verb: "create" | "update" | "delete", error: Error, context: { client: PgBeamClient; inputs: Props; id?: string }): Promise<Error> | Error;
 }

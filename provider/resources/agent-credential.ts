@@ -4,7 +4,8 @@ import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { type ApiAnswer, defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
-import { underProject } from "./paths";
+import { policyPath, underProject } from "./paths";
+import { projectsOf } from "./plan";
 
 export const AgentCredentialInputs = api.CreateAgentCredentialRequest.extend({
   projectId: z.string().min(1),
@@ -43,10 +44,27 @@ export const agentCredentialSpec = defineSpec({
     mcpUrl: ["oneTime"],
   },
   ...agents,
+  parents: { ...agents.parents, policyProfileId: policyPath("policyProfileId") },
+  listing: { itemsKey: "agents" },
   create: { patchAfter: ["status"], parse: withSecrets },
   update: { method: "PATCH", fields: ["status"] },
   read: { isGone: (object) => object.status === "revoked" },
   action: { trigger: "rotationTrigger", path: (outputs, id) => `${agents.itemPath(outputs, id)}/rotate`, parse: withSecrets },
+  planRules: [
+    {
+      what: "agent credentials",
+      limit: "max_agent_credentials",
+      zeroIsUnlimited: true,
+      per: "organization",
+      // Revoked credentials no longer count; the quota spans every project of the organization.
+      used: async (read, { orgId }) => {
+        const perProject = await Promise.all(
+          (await projectsOf(read, orgId)).map(async (project) => (await read.list(agents.collectionPath({ projectId: project.id }), "agents")).filter((a) => a.status !== "revoked").length),
+        );
+        return perProject.reduce((sum, n) => sum + n, 0);
+      },
+    },
+  ],
 });
 
 export type AgentCredentialArgs = ResourceArgs<typeof AgentCredentialInputs>;

@@ -34,6 +34,7 @@ export const cacheRuleSpec = defineSpec({
   outputs: ["normalizedSql", "queryType", "recommendation", "callCount", "avgLatencyMs", "p95LatencyMs", "firstSeenAt", "lastSeenAt"],
   fields: { projectId: ["path", "replace"], databaseId: ["path", "replace"], queryHash: ["path", "replace"] },
   collectionPath: rules,
+  parents: { projectId: projectPath, databaseId: (inputs) => `${projectPath(inputs)}/databases/${segment(inputs.databaseId)}` },
   itemPath: (outputs, id) => `${rules(outputs)}/${segment(id)}`,
   objectIn: (response) => response.entry as Props,
   create: {
@@ -46,6 +47,17 @@ export const cacheRuleSpec = defineSpec({
   update: { method: "PUT" },
   delete: { method: "PUT", body: { cache_enabled: false } },
   explainError: explainUnseen,
+  planRules: [
+    {
+      what: "cached query shapes",
+      limit: "max_query_shapes",
+      zeroIsUnlimited: true,
+      // The spec does not say over what the shapes are counted; the emulator counts per database.
+      per: "databaseId",
+      appliesTo: (inputs) => inputs.cacheEnabled === true,
+      used: async (read, { inputs }) => (await read.list(rules(inputs), "entries")).filter((entry) => entry.cache_enabled === true).length,
+    },
+  ],
 });
 
 export type CacheRuleArgs = ResourceArgs<typeof CacheRuleInputs>;

@@ -4,7 +4,7 @@ import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
-import { planGate } from "./explain";
+import { scaleAndAbove } from "./plan";
 import { underProject } from "./paths";
 
 export const CustomDomainInputs = api.CreateCustomDomainRequest.extend({
@@ -35,6 +35,7 @@ export const customDomainSpec = defineSpec({
   outputs: ["verified", "verifiedAt", "tlsCertExpiry", "dnsVerificationToken", "dnsInstructions"],
   fields: { projectId: ["path"], domain: ["unique"], verify: ["local"], verifyTimeoutSeconds: ["local"] },
   ...domains,
+  listing: { itemsKey: "domains" },
   read: { list: { itemsKey: "domains", paged: true } },
   action: {
     trigger: "verify",
@@ -48,7 +49,7 @@ export const customDomainSpec = defineSpec({
       gaveUp: missingDns,
     },
   },
-  explainError: planGate("custom domains"),
+  planRules: [scaleAndAbove("custom domains")],
 });
 
 type Dns = { cnameHost?: string; cnameTarget?: string; txtHost?: string; txtValue?: string; acmeCnameHost?: string; acmeCnameTarget?: string };

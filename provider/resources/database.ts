@@ -11,13 +11,24 @@ export const nestedDatabaseFields = <const Key extends string>(key: Key) =>
 
 export const DatabaseInputs = api.CreateDatabaseRequest.extend({ projectId: z.string().min(1) });
 
+const databases = underProject("databases");
+
 export const databaseSpec = defineSpec({
   name: "Database",
   inputs: DatabaseInputs,
   outputs: ["connectionString"],
   fields: { projectId: ["path", "replace"], sslMode: ["serverDefault"], poolConfig: ["serverDefault"], password: ["writeOnly"] },
-  ...underProject("databases"),
+  ...databases,
   update: { method: "PATCH" },
+  planRules: [
+    {
+      what: "databases",
+      limit: "max_databases",
+      zeroIsUnlimited: false,
+      per: "projectId",
+      used: async (read, { inputs }) => (await read.list(databases.collectionPath(inputs), "databases")).length,
+    },
+  ],
 });
 
 export type DatabaseArgs = ResourceArgs<typeof DatabaseInputs>;

@@ -37,6 +37,7 @@ export const policyProfileSpec = defineSpec({
   outputs: [],
   fields: { projectId: ["path", "replace", "unique"], name: ["unique"] },
   ...underProject("policies"),
+  listing: { itemsKey: "policies" },
   // Always the full profile: a partial PUT would reset the omitted rules and silently loosen the policy.
   update: { method: "PUT" },
   verification: policyVerification,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
-import { projectPath } from "./paths";
+import { policyPath, projectPath } from "./paths";
 
 export const ProjectDefaultPolicyInputs = z.strictObject({ projectId: z.string().min(1), defaultPolicyProfileId: z.string().min(1) });
 
@@ -16,6 +16,7 @@ export const projectDefaultPolicySpec = defineSpec({
   outputs: [],
   fields: { projectId: ["path", "replace"] },
   itemPath: projectPath,
+  parents: { projectId: projectPath, defaultPolicyProfileId: policyPath("defaultPolicyProfileId") },
   objectIn: (project) => ({ default_policy_profile_id: project.default_policy_profile_id }),
   create: { method: "PATCH", id: (inputs) => String(inputs.projectId) },
   read: { isGone: (setting) => setting.default_policy_profile_id == null },

@@ -6,6 +6,7 @@ import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { nestedDatabaseFields } from "./database";
 import { segment } from "./paths";
+import { projectsOf, scaleAndAbove } from "./plan";
 import { adoptedPrimaryDatabase } from "./primary-database";
 
 /** The API stores a bare address as /32 or /128; doing the same here keeps input and state equal. */
@@ -45,7 +46,12 @@ export const projectSpec = defineSpec({
     ...nestedDatabaseFields("database"),
   },
   collectionPath: () => "/v1/projects",
+  listing: { itemsKey: "projects", query: (inputs) => ({ org_id: String(inputs.orgId) }) },
   itemPath: (_outputs, id) => projectItemPath(id),
+  planRules: [
+    { what: "active projects", limit: "max_projects", zeroIsUnlimited: false, per: "organization", used: async (read, { orgId }) => (await projectsOf(read, orgId)).length },
+    scaleAndAbove("self-hosted projects", (inputs) => inputs.selfHosted === true),
+  ],
   create: { patchAfter: PATCH_ONLY_FIELDS, parse: (response) => ({ object: response.project as Props }) },
   update: { method: "PATCH", fields: Object.keys(update) },
   nested: {

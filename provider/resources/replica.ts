@@ -16,6 +16,8 @@ export const replicaSpec = defineSpec({
   outputs: [],
   fields: { databaseId: ["path"], sslMode: ["serverDefault"] },
   collectionPath: replicas,
+  // No GET for a database by id alone: its replica list answers 404 when it does not exist.
+  parents: { databaseId: replicas },
   itemPath: (outputs, id) => `${replicas(outputs)}/${segment(id)}`,
   read: { list: { itemsKey: "replicas", paged: false } },
 });

@@ -4,7 +4,7 @@ import { resourceClass } from "../engine/dynamic";
 import { type ApiAnswer, defineSpec } from "../engine/spec";
 import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
-import { planGate } from "./explain";
+import { scaleAndAbove } from "./plan";
 import { segment } from "./paths";
 
 export const SelfHostEnrollmentInputs = api.CreateSelfHostEnrollmentRequest.extend({
@@ -29,7 +29,7 @@ export const selfHostEnrollmentSpec = defineSpec({
   create: { parse: withToken },
   read: { list: { itemsKey: "enrollments", paged: false }, isGone: (enrollment) => enrollment.revoked_at != null },
   action: { trigger: "rotationTrigger", path: (outputs, id) => `${itemPath(outputs, id)}/rotate`, parse: withToken },
-  explainError: planGate("self-hosted proxies"),
+  planRules: [scaleAndAbove("self-hosted proxies")],
 });
 
 export type SelfHostEnrollmentArgs = ResourceArgs<typeof SelfHostEnrollmentInputs>;

@@ -111,7 +111,7 @@ export function realEngineSuite(options: EmulatorOptions = {}, prepare?: (emulat
     bin: "",
     consumer: "",
     /** A stack of `program` on this suite's CLI, package and emulator. */
-    stack: (program: string, more: { env?: Record<string, string>; stackName?: string } = {}) =>
+    stack: (program: string, more: { env?: Record<string, string>; stackName?: string; predictRefusals?: boolean } = {}) =>
       TestStack.create({ program, consumer: suite.consumer, bin: suite.bin, emulator: suite.emulator, ...more }),
   };
   beforeAll(async () => {
@@ -140,6 +140,11 @@ export class TestStack {
     env?: Record<string, string>;
     /** The stack's name (default "e2e"): a program's Pulumi.<name>.yaml, copied with it, is that stack's config. */
     stackName?: string;
+    /**
+     * `pgbeam:predictRefusals`, off unless asked: suites count their own API calls (test/e2e/refusals.test.ts proves
+     * the predictions and their cost).
+     */
+    predictRefusals?: boolean;
   }): Promise<TestStack> {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-stack-"));
     // The program must sit inside the consumer project so `pulumi-pgbeam` resolves from its node_modules.
@@ -165,6 +170,7 @@ export class TestStack {
     const stack = await Stack.create(options.stackName ?? "e2e", workspace);
     await stack.setConfig("pgbeam:apiKey", { value: options.emulator.apiKey, secret: true });
     await stack.setConfig("pgbeam:baseUrl", { value: options.emulator.url });
+    await stack.setConfig("pgbeam:predictRefusals", { value: String(options.predictRefusals ?? false) });
     return new TestStack(stack, workDir, []);
   }
 
@@ -173,6 +179,7 @@ export class TestStack {
     const stack = await Stack.create(stackName, this.stack.workspace);
     await stack.setConfig("pgbeam:apiKey", { value: emulator.apiKey, secret: true });
     await stack.setConfig("pgbeam:baseUrl", { value: emulator.url });
+    await stack.setConfig("pgbeam:predictRefusals", { value: "false" });
     return new TestStack(stack, this.workDir, []);
   }
 

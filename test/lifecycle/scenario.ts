@@ -8,7 +8,8 @@ import { type Args, type Fixture, FIXTURES, type Parents, SECRET_VALUES, type Wr
 
 export const OTHER_ORG_ID = "org_lifecycle_other";
 
-async function call(emulator: Emulator, method: string, path: string, body?: unknown): Promise<Args> {
+/** One API call with the emulator's personal key; a refusal throws. */
+export async function call(emulator: Emulator, method: string, path: string, body?: unknown): Promise<Args> {
   const response = await fetch(emulator.url + path, {
     method,
     headers: { authorization: `Bearer ${emulator.apiKey}`, "content-type": "application/json" },

@@ -13,7 +13,7 @@ import { acceptedCorpus, badInputCorpus, type InputCase, validInputs } from "../
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator();
-  host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url })[key] });
+  host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:predictRefusals": "false" })[key] });
 });
 afterAll(() => emulator.stop());
 

@@ -83,7 +83,7 @@ describe("requests", () => {
   it("follows next_page_token to the end", async () => {
     const { client } = clientWithRecordedWaits();
     const org = "org_paging";
-    emulator.addOrganization(org);
+    emulator.addOrganization(org, { plan: "enterprise" }); // room for 105 projects
     for (let i = 0; i < 105; i++) {
       await client.post("/v1/projects", { ...projectBody(`paged-${i}`), org_id: org });
     }

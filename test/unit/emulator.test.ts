@@ -535,16 +535,6 @@ describe("agent credentials", () => {
       await goneEmulator.stop();
     }
   });
-
-  it("enforces the plan's agent credential quota with 403", async () => {
-    emulator.addOrganization("org_starter_agents", { plan: "starter" });
-    const { project } = await createProject({ orgId: "org_starter_agents" });
-    const policy = await createPolicy(project.id);
-    for (let i = 0; i < 3; i++) expect((await createAgent(project.id, policy.id)).status).toBe(201);
-    const over = await createAgent(project.id, policy.id);
-    expect(over.status).toBe(403);
-    expect(over.body.error.code).toBe("FORBIDDEN");
-  });
 });
 
 describe("webhook endpoints", () => {
@@ -816,17 +806,6 @@ describe("cache rules", () => {
 });
 
 describe("custom domains", () => {
-  it("is forbidden below the Scale plan", async () => {
-    emulator.addOrganization("org_starter_domains");
-    const { project } = await createProject({ orgId: "org_starter_domains" });
-    const refused = await call("POST", `/v1/projects/${project.id}/domains`, { body: { domain: "db.starter.example.com" } });
-    expect(refused.status).toBe(403);
-    expect(refused.body.error.code).toBe("FORBIDDEN");
-
-    emulator.setPlan("org_starter_domains", "scale");
-    expect((await call("POST", `/v1/projects/${project.id}/domains`, { body: { domain: "db.starter.example.com" } })).status).toBe(201);
-  });
-
   it("creates with DNS instructions, refuses duplicates, verifies", async () => {
     const { project } = await createProject();
     const created = await call("POST", `/v1/projects/${project.id}/domains`, { body: { domain: "db.acme.example.com" } });
@@ -914,11 +893,114 @@ describe("self-host enrollments", () => {
     expect((await call("DELETE", `${base}/enr_unknown`)).status).toBe(404);
   });
 
-  it("accepts a create without a body, and is forbidden on plans not entitled to self-hosting", async () => {
+  it("accepts a create without a body", async () => {
     expect((await call("POST", `/v1/organizations/${emulator.orgId}/self-host-enrollments`)).status).toBe(201);
-    emulator.addOrganization("org_starter_selfhost");
-    const refused = await call("POST", "/v1/organizations/org_starter_selfhost/self-host-enrollments", { body: {} });
-    expect(refused.status).toBe(403);
+  });
+});
+
+/**
+ * Every limit and entitlement of the spec's `PlanLimits` and Forbidden responses, at its boundary: at the limit the
+ * create is allowed, one over it is refused with 403 and the error envelope, naming the plan and the limit.
+ */
+describe("plan limits and entitlements", () => {
+  let orgCounter = 0;
+  const newOrg = (plan: string, limits?: Record<string, number>) => {
+    const orgId = `org_limits_${++orgCounter}`;
+    emulator.addOrganization(orgId, { plan, limits });
+    return orgId;
+  };
+  const expectPlanRefusal = (response: ApiResponse, limit: string) => {
+    expect(response.status).toBe(403);
+    expect(response.body).toEqual({ error: { code: "FORBIDDEN", message: expect.stringContaining(`(limits.${limit})`) } });
+  };
+  const createProjectIn = (orgId: string) =>
+    call("POST", "/v1/projects", { body: { name: uniqueName("limits"), org_id: orgId, database: databaseInput() } });
+
+  it("each tier has its own limits, as getOrganizationPlan and listPlans report them", async () => {
+    const tiers: Record<string, Record<string, number>> = {
+      starter: { max_projects: 1, max_databases: 1, max_agent_credentials: 3, max_query_shapes: 10 },
+      pro: { max_projects: 10, max_databases: 10, max_agent_credentials: 25, max_query_shapes: 100 },
+      scale: { max_projects: 100, max_databases: 50, max_agent_credentials: 0, max_query_shapes: 1000 },
+      enterprise: { max_projects: 1000, max_databases: 500, max_agent_credentials: 0, max_query_shapes: 0 },
+    };
+    for (const [plan, limits] of Object.entries(tiers)) {
+      const plan_ = await call("GET", `/v1/organizations/${newOrg(plan)}/plan`);
+      expect(plan_.body).toMatchObject({ plan, limits });
+    }
+    const listed = await call("GET", "/v1/plans");
+    expect(listed.body.plans.map((p: any) => [p.name, p.limits.max_projects])).toEqual([["starter", 1], ["pro", 10], ["scale", 100]]);
+  });
+
+  it("max_projects: the last allowed project is created, one more is refused; a deleted one no longer counts", async () => {
+    const orgId = newOrg("pro", { max_projects: 2 });
+    const first = await createProjectIn(orgId);
+    expect((await createProjectIn(orgId)).status).toBe(201);
+    const over = await createProjectIn(orgId);
+    expectPlanRefusal(over, "max_projects");
+    expect(over.body.error.message).toBe(`plan limit reached: organization ${orgId} is on the pro plan, which allows 2 active project(s), and it has 2 (limits.max_projects)`);
+    expect((await call("DELETE", `/v1/projects/${first.body.project.id}`)).status).toBe(204);
+    expect((await createProjectIn(orgId)).status).toBe(201);
+  });
+
+  it("max_databases (per project): the primary fills a starter project, a second database is refused", async () => {
+    const orgId = newOrg("starter");
+    const { project } = await createProject({ orgId });
+    expectPlanRefusal(await call("POST", `/v1/projects/${project.id}/databases`, { body: databaseInput() }), "max_databases");
+    emulator.setPlan(orgId, "starter", { limits: { max_databases: 2 } });
+    expect((await call("POST", `/v1/projects/${project.id}/databases`, { body: databaseInput() })).status).toBe(201);
+    expectPlanRefusal(await call("POST", `/v1/projects/${project.id}/databases`, { body: databaseInput() }), "max_databases");
+  });
+
+  it("max_agent_credentials (per organization): the third starter credential is issued, the fourth refused; a revoked one frees its place", async () => {
+    const orgId = newOrg("starter", { max_projects: 2 });
+    const projects = [(await createProject({ orgId })).project, (await createProject({ orgId })).project];
+    const policies = [await createPolicy(projects[0].id), await createPolicy(projects[1].id)];
+    const issued = [];
+    for (const i of [0, 0, 1]) issued.push(await createAgent(projects[i].id, policies[i].id));
+    expect(issued.map((r) => r.status)).toEqual([201, 201, 201]);
+    expectPlanRefusal(await createAgent(projects[1].id, policies[1].id), "max_agent_credentials");
+    expect((await call("DELETE", `/v1/projects/${projects[0].id}/agents/${issued[0].body.credential.id}`)).status).toBe(204);
+    expect((await createAgent(projects[1].id, policies[1].id)).status).toBe(201);
+  });
+
+  it("max_query_shapes (cached shapes per database): the 10th starter shape is cached, the 11th refused; edits and switching off stay allowed", async () => {
+    const orgId = newOrg("starter");
+    const { project, database } = await createProject({ orgId });
+    const hashes = Array.from({ length: 11 }, (_, i) => `${"a".repeat(14)}${String(i).padStart(2, "0")}`);
+    for (const hash of hashes) emulator.observeQuery(project.id, database.id, hash);
+    const rule = (hash: string, body: Record<string, unknown>) => call("PUT", `/v1/projects/${project.id}/databases/${database.id}/cache-rules/${hash}`, { body });
+    for (const hash of hashes.slice(0, 10)) expect((await rule(hash, { cache_enabled: true })).status).toBe(200);
+    expectPlanRefusal(await rule(hashes[10], { cache_enabled: true }), "max_query_shapes");
+    expect((await rule(hashes[10], { cache_enabled: false, cache_ttl_seconds: 5 })).status).toBe(200);
+    expect((await rule(hashes[0], { cache_enabled: true, cache_ttl_seconds: 30 })).status).toBe(200);
+    expect((await rule(hashes[0], { cache_enabled: false })).status).toBe(200);
+    expect((await rule(hashes[10], { cache_enabled: true })).status).toBe(200);
+  });
+
+  it("0 means unlimited where the spec says so (agent credentials, query shapes), and is a real cap for projects", async () => {
+    const unlimited = newOrg("scale", { max_agent_credentials: 0 });
+    const { project } = await createProject({ orgId: unlimited });
+    const policy = await createPolicy(project.id);
+    for (let i = 0; i < 4; i++) expect((await createAgent(project.id, policy.id)).status).toBe(201);
+    expectPlanRefusal(await createProjectIn(newOrg("scale", { max_projects: 0 })), "max_projects");
+  });
+
+  it("custom domains, self-hosted projects and self-host enrollments: refused on Pro, allowed on Scale", async () => {
+    const orgId = newOrg("pro");
+    const { project } = await createProject({ orgId });
+    const domain = () => call("POST", `/v1/projects/${project.id}/domains`, { body: { domain: `db-${orgId.replace(/_/g, "-")}.example.com` } });
+    const selfHosted = () => call("POST", "/v1/projects", { body: { name: uniqueName("sh"), org_id: orgId, self_hosted: true, database: databaseInput() } });
+    const enrollment = () => call("POST", `/v1/organizations/${orgId}/self-host-enrollments`, { body: {} });
+    for (const refused of [await domain(), await selfHosted(), await enrollment()]) {
+      expect(refused.status).toBe(403);
+      expect(refused.body).toEqual({ error: { code: "FORBIDDEN", message: expect.stringMatching(/require a Scale or Enterprise plan \(organization org_limits_\d+ is on pro\)$/) } });
+    }
+    emulator.setPlan(orgId, "scale");
+    expect([(await domain()).status, (await selfHosted()).status, (await enrollment()).status]).toEqual([201, 201, 201]);
+  });
+
+  it("a limit name that is not in PlanLimits is a test bug", () => {
+    expect(() => emulator.setPlan(emulator.orgId, "scale", { limits: { max_widgets: 1 } as never })).toThrow(/unknown plan limit\(s\) max_widgets/);
   });
 });
 

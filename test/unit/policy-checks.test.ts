@@ -9,7 +9,7 @@ let messages: string[];
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url })[key] });
+  host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:predictRefusals": "false" })[key] });
 });
 afterAll(async () => {
   expect(emulator.validationFailures).toEqual([]);

@@ -33,7 +33,20 @@ describe("CustomDomain", () => {
       return { projectId: ((await response.json()) as { project: { id: string } }).project.id };
     })();
     const error = await failureOf(create("CustomDomain", { projectId, domain: "db.starter.example.com" }));
-    expect(String(error)).toMatch(/^Error: PgBeam refused to create this: custom domains need the Scale or Enterprise plan \(PgBeam said: .*starter.*\)\. Upgrade/);
+    expect(String(error)).toBe(
+      "Error: PgBeam refused to create this: custom domains need the Scale or Enterprise plan, and organization org_starter_shapes is on starter " +
+        "(PgBeam said: custom domains require a Scale or Enterprise plan (organization org_starter_shapes is on starter)). Upgrade the organization's plan, or remove this resource.",
+    );
+  });
+
+  it("a 403 the plan does not explain says what PgBeam said and what to check, not the plan", async () => {
+    suite.emulator.inject({ method: "POST", path: `/v1/projects/${suite.parents.projectId}/domains`, status: 403 });
+    const error = await failureOf(create("CustomDomain", { projectId: suite.parents.projectId, domain: "db.denied.example.com" }));
+    expect(String(error)).toBe(
+      `Error: PgBeam refused to create this with 403 (PgBeam said: injected fault: HTTP 403), and organization ${suite.parents.orgId}'s scale plan allows it. ` +
+        `Check that the API key (pgbeam:apiKey) has access to organization ${suite.parents.orgId}: list the key's organizations with pgbeam.getOrganizations() ` +
+        "and compare this resource's projectId; or set pgbeam:apiKey to a key of that organization.",
+    );
   });
 
   it("verification that never succeeds gives up, bounded, naming the DNS records; the domain stays in state", async () => {
@@ -96,6 +109,22 @@ describe("SelfHostEnrollment", () => {
     await lifecycle.delete(created.id, rotated);
     expect(suite.emulator.objects("enrollment").find((e) => e.id === created.id)?.data.revoked_at).toEqual(expect.any(String));
     expect((await lifecycle.read(created.id, rotated)).id).toBe("");
+  });
+
+  it("for an organization the API key cannot reach (on Scale), create fails saying so, not blaming the plan", async () => {
+    suite.emulator.addOrganization("org_unreachable", { plan: "scale" });
+    suite.emulator.addApiKey("pbo_scoped_to_demo", { orgId: suite.emulator.orgId });
+    host.configure({ get: (key) => ({ "pgbeam:apiKey": "pbo_scoped_to_demo", "pgbeam:baseUrl": suite.emulator.url, "pgbeam:predictRefusals": "false" })[key] });
+    try {
+      const error = await failureOf(create("SelfHostEnrollment", { orgId: "org_unreachable" }));
+      expect(String(error)).toBe(
+        "Error: PgBeam refused to create this with 403 (PgBeam said: this API key has no access to organization org_unreachable). " +
+          "Check that the API key (pgbeam:apiKey) has access to organization org_unreachable: list the key's organizations with " +
+          "pgbeam.getOrganizations() and compare this resource's orgId; or set pgbeam:apiKey to a key of that organization.",
+      );
+    } finally {
+      host.configure({ get: (key) => ({ "pgbeam:apiKey": suite.emulator.apiKey, "pgbeam:baseUrl": suite.emulator.url, "pgbeam:predictRefusals": "false" })[key] });
+    }
   });
 
   it("check() wants a new expiresAt in the future, and lets an existing one pass once it has gone by", async () => {

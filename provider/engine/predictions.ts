@@ -1,0 +1,174 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { PgBeamClient } from "../client/client";
+import { isNotFound, isPgBeamApiError } from "../client/errors";
+import { ADOPT_INPUT, fieldsWith, type ResourceSpec } from "./spec";
+import { type Limit, organizationOf, planBreach, type PlanRule, type Reader } from "./plan-rules";
+import { diagnosticsFor } from "./diagnostics";
+import { ENGINE_KEYS } from "./keys";
+import { containsUnknown, fromApi, omit, type Props, sameValue } from "./values";
+
+/**
+ * Refusals predicted in check(): what the API would refuse at `up` that a read can tell now, so a preview fails
+ * (naming the resource, the rule and what to do) instead of the unattended `up` after it. From the spec's
+ * declarations, never per-resource code:
+ * - references to parents that do not exist (`ResourceSpec.parents`: a 404 on the parent's GET);
+ * - the organization's plan (`planRules`): an entitlement it lacks, or a limit that what exists plus what this run
+ *   creates before the candidate already fills; and a key that cannot read the organization at all;
+ * - unique names (`unique` fields) taken by an object this resource does not manage, unless `adoptId` names it.
+ *
+ * Only a candidate that creates or changes something is predicted (an unchanged preview makes no call). Reads are
+ * cached for the provider process (one run: a preview, or an `up`'s preview and update phases): at most one GET
+ * per parent, one plan read per organization and one list per collection, shared by every resource.
+ */
+
+/** What a run's reads have cost so far, for tests and the docs' cost figures. */
+export const predictionCalls = { count: 0 };
+
+const readers = new WeakMap<PgBeamClient, Reader>();
+
+/** A reader whose every GET and list is made once per client for the life of the process. */
+function runReader(client: PgBeamClient): Reader {
+  let reader = readers.get(client);
+  if (!reader) {
+    const cache = new Map<string, Promise<unknown>>();
+    const once = <T>(key: string, call: () => Promise<T>): Promise<T> => {
+      if (!cache.has(key)) {
+        predictionCalls.count++;
+        cache.set(key, call());
+      }
+      return cache.get(key) as Promise<T>;
+    };
+    reader = {
+      get: (path) => once(`GET ${path}`, () => client.get<Props>(path)),
+      list: (path, itemsKey, query) => once(`LIST ${path} ${JSON.stringify(query ?? {})}`, () => client.listAll<Props>(path, itemsKey, query)),
+    };
+    readers.set(client, reader);
+  }
+  return reader;
+}
+
+/** Creates this run has already let through, per limit and scope, by URN (an `up` checks each resource twice). */
+const plannedCreates = new Map<string, Set<string>>();
+
+const scopeKey = (rule: Limit, orgId: string, inputs: Props) => `${rule.limit}:${rule.per === "organization" ? orgId : String(inputs[rule.per])}`;
+
+/** How long the API keeps an Idempotency-Key (its answer replayed): an object younger may be an interrupted create's. */
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
+
+const TURN_OFF = "To preview without these reads, set pgbeam:predictRefusals to false.";
+
+export interface PredictionContext {
+  spec: ResourceSpec;
+  /** Checked desired inputs (may hold unknowns in a preview). */
+  candidate: Props;
+  /** Stored inputs; empty on create. */
+  olds: Props;
+  urn: unknown;
+  client: () => PgBeamClient;
+}
+
+/** The predictions; a read that fails for another reason (network, 5xx) leaves a warning, not a failed preview. */
+export async function predictRefusals(context: PredictionContext): Promise<pulumi.dynamic.CheckFailure[]> {
+  try {
+    return await predict(context);
+  } catch (error) {
+    await diagnosticsFor(context.urn).warn(`refusals not predicted for this ${context.spec.name}: ${error instanceof Error ? error.message : String(error)}`);
+    return [];
+  }
+}
+
+async function predict({ spec, candidate, olds, urn, client }: PredictionContext): Promise<pulumi.dynamic.CheckFailure[]> {
+  const previous = omit(olds, ENGINE_KEYS);
+  const creating = Object.keys(previous).length === 0;
+  const changed = (key: string) => creating || !sameValue(candidate[key], previous[key]);
+  const known = (key: string) => candidate[key] !== undefined && !containsUnknown(candidate[key]);
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  let read: Reader | undefined;
+  const reader = () => (read ??= runReader(client()));
+
+  // Parents: an id pasted from the console that is gone, or a typo.
+  for (const [field, path] of Object.entries(spec.parents ?? {})) {
+    if (!changed(field) || !known(field)) continue;
+    try {
+      await reader().get(path(candidate));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      failures.push({
+        property: field,
+        reason: `${field} ${JSON.stringify(candidate[field])} does not exist (PgBeam answers 404 for ${path(candidate)}), so creating this would fail. Check the id, or create that object in this program and pass its id. ${TURN_OFF}`,
+      });
+    }
+  }
+  if (failures.length > 0 || candidate[ADOPT_INPUT] !== undefined) return failures;
+
+  // The plan: creates only (no update grows a count).
+  // A limit counted under a parent this run creates (its id unknown yet) cannot be read: that parent starts empty.
+  const rules = (spec.planRules ?? []).filter((rule) => !("limit" in rule) || rule.per === "organization" || known(rule.per));
+  if (creating && rules.length > 0 && (known("orgId") || known("projectId"))) {
+    const plan = await planFailure(rules, candidate, urn, reader());
+    if (plan) return [plan];
+  }
+
+  // Unique names among the collection's live objects.
+  const unique = fieldsWith(spec, "unique");
+  const listing = spec.listing;
+  if (listing && unique.length > 0 && unique.some(changed) && unique.every(known)) {
+    const path = spec.collectionPath!(candidate);
+    const compared = unique.filter((key) => !fieldsWith(spec, "path").includes(key));
+    const items = await reader().list(path, listing.itemsKey, listing.query?.(candidate));
+    const taken = items.find((item) => !spec.read?.isGone?.(item) && compared.every((key) => sameValue(fromApi(item)[key], candidate[key])));
+    if (taken) {
+      const what = compared.map((key) => `${key} ${JSON.stringify(candidate[key])}`).join(", ");
+      const field = compared[compared.length - 1];
+      const remedy = `To manage that one from this program, set ${ADOPT_INPUT}: "${String(taken.id)}"; or choose another ${field}.`;
+      if (Date.now() - Date.parse(String(taken.created_at)) < IDEMPOTENCY_WINDOW_MS) {
+        // It may be this resource's own create from an interrupted `up`, which the next create takes back (./create-once).
+        await diagnosticsFor(urn).warn(
+          `${spec.name} with ${what} already exists (${String(taken.id)}, created within the last 24 h). If an interrupted \`up\` made it for this resource, ` +
+            `\`up\` takes it back; otherwise creating this will be refused (409). ${remedy}`,
+        );
+      } else {
+        failures.push({
+          property: field,
+          reason: `a ${spec.name} with ${what} already exists (${String(taken.id)}), and this resource does not manage it: creating it would be refused (409). ${remedy} ${TURN_OFF}`,
+        });
+      }
+    }
+  }
+  return failures;
+}
+
+async function planFailure(rules: readonly PlanRule[], candidate: Props, urn: unknown, read: Reader): Promise<pulumi.dynamic.CheckFailure | undefined> {
+  const property = typeof candidate.orgId === "string" ? "orgId" : "projectId";
+  let orgId: string | undefined;
+  let plan: Props;
+  try {
+    orgId = await organizationOf(read, candidate);
+    if (orgId === undefined) return undefined;
+    plan = await read.get(`/v1/organizations/${encodeURIComponent(orgId)}/plan`);
+  } catch (error) {
+    if (!isPgBeamApiError(error) || error.status !== 403) throw error;
+    return {
+      property,
+      reason:
+        `this API key cannot read organization ${orgId ?? "of this resource"} (PgBeam said: ${error.detail}), so creating this would be refused (403). ` +
+        `List the key's organizations with pgbeam.getOrganizations() and compare ${property}; or set pgbeam:apiKey to a key of that organization. ${TURN_OFF}`,
+    };
+  }
+  const self = typeof urn === "string" ? urn : JSON.stringify(candidate);
+  const others = (rule: Limit) => [...(plannedCreates.get(scopeKey(rule, orgId!, candidate)) ?? [])].filter((u) => u !== self).length;
+  const breach = await planBreach(rules, read, orgId, plan, candidate, others);
+  if (breach) {
+    return {
+      property,
+      reason: `PgBeam would refuse to create this: ${breach}. Upgrade the organization's plan, or remove this resource (or another of the same kind). ${TURN_OFF}`,
+    };
+  }
+  for (const rule of rules) {
+    if ("limit" in rule && (!rule.appliesTo || rule.appliesTo(candidate))) {
+      const key = scopeKey(rule, orgId, candidate);
+      plannedCreates.set(key, (plannedCreates.get(key) ?? new Set()).add(self));
+    }
+  }
+  return undefined;
+}
