@@ -4,7 +4,7 @@ import { ignoringClock } from "../api/rules";
 import { isNotFound } from "../client/errors";
 import { z } from "zod";
 import { accountChange, withAccount } from "./account";
-import { checkFailures, describeIssues, userIssues } from "./check-failures";
+import { checkFailures, userIssues } from "./check-failures";
 import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
 import { ACCOUNT_KEY, ENGINE_KEYS, LEFT_OUT_KEY, URN_KEY } from "./keys";
 import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
@@ -107,7 +107,7 @@ export class Lifecycle {
     const full = this.inputs.safeParse(given);
     if (full.success) return { inputs: sanitize(full.data as Props) };
     const issues = userIssues(full.error.issues, given, olds);
-    if (issues.length > 0) return { failures: checkFailures(describeIssues(issues), this.secretPaths) };
+    if (issues.length > 0) return { failures: checkFailures(issues, given, this.secretPaths) };
     // Only unknowns or unchanged clock-judged values failed: apply defaults to the known fields and return the
     // unknown ones as they came.
     const unknownKeys = Object.keys(given).filter((key) => containsUnknown(given[key]));

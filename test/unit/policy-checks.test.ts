@@ -1,3 +1,4 @@
+import { failedField } from "../bad-input/failed-field";
 import * as host from "../../provider/engine/host";
 import { UNKNOWN, type Props } from "../../provider/engine/values";
 import { type Emulator, startEmulator } from "../../emulator";
@@ -95,7 +96,7 @@ describe("expectations", () => {
 
   it("are validated before any call, and are never sent nor a diff of their own", async () => {
     const bad = await policy.check({}, readOnly({ expectations: [{ sql: "", decision: "maybe" }] }));
-    expect(bad.failures!.map((f) => f.property).sort()).toEqual(["expectations.0.decision", "expectations.0.sql"]);
+    expect(bad.failures!.map(failedField).sort()).toEqual(["expectations[0].decision", "expectations[0].sql"]);
     expect(calls()).toEqual([]);
     const checked = await policy.check({}, readOnly({ impactLimits: { newlyAllowedWrites: 0 } }));
     const { id, outs } = await policy.create(checked.inputs!);
