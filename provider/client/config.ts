@@ -8,7 +8,15 @@ export const API_KEY_ENV_VARS = ["PGBEAM_API_KEY", "PGBEAM_TOKEN", "PGBEAM_API_T
 /** What `configure()` hands us: Pulumi's dynamic-provider config, with secrets already decrypted. */
 export interface ConfigSource {
   get(key: string): string | undefined;
+  /**
+   * How a user sets `key` in this source, for messages. Default: as stack config or an explicit provider's argument
+   * (the provider host is given both the same way, so it cannot tell which).
+   */
+  settingOf?(key: string): string;
 }
+
+const settingOf = (config: ConfigSource | undefined, key: string) =>
+  config?.settingOf?.(key) ?? `\`pgbeam:${key}\` (stack config: \`pulumi config set pgbeam:${key} …\`, or the \`${key}\` argument of an explicit pgbeam.Provider)`;
 
 /**
  * Resolves client options: stack config `pgbeam:*` first, then the environment. Read at call time inside the
@@ -23,9 +31,17 @@ export function resolveClientOptions(config: ConfigSource | undefined, env: Node
         `or set ${API_KEY_ENV_VARS.join(" / ")}`,
     );
   }
+  const configured = fromConfig("baseUrl");
+  const fromEnv = configured === undefined ? nonEmpty(env.PGBEAM_API_URL) : undefined;
+  const baseUrlOrigin = configured !== undefined ? settingOf(config, "baseUrl") : fromEnv !== undefined ? "the environment variable PGBEAM_API_URL" : undefined;
+  const baseUrl = configured ?? fromEnv ?? DEFAULT_BASE_URL;
+  if (!/^https?:\/\/[^/]/.test(baseUrl) || !URL.canParse(baseUrl)) {
+    throw new Error(`the PgBeam API URL must be an http(s) URL such as ${DEFAULT_BASE_URL}, got "${baseUrl}": fix ${baseUrlOrigin}`);
+  }
   return {
     apiKey,
-    baseUrl: fromConfig("baseUrl") ?? nonEmpty(env.PGBEAM_API_URL) ?? DEFAULT_BASE_URL,
+    baseUrl,
+    baseUrlOrigin,
     attemptTimeoutMs: positiveInt(fromConfig("attemptTimeoutMs"), "pgbeam:attemptTimeoutMs"),
     callBudgetMs: positiveInt(fromConfig("callBudgetMs"), "pgbeam:callBudgetMs"),
   };
