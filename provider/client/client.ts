@@ -29,7 +29,30 @@ export interface ClientOptions {
   /** Default: the one shared by the whole provider process. */
   throttle?: SharedThrottle;
   random?: () => number;
+  /** Told before each retry's wait, e.g. to show the user what the call is waiting for (see `reportingRetries`). */
+  onRetry?: RetryListener;
 }
+
+/** A retry about to happen: what the last attempt ended with, and where the call stands against its budget. */
+export interface RetryEvent {
+  method: HttpMethod;
+  path: string;
+  /** The attempt that just failed (1-based). */
+  attempt: number;
+  /** Its HTTP status; 0 when no answer came (network error, timeout). */
+  status: number;
+  code?: string;
+  detail: string;
+  /** The wait before the next attempt. */
+  waitMs: number;
+  /** Time spent on this call so far, and how long it may take in all (pgbeam:callBudgetMs). */
+  elapsedMs: number;
+  budgetMs: number;
+  /** The client's clock at this moment. */
+  at: number;
+}
+
+export type RetryListener = (event: RetryEvent) => void;
 
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 15_000;
 /** Rides out an outage of about 90 s (the last retry lands within 8 s of its end) and gives up within 2 minutes. */
@@ -84,10 +107,13 @@ export class PgBeamClient {
   private readonly random: () => number;
   private readonly baseUrl: string;
   private readonly baseUrlOrigin?: string;
+  private readonly onRetry?: RetryListener;
+  private readonly options: ClientOptions;
   /** Keys the idempotency digests (see `keyedDigest`); sent only in the authorization header. */
   private readonly apiKey: string;
 
   constructor(options: ClientOptions) {
+    this.options = options;
     this.apiKey = options.apiKey;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
     this.callBudgetMs = options.callBudgetMs ?? DEFAULT_CALL_BUDGET_MS;
@@ -97,6 +123,7 @@ export class PgBeamClient {
     this.random = options.random ?? Math.random;
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.baseUrlOrigin = options.baseUrlOrigin;
+    this.onRetry = options.onRetry;
     this.http = ky.create({
       prefixUrl: this.baseUrl,
       retry: 0,
@@ -107,6 +134,11 @@ export class PgBeamClient {
         accept: "application/json",
       },
     });
+  }
+
+  /** This client (same settings, throttle and clock) telling `onRetry` about each retry of its calls. */
+  reportingRetries(onRetry: RetryListener): PgBeamClient {
+    return new PgBeamClient({ ...this.options, clock: this.clock, throttle: this.throttle, random: this.random, onRetry });
   }
 
   /**
@@ -213,6 +245,8 @@ export class PgBeamClient {
         const asked = last.retryAfterMs === undefined ? "" : `; the API asked to retry after ${Math.ceil(last.retryAfterMs / 1000)} s`;
         throw fail(last, attempt, `${budgetSpent}${asked}`);
       }
+      const now = this.clock.now();
+      this.onRetry?.({ method, path, attempt, status: last.status, code: last.code, detail: last.detail, waitMs: wait, elapsedMs: now - started, budgetMs: this.callBudgetMs, at: now });
       await this.clock.sleep(wait);
     }
   }

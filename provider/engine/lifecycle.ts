@@ -28,6 +28,8 @@ import {
 } from "./values";
 import { rememberWrittenPath, writtenByNewEntry } from "./upsert";
 import { verifyBeforeChange, verifyUpdate } from "./verification";
+import { type Diagnostics, diagnosticsFor } from "./diagnostics";
+import { retryProgress, throttledProgress } from "./progress";
 
 type CheckResult = pulumi.dynamic.CheckResult;
 type DiffResult = pulumi.dynamic.DiffResult;
@@ -92,7 +94,7 @@ export class Lifecycle {
   async check(olds: Props, news: Props): Promise<CheckResult> {
     const result = this.validate(omit(news, ENGINE_KEYS), olds);
     if (!result.inputs) return result;
-    const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], this.client);
+    const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], () => this.clientFor(news[URN_KEY]));
     // The URN rides along in the checked inputs so diff() can attach its messages too.
     const stamped = withAccount(result.inputs, this.account());
     const inputs = news[URN_KEY] === undefined ? stamped : { ...stamped, [URN_KEY]: news[URN_KEY] };
@@ -137,13 +139,13 @@ export class Lifecycle {
     const deleteBeforeReplace =
       !moved && replaces.length > 0 && this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
     if (changed.some((key) => key !== ACCOUNT_KEY) && replaces.length === 0) {
-      await verifyUpdate(this.spec.verification, "diff", id, desired, olds, news[URN_KEY], this.client);
+      await verifyUpdate(this.spec.verification, "diff", id, desired, olds, news[URN_KEY], () => this.clientFor(news[URN_KEY]));
     }
     return { changes: changed.length > 0, replaces, deleteBeforeReplace };
   }
 
   async create(inputs: Props): Promise<CreateResult> {
-    const client = this.client();
+    const client = this.clientFor(inputs[URN_KEY]);
     const desired = omit(inputs, ENGINE_KEYS);
     if (desired[ADOPT_INPUT] !== undefined) return this.adopt(client, String(desired[ADOPT_INPUT]), inputs);
     const verb = this.spec.create ?? {};
@@ -189,7 +191,7 @@ export class Lifecycle {
     }
     try {
       const action = this.spec.action;
-      if (action?.onCreate && desired[action.trigger]) outputs = await this.runAction(client, outputs, desired, id);
+      if (action?.onCreate && desired[action.trigger]) outputs = await this.runAction(client, outputs, desired, id, diagnosticsFor(inputs[URN_KEY]));
     } catch (error) {
       throw partialFailure(`created ${id}, but configuring it failed`, id, inputs, outputs, error);
     }
@@ -235,7 +237,8 @@ export class Lifecycle {
   }
 
   async read(id: string, props: Props): Promise<ReadResult> {
-    const client = this.client();
+    // Stored outputs carry no URN: a refresh's messages go to the Stack (each names its call, the id in its path).
+    const client = this.clientFor(undefined);
     const previous = omit(props, ENGINE_KEYS);
     const nested = this.spec.nested;
     const readsNested = nested !== undefined && previous[nested.idOutput] !== undefined;
@@ -254,7 +257,7 @@ export class Lifecycle {
   }
 
   async update(id: string, olds: Props, news: Props): Promise<UpdateResult> {
-    const client = this.client();
+    const client = this.clientFor(news[URN_KEY]);
     const previous = omit(olds, ENGINE_KEYS);
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, previous);
@@ -278,7 +281,7 @@ export class Lifecycle {
 
       const action = this.spec.action;
       if (action && changed.includes(action.trigger) && (!action.onCreate || desired[action.trigger])) {
-        outputs = await this.runAction(client, outputs, desired, id);
+        outputs = await this.runAction(client, outputs, desired, id, diagnosticsFor(news[URN_KEY]));
         applied = true;
       }
 
@@ -331,7 +334,7 @@ export class Lifecycle {
   }
 
   private async deleteObject(id: string, props: Props): Promise<void> {
-    const client = this.client();
+    const client = this.clientFor(undefined);
     const previous = omit(props, ENGINE_KEYS);
     const path = this.spec.itemPath(previous, id);
     const verb = this.spec.delete ?? { method: "DELETE" };
@@ -420,10 +423,12 @@ export class Lifecycle {
     return this.spec.collectionPath(values);
   }
 
-  private async runAction(client: PgBeamClient, outputs: Props, desired: Props, id: string): Promise<Props> {
+  private async runAction(client: PgBeamClient, outputs: Props, desired: Props, id: string, diagnostics: Diagnostics): Promise<Props> {
     const action = this.spec.action!;
     const until = action.until;
     const attempts = until ? Math.max(1, until.attempts(desired)) : 1;
+    const report = throttledProgress(diagnostics);
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const response = await client.post<Props>(action.path(outputs, id));
       const answer = action.parse(response);
@@ -433,8 +438,16 @@ export class Lifecycle {
         const latest = omit(this.outputs(outputs, desired, answer), [action.trigger]);
         throw Object.assign(new Error(until.gaveUp(response, desired, attempts)), { outputs: latest });
       }
+      const elapsed = Math.round((Date.now() - started) / 1000);
+      const bound = Math.round(((attempts - 1) * until.intervalMs) / 1000);
+      report(`${until.waiting(response, desired)} (check ${attempt} of ${attempts}, ${elapsed} s of at most ${bound} s)`, Date.now());
       await new Promise((resolve) => setTimeout(resolve, until.intervalMs));
     }
+  }
+
+  /** The client for one operation on one resource: its retries are shown on that resource (on the Stack without a URN). */
+  private clientFor(urn: unknown): PgBeamClient {
+    return this.client().reportingRetries(retryProgress(diagnosticsFor(urn)));
   }
 
   private async explain(verb: "create" | "update" | "delete", error: unknown, client: PgBeamClient, inputs: Props, id?: string): Promise<unknown> {

@@ -5,6 +5,7 @@ import { resolveClientOptions } from "../../provider/client/config";
 import { isPgBeamApiError, PgBeamApiError } from "../../provider/client/errors";
 import { backoffDelay, type Clock, DEFAULT_RETRY_POLICY, parseRetryAfter, retryAfterDelay } from "../../provider/client/retry";
 import { SharedThrottle } from "../../provider/client/throttle";
+import { PROGRESS_INTERVAL_MS, retryProgress } from "../../provider/engine/progress";
 import { type Emulator, startEmulator } from "../../emulator";
 
 let emulator: Emulator;
@@ -245,6 +246,28 @@ describe("outages, in virtual time (emulator and client share the clock)", () =>
       new RegExp(`failed with 503 INTERNAL_ERROR: injected fault: HTTP 503 \\(${error.attempts} attempts in 1\\d\\d\\.\\d s; gave up: the 110 s retry budget ran out \\(pgbeam:callBudgetMs\\)\\)$`),
     );
     outage.clearFaults();
+  });
+
+  it("while it rides out an outage, the user is told as it happens: at the first retry, then at most every 20 s", async () => {
+    outage.clearRequests();
+    outage.inject({ path: "/v1/organizations", status: 503, forMs: 90_000 });
+    const shown: { at: number; message: string }[] = [];
+    const started = clock.now();
+    const diagnostics = { info: async (message: string) => void shown.push({ at: clock.now() - started, message }), warn: async () => {} };
+    await client().reportingRetries(retryProgress(diagnostics)).get("/v1/organizations");
+    expect(shown[0]).toEqual({
+      at: expect.any(Number),
+      message: expect.stringMatching(
+        /^PgBeam API GET \/v1\/organizations: the API answered 503 INTERNAL_ERROR \(injected fault: HTTP 503\); retrying in 0\.\d s \(attempt 2, 0(\.\d)? s of the 110 s retry budget spent; pgbeam:callBudgetMs sets it\)$/,
+      ),
+    });
+    expect(shown[0].at).toBeLessThan(1000);
+    const gaps = shown.slice(1).map((entry, i) => entry.at - shown[i].at);
+    expect(gaps.every((gap) => gap >= PROGRESS_INTERVAL_MS)).toBe(true);
+    // About 16 retries over 90 s, shown 4 or 5 times; the last says how far into the budget the call is.
+    expect(outage.requests.length).toBeGreaterThan(shown.length * 2);
+    expect(shown.length).toBeGreaterThanOrEqual(4);
+    expect(shown.at(-1)!.message).toMatch(/\(attempt \d+, (6|7|8)\d(\.\d)? s of the 110 s retry budget spent/);
   });
 
   it("rides out a server that accepts connections and drops them for 60 s: an outage, not a wrong URL", async () => {

@@ -190,3 +190,26 @@ describe("impact of an in-place update", () => {
     expect(calls("replayPolicy")).toEqual([]);
   });
 });
+
+describe("without an API key", () => {
+  it("a preview that verifies expectations fails saying how to set the key; one needing no call is warned at configure, once", async () => {
+    const keyVariables = ["PGBEAM_API_KEY", "PGBEAM_TOKEN", "PGBEAM_API_TOKEN"];
+    const saved = keyVariables.map((name) => process.env[name]);
+    keyVariables.forEach((name) => delete process.env[name]);
+    try {
+      const noKey = { get: (key: string) => ({ "pgbeam:baseUrl": emulator.url })[key] };
+      // Each resource type's provider calls configure: the warning is given once.
+      host.configure(noKey);
+      host.configure(noKey);
+      expect(messages).toEqual([
+        expect.stringMatching(/^warning: pulumi-pgbeam: PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>` or set PGBEAM_API_KEY .*\. Every PgBeam API call \(create, update, refresh, delete\) fails until then\.$/),
+      ]);
+      await expect(policy.check({}, readOnly())).rejects.toThrow(/^PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>`/);
+      expect((await policy.check({}, readOnly({ expectations: undefined }))).failures).toBeUndefined();
+      expect(calls()).toEqual([]);
+    } finally {
+      keyVariables.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
+      host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url })[key] });
+    }
+  });
+});
