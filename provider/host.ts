@@ -7,16 +7,34 @@ import { PgBeamClient } from "./client/client";
 import { type ConfigSource, resolveClientOptions } from "./client/config";
 import { RESOURCE_SPECS } from "./resources/registry";
 import { accountOf } from "./engine/account";
+import { diagnosticsFor } from "./engine/diagnostics";
 import { Lifecycle } from "./engine/lifecycle";
 import { STACK_ANCHOR, stackAnchorVerbs } from "./engine/stack-anchor";
 
 let stackConfig: ConfigSource | undefined;
 let cachedClient: { key: string; client: PgBeamClient } | undefined;
+/** The configuration problem last warned about, so each resource type's `configure()` does not repeat it. */
+let warnedProblem: string | undefined;
 
-/** Called by each provider's `configure()` with the stack's config (secrets already decrypted by the engine). */
+/**
+ * Called by each provider's `configure()` with the stack's config (secrets already decrypted by the engine).
+ * Configure runs in every preview, even one that needs no API call (a first preview of new resources), so a missing
+ * key or a malformed setting is noticed here: a warning on the Stack before anything is changed, where otherwise
+ * the first create of `up` would fail. A preview that does call the API (policy checks) fails with the same message.
+ */
 export function configure(config: ConfigSource | undefined): void {
   stackConfig = config;
   cachedClient = undefined;
+  let problem: string | undefined;
+  try {
+    resolveClientOptions(config, process.env);
+  } catch (error) {
+    problem = (error as Error).message;
+  }
+  if (problem !== undefined && problem !== warnedProblem) {
+    void diagnosticsFor(undefined).warn(`pulumi-pgbeam: ${problem}. Every PgBeam API call (create, update, refresh, delete) fails until then.`);
+  }
+  warnedProblem = problem;
 }
 
 /** Builds the client on first use, from stack config then the environment; reused while they do not change. */

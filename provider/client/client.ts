@@ -23,17 +23,48 @@ export interface ClientOptions {
   attemptTimeoutMs?: number;
   /** How long one call keeps retrying, waits included; it then fails saying so. Default 110 s. */
   callBudgetMs?: number;
+  /** Where `baseUrl` was set, for the message when it cannot be reached (see `resolveClientOptions`). */
+  baseUrlOrigin?: string;
   retry?: RetryPolicy;
   /** Injected by tests to run retries in virtual time. */
   clock?: Clock;
   /** Default: the one shared by the whole provider process. */
   throttle?: SharedThrottle;
   random?: () => number;
+  /** Told before each retry's wait, e.g. to show the user what the call is waiting for (see `reportingRetries`). */
+  onRetry?: RetryListener;
 }
+
+/** A retry about to happen: what the last attempt ended with, and where the call stands against its budget. */
+export interface RetryEvent {
+  method: HttpMethod;
+  path: string;
+  /** The attempt that just failed (1-based). */
+  attempt: number;
+  /** Its HTTP status; 0 when no answer came (network error, timeout). */
+  status: number;
+  code?: string;
+  detail: string;
+  /** The wait before the next attempt. */
+  waitMs: number;
+  /** Time spent on this call so far, and how long it may take in all (pgbeam:callBudgetMs). */
+  elapsedMs: number;
+  budgetMs: number;
+  /** The client's clock at this moment. */
+  at: number;
+}
+
+export type RetryListener = (event: RetryEvent) => void;
 
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 15_000;
 /** Rides out an outage of about 90 s (the last retry lands within 8 s of its end) and gives up within 2 minutes. */
 export const DEFAULT_CALL_BUDGET_MS = 110_000;
+/**
+ * How long a host that does not resolve or refuses connections is retried: long enough for a DNS blip or a restart,
+ * short enough that a mistyped URL fails in seconds. An outage (5xx, timeouts, dropped connections) has the whole
+ * call budget: behind PgBeam's load balancer, a real outage answers or times out, it does not refuse.
+ */
+export const UNREACHABLE_BUDGET_MS = 15_000;
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -60,6 +91,8 @@ interface Outcome {
   detail: string;
   retryAfterMs?: number;
   replayed?: boolean;
+  /** No connection could be made: the host does not resolve or refuses (see `UNREACHABLE_BUDGET_MS`). */
+  unreachable?: boolean;
 }
 
 /**
@@ -75,11 +108,16 @@ export class PgBeamClient {
   private readonly clock: Clock;
   private readonly throttle: SharedThrottle;
   private readonly random: () => number;
+  private readonly baseUrl: string;
+  private readonly baseUrlOrigin?: string;
+  private readonly onRetry?: RetryListener;
+  private readonly options: ClientOptions;
   /** Keys the idempotency digests (see `keyedDigest`); sent only in the authorization header. */
   private readonly apiKey: string;
   private readonly rejectedKeyHint: string;
 
   constructor(options: ClientOptions) {
+    this.options = options;
     this.apiKey = options.apiKey;
     this.rejectedKeyHint = rejectedKeyHint(options.apiKeyOrigin);
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
@@ -88,8 +126,11 @@ export class PgBeamClient {
     this.clock = options.clock ?? SYSTEM_CLOCK;
     this.throttle = options.throttle ?? processThrottle();
     this.random = options.random ?? Math.random;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.baseUrlOrigin = options.baseUrlOrigin;
+    this.onRetry = options.onRetry;
     this.http = ky.create({
-      prefixUrl: options.baseUrl.replace(/\/+$/, ""),
+      prefixUrl: this.baseUrl,
       retry: 0,
       throwHttpErrors: false,
       headers: {
@@ -98,6 +139,11 @@ export class PgBeamClient {
         accept: "application/json",
       },
     });
+  }
+
+  /** This client (same settings, throttle and clock) telling `onRetry` about each retry of its calls. */
+  reportingRetries(onRetry: RetryListener): PgBeamClient {
+    return new PgBeamClient({ ...this.options, clock: this.clock, throttle: this.throttle, random: this.random, onRetry });
   }
 
   /**
@@ -153,16 +199,20 @@ export class PgBeamClient {
       const seconds = ((this.clock.now() - started) / 1000).toFixed(1);
       const tried = attempts > 1 || why ? ` (${attempts} attempt${attempts > 1 ? "s" : ""} in ${seconds} s${why ? `; ${why}` : ""})` : "";
       const hint = outcome.status === 401 ? `. ${this.rejectedKeyHint}` : "";
-      return new PgBeamApiError(method, path, outcome.status, outcome.code, `${outcome.detail}${hint}${tried}`, attempts, outcome.replayed);
+      const next = outcome.unreachable ? `. ${this.unreachableHint()}` : "";
+      return new PgBeamApiError(method, path, outcome.status, outcome.code, `${outcome.detail}${hint}${tried}${next}`, attempts, outcome.replayed);
     };
     const budgetSpent = `gave up: the ${this.callBudgetMs / 1000} s retry budget ran out (pgbeam:callBudgetMs)`;
     let last: Outcome = { status: 0, detail: "the API was not reached" };
+    /** When the current run of unreachable attempts began. */
+    let unreachableSince: number | undefined;
 
     for (let attempt = 1; ; attempt++) {
       // A backoff that overslept the deadline (a loaded machine's timers) is the budget running out, not throttling.
       if (this.clock.now() > deadline) throw fail(last, attempt - 1, budgetSpent);
       if (!(await this.throttle.acquire(deadline))) throw fail(last, attempt - 1, `${budgetSpent} while the API was throttling`);
-      const remaining = deadline - this.clock.now();
+      const attemptStarted = this.clock.now();
+      const remaining = deadline - attemptStarted;
       try {
         const response = await this.http(path.replace(/^\//, ""), {
           method,
@@ -187,18 +237,33 @@ export class PgBeamClient {
         if (!RETRYABLE_STATUSES.has(response.status)) throw fail(last, attempt);
       } catch (error) {
         if (error instanceof PgBeamApiError) throw error;
-        last = { status: 0, detail: describeTransportError(error, this.attemptTimeoutMs) };
+        last = describeTransportError(error, this.attemptTimeoutMs, this.baseUrl);
       }
+      unreachableSince = last.unreachable ? (unreachableSince ?? attemptStarted) : undefined;
 
       if (last.status === 429) this.throttle.throttled(last.retryAfterMs ?? backoffDelay(attempt, this.retry, this.random));
       const wait =
         last.retryAfterMs === undefined ? backoffDelay(attempt, this.retry, this.random) : retryAfterDelay(last.retryAfterMs, this.random);
+      if (unreachableSince !== undefined && this.clock.now() + wait - unreachableSince >= UNREACHABLE_BUDGET_MS) {
+        throw fail(last, attempt, "gave up: no connection could be made");
+      }
       if (this.clock.now() + wait >= deadline) {
         const asked = last.retryAfterMs === undefined ? "" : `; the API asked to retry after ${Math.ceil(last.retryAfterMs / 1000)} s`;
         throw fail(last, attempt, `${budgetSpent}${asked}`);
       }
+      const now = this.clock.now();
+      this.onRetry?.({ method, path, attempt, status: last.status, code: last.code, detail: last.detail, waitMs: wait, elapsedMs: now - started, budgetMs: this.callBudgetMs, at: now });
       await this.clock.sleep(wait);
     }
+  }
+
+  /** What to do when the base URL cannot be reached, naming where it was set. */
+  private unreachableHint(): string {
+    if (this.baseUrlOrigin) return `Check the API URL ${this.baseUrl}: it is set by ${this.baseUrlOrigin}`;
+    return (
+      `${this.baseUrl} is the default API URL: check this machine's network and DNS, or if your API is elsewhere, ` +
+      "set it with `pulumi config set pgbeam:baseUrl <url>` or PGBEAM_API_URL"
+    );
   }
 }
 
@@ -211,8 +276,24 @@ async function readErrorEnvelope(response: Response): Promise<{ code?: string; m
   }
 }
 
-function describeTransportError(error: unknown, attemptTimeoutMs: number): string {
-  if (error instanceof Error && error.name === "TimeoutError") return `no response within ${attemptTimeoutMs} ms`;
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `network error${error instanceof Error ? ` (${error.message}${cause})` : ""}`;
+/** Error codes of a connection that could not be made at all (the host does not resolve, or nothing listens), in words. */
+const UNREACHABLE: Readonly<Record<string, string>> = {
+  ENOTFOUND: "host name not found",
+  EAI_AGAIN: "host name lookup failed",
+  ECONNREFUSED: "connection refused",
+  EHOSTUNREACH: "no route to host",
+  ENETUNREACH: "no route to host",
+};
+
+/** Fields of a thrown value, read without `instanceof`: fetch's errors may come from another realm (a test's VM). */
+type Thrown = { name?: unknown; message?: unknown; code?: unknown; cause?: Thrown } | undefined;
+
+function describeTransportError(error: unknown, attemptTimeoutMs: number, baseUrl: string): Outcome {
+  const thrown = (typeof error === "object" && error !== null ? error : undefined) as Thrown;
+  if (thrown?.name === "TimeoutError") return { status: 0, detail: `no response within ${attemptTimeoutMs} ms` };
+  const cause = typeof thrown?.cause === "object" && thrown.cause !== null ? thrown.cause : undefined;
+  const unreachable = typeof cause?.code === "string" ? UNREACHABLE[cause.code] : undefined;
+  if (unreachable) return { status: 0, detail: `could not connect to ${baseUrl}: ${unreachable} (${String(cause!.message)})`, unreachable: true };
+  const message = thrown?.message === undefined ? "" : ` (${String(thrown.message)}${cause?.message === undefined ? "" : `: ${String(cause.message)}`})`;
+  return { status: 0, detail: `network error${message}` };
 }

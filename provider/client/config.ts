@@ -11,7 +11,15 @@ export const PROVIDER_NAME_KEY = "providerName";
 /** What `configure()` hands us: Pulumi's dynamic-provider config, with secrets already decrypted. */
 export interface ConfigSource {
   get(key: string): string | undefined;
+  /**
+   * How a user sets `key` in this source, for messages. Default: as stack config or an explicit provider's argument
+   * (the provider host is given both the same way, so it cannot tell which).
+   */
+  settingOf?(key: string): string;
 }
+
+const settingOf = (config: ConfigSource | undefined, key: string) =>
+  config?.settingOf?.(key) ?? `\`pgbeam:${key}\` (stack config: \`pulumi config set pgbeam:${key} …\`, or the \`${key}\` argument of an explicit pgbeam.Provider)`;
 
 /**
  * Resolves client options: stack config `pgbeam:*` first, then the environment. Read at call time inside the
@@ -35,10 +43,18 @@ export function resolveClientOptions(config: ConfigSource | undefined, env: Node
       ? { from: "provider", provider }
       : { from: "stack config" }
     : { from: "environment", variable: variable!, provider };
+  const configuredUrl = fromConfig("baseUrl");
+  const fromEnv = configuredUrl === undefined ? nonEmpty(env.PGBEAM_API_URL) : undefined;
+  const baseUrlOrigin = configuredUrl !== undefined ? settingOf(config, "baseUrl") : fromEnv !== undefined ? "the environment variable PGBEAM_API_URL" : undefined;
+  const baseUrl = configuredUrl ?? fromEnv ?? DEFAULT_BASE_URL;
+  if (!/^https?:\/\/[^/]/.test(baseUrl) || !URL.canParse(baseUrl)) {
+    throw new Error(`the PgBeam API URL must be an http(s) URL such as ${DEFAULT_BASE_URL}, got "${baseUrl}": fix ${baseUrlOrigin}`);
+  }
   return {
     apiKey,
     apiKeyOrigin,
-    baseUrl: fromConfig("baseUrl") ?? nonEmpty(env.PGBEAM_API_URL) ?? DEFAULT_BASE_URL,
+    baseUrl,
+    baseUrlOrigin,
     attemptTimeoutMs: positiveInt(fromConfig("attemptTimeoutMs"), "pgbeam:attemptTimeoutMs"),
     callBudgetMs: positiveInt(fromConfig("callBudgetMs"), "pgbeam:callBudgetMs"),
   };

@@ -19,34 +19,45 @@ export function userIssues(issues: readonly z.core.$ZodIssue[], news: Props, old
 
 const UNKNOWN_PROPERTY = "unknown property";
 
-/** One failure per field (dotted path), with all its reasons; an unknown key is named in its reason. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): CheckFailure[] {
-  const reasons = new Map<string, string[]>();
-  for (const issue of issues) {
-    const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];
-    for (const key of keys) {
-      const path = [...issue.path, ...(key ? [key] : [])].map(String).join(".");
-      const list = reasons.get(path) ?? reasons.set(path, []).get(path)!;
-      list.push(key ? UNKNOWN_PROPERTY : issue.message);
-    }
-  }
-  return [...reasons].map(([property, list]) =>
-    list.includes(UNKNOWN_PROPERTY) ? { property, reason: `${UNKNOWN_PROPERTY} "${property}"` } : { property, reason: list.join("; ") },
-  );
+/** A field as the program writes it: `allowedCidrs[0].cidr`, `labels["team name"]`. */
+export function fieldName(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, index) => {
+      if (typeof key === "number") return `[${key}]`;
+      const name = String(key);
+      if (!/^[A-Za-z_$][\w$]*$/.test(name)) return `[${JSON.stringify(name)}]`;
+      return index === 0 ? name : `.${name}`;
+    })
+    .join("");
 }
 
 /**
- * Check failures as the engine may print them. The Pulumi engine prints the program's value of a failure's
- * `property` (`property x value {…} has a problem`), even a secret one. So a failure about a field that holds or
- * contains a secret (`secretPaths`: write-only inputs, secret outputs), or about a key we do not know (it could be
- * a misspelt secret), names the field in its reason and leaves `property` empty: the engine then prints no value.
- * Reasons never carry the value themselves.
+ * Check failures, one per field with all its reasons, as the engine prints them. The engine prints a failure with
+ * a `property` as `property <p> value <inputs[p]> has a problem: <reason>`, looking `p` up as a top-level key only:
+ * for a nested field that prints `value {<nil>}`, and for a secret it prints the value. So `property` is set only
+ * for a top-level field that holds a value and no secret (`secretPaths`: dotted paths of write-only inputs and
+ * secret outputs); any other failure leaves it empty, and its reason starts with the field as the program writes it
+ * (`allowedCidrs[0].cidr: …`), or names the key we do not know (it could be a misspelt secret). Reasons never carry
+ * the value.
  */
-export function checkFailures(failures: readonly CheckFailure[], secretPaths: readonly string[]): CheckFailure[] {
-  const holdsSecret = (path: string) =>
-    secretPaths.some((secret) => secret === path || secret.startsWith(`${path}.`) || path.startsWith(`${secret}.`));
-  return failures.map(({ property, reason }) => {
-    if (reason.startsWith(UNKNOWN_PROPERTY)) return { property: "", reason };
-    return holdsSecret(property) ? { property: "", reason: `${property}: ${reason}` } : { property, reason };
+export function checkFailures(issues: readonly z.core.$ZodIssue[], given: Props, secretPaths: readonly string[]): CheckFailure[] {
+  const fields = new Map<string, { path: PropertyKey[]; reasons: string[]; unknown: boolean }>();
+  for (const issue of issues) {
+    const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];
+    for (const key of keys) {
+      const path = key === undefined ? [...issue.path] : [...issue.path, key];
+      const name = fieldName(path);
+      const field = fields.get(name) ?? fields.set(name, { path, reasons: [], unknown: false }).get(name)!;
+      if (key === undefined) field.reasons.push(issue.message);
+      else field.unknown = true;
+    }
+  }
+  const holdsSecret = (dotted: string) =>
+    secretPaths.some((secret) => secret === dotted || secret.startsWith(`${dotted}.`) || dotted.startsWith(`${secret}.`));
+  return [...fields].map(([name, { path, reasons, unknown }]) => {
+    if (unknown) return { property: "", reason: `${UNKNOWN_PROPERTY} "${name}"` };
+    const reason = reasons.join("; ");
+    const printable = path.length === 1 && valueAt(given, path) !== undefined && !holdsSecret(path.map(String).join("."));
+    return printable ? { property: name, reason } : { property: "", reason: `${name}: ${reason}` };
   });
 }

@@ -5,8 +5,7 @@ import { ADOPTION_LOOKUPS } from "../api/schemas.generated";
 import { isNotFound, isPgBeamApiError } from "../client/errors";
 import { z } from "zod";
 import { accountChange, withAccount } from "./account";
-import { diagnosticsFor } from "./diagnostics";
-import { checkFailures, describeIssues, userIssues } from "./check-failures";
+import { checkFailures, userIssues } from "./check-failures";
 import { explainForbiddenCreate } from "./plan-rules";
 import { predictRefusals } from "./predictions";
 import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject } from "./create-once";
@@ -33,6 +32,8 @@ import {
 } from "./values";
 import { rememberWrittenPath, writtenByNewEntry } from "./upsert";
 import { verifyBeforeChange, verifyUpdate } from "./verification";
+import { type Diagnostics, diagnosticsFor } from "./diagnostics";
+import { retryProgress, throttledProgress } from "./progress";
 
 /** An object changed this recently before its adoption may still be managed elsewhere. */
 const RECENT_CHANGE_MS = 24 * 3600_000;
@@ -104,7 +105,7 @@ export class Lifecycle {
   async check(olds: Props, news: Props): Promise<CheckResult> {
     const result = this.validate(omit(news, ENGINE_KEYS), olds);
     if (!result.inputs) return result;
-    const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], this.client);
+    const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], () => this.clientFor(news[URN_KEY]));
     if (this.predicting()) failures.push(...(await predictRefusals({ spec: this.spec, candidate: result.inputs, olds, urn: news[URN_KEY], client: this.client })));
     // The URN and the anchor ride along in the checked inputs (diff() attaches its messages too, create keys by
     // them), and the program's replaceOnChanges for diff() to apply.
@@ -120,7 +121,7 @@ export class Lifecycle {
     const full = this.inputs.safeParse(given);
     if (full.success) return { inputs: sanitize(full.data as Props) };
     const issues = userIssues(full.error.issues, given, olds);
-    if (issues.length > 0) return { failures: checkFailures(describeIssues(issues), this.secretPaths) };
+    if (issues.length > 0) return { failures: checkFailures(issues, given, this.secretPaths) };
     // Only unknowns or unchanged clock-judged values failed: apply defaults to the known fields and return the
     // unknown ones as they came.
     const unknownKeys = Object.keys(given).filter((key) => containsUnknown(given[key]));
@@ -155,13 +156,13 @@ export class Lifecycle {
       : this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
     const deleteBeforeReplace = !moved && replaces.length > 0 && collides;
     if (changed.some((key) => key !== ACCOUNT_KEY) && replaces.length === 0) {
-      await verifyUpdate(this.spec.verification, "diff", id, desired, olds, news[URN_KEY], this.client);
+      await verifyUpdate(this.spec.verification, "diff", id, desired, olds, news[URN_KEY], () => this.clientFor(news[URN_KEY]));
     }
     return { changes: changed.length > 0, replaces, deleteBeforeReplace };
   }
 
   async create(inputs: Props): Promise<CreateResult> {
-    const client = this.client();
+    const client = this.clientFor(inputs[URN_KEY]);
     const desired = omit(inputs, ENGINE_KEYS);
     if (desired[ADOPT_INPUT] !== undefined) return this.adopt(client, String(desired[ADOPT_INPUT]), inputs);
     const verb = this.spec.create ?? {};
@@ -208,7 +209,7 @@ export class Lifecycle {
     }
     try {
       const action = this.spec.action;
-      if (action?.onCreate && desired[action.trigger]) outputs = await this.runAction(client, outputs, desired, id);
+      if (action?.onCreate && desired[action.trigger]) outputs = await this.runAction(client, outputs, desired, id, diagnosticsFor(inputs[URN_KEY]));
     } catch (error) {
       throw partialFailure(`created ${id}, but configuring it failed`, id, inputs, outputs, error);
     }
@@ -282,7 +283,8 @@ export class Lifecycle {
   }
 
   async read(id: string, props: Props): Promise<ReadResult> {
-    const client = this.client();
+    // Stored outputs carry no URN: a refresh's messages go to the Stack (each names its call, the id in its path).
+    const client = this.clientFor(undefined);
     const previous = omit(props, ENGINE_KEYS);
     const nested = this.spec.nested;
     const readsNested = nested !== undefined && previous[nested.idOutput] !== undefined;
@@ -301,7 +303,7 @@ export class Lifecycle {
   }
 
   async update(id: string, olds: Props, news: Props): Promise<UpdateResult> {
-    const client = this.client();
+    const client = this.clientFor(news[URN_KEY]);
     const previous = omit(olds, ENGINE_KEYS);
     const desired = this.desired(news, olds);
     const changed = this.changedKeys(desired, previous);
@@ -325,7 +327,7 @@ export class Lifecycle {
 
       const action = this.spec.action;
       if (action && changed.includes(action.trigger) && (!action.onCreate || desired[action.trigger])) {
-        outputs = await this.runAction(client, outputs, desired, id);
+        outputs = await this.runAction(client, outputs, desired, id, diagnosticsFor(news[URN_KEY]));
         applied = true;
       }
 
@@ -378,7 +380,7 @@ export class Lifecycle {
   }
 
   private async deleteObject(id: string, props: Props): Promise<void> {
-    const client = this.client();
+    const client = this.clientFor(undefined);
     const previous = omit(props, ENGINE_KEYS);
     const path = this.spec.itemPath(previous, id);
     const verb = this.spec.delete ?? { method: "DELETE" };
@@ -489,10 +491,12 @@ export class Lifecycle {
     return this.spec.collectionPath(values);
   }
 
-  private async runAction(client: PgBeamClient, outputs: Props, desired: Props, id: string): Promise<Props> {
+  private async runAction(client: PgBeamClient, outputs: Props, desired: Props, id: string, diagnostics: Diagnostics): Promise<Props> {
     const action = this.spec.action!;
     const until = action.until;
     const attempts = until ? Math.max(1, until.attempts(desired)) : 1;
+    const report = throttledProgress(diagnostics);
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const response = await client.post<Props>(action.path(outputs, id));
       const answer = action.parse(response);
@@ -502,8 +506,16 @@ export class Lifecycle {
         const latest = omit(this.outputs(outputs, desired, answer), [action.trigger]);
         throw Object.assign(new Error(until.gaveUp(response, desired, attempts)), { outputs: latest });
       }
+      const elapsed = Math.round((Date.now() - started) / 1000);
+      const bound = Math.round(((attempts - 1) * until.intervalMs) / 1000);
+      report(`${until.waiting(response, desired)} (check ${attempt} of ${attempts}, ${elapsed} s of at most ${bound} s)`, Date.now());
       await new Promise((resolve) => setTimeout(resolve, until.intervalMs));
     }
+  }
+
+  /** The client for one operation on one resource: its retries are shown on that resource (on the Stack without a URN). */
+  private clientFor(urn: unknown): PgBeamClient {
+    return this.client().reportingRetries(retryProgress(diagnosticsFor(urn)));
   }
 
   private async explain(verb: "create" | "update" | "delete", error: unknown, client: PgBeamClient, inputs: Props, id?: string): Promise<unknown> {

@@ -92,6 +92,8 @@ export interface TriggeredAction {
     done(response: Props): boolean;
     attempts(inputs: Props): number;
     intervalMs: number;
+    /** What it waits for and what the user can do meanwhile, shown on the resource when the wait starts and as it goes on. */
+    waiting(response: Props, inputs: Props): string;
     gaveUp(response: Props, inputs: Props, attempts: number): string;
   };
 }

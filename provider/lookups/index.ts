@@ -34,7 +34,7 @@ async function programClient(lookup: string, options: LookupOptions | undefined)
   const { PgBeamClient } = require("../client/client") as typeof import("../client/client");
   const config: ConfigSource = options?.provider
     ? await providerConfig(lookup, options.provider)
-    : { get: (key) => pulumi.runtime.getConfig(key) };
+    : { get: (key) => pulumi.runtime.getConfig(key), settingOf: (key) => `\`pgbeam:${key}\` (stack config: \`pulumi config set pgbeam:${key} …\`)` };
   return new PgBeamClient(resolveClientOptions(config, process.env));
 }
 
@@ -45,7 +45,10 @@ async function providerConfig(lookup: string, provider: Provider): Promise<Confi
     fail(lookup, "the provider's configuration is not known in this preview (it comes from another resource): use the …Output form");
   }
   const values = await new Promise<Record<string, unknown>>((resolve) => configuration.apply(resolve));
-  return { get: (key) => (values[key] === undefined || values[key] === null ? undefined : String(values[key])) };
+  return {
+    get: (key) => (values[key] === undefined || values[key] === null ? undefined : String(values[key])),
+    settingOf: (key) => `the \`${key}\` argument of the pgbeam.Provider given as \`provider\``,
+  };
 }
 
 /**

@@ -17,13 +17,25 @@ export const CustomDomainInputs = api.CreateCustomDomainRequest.extend({
 const domains = underProject("domains");
 const VERIFY_INTERVAL_MS = 5000;
 
-/** What DNS still lacks when verification gives up: the records the API asked for. */
-function missingDns(response: Props, inputs: Props, attempts: number): string {
+/** The DNS records the API asks for, from a verify answer. */
+function dnsRecords(response: Props): string {
   const dns = ((response.domain as Props | undefined)?.dns_instructions ?? {}) as Record<string, string>;
   return (
+    `TXT ${dns.txt_host} = "${dns.txt_value}", CNAME ${dns.cname_host} → ${dns.cname_target} and ` +
+    `CNAME ${dns.acme_cname_host} → ${dns.acme_cname_target}`
+  );
+}
+
+/** While verification waits: the records to create now, not only when it gives up. */
+function awaitingDns(response: Props, inputs: Props): string {
+  return `waiting for PgBeam to verify custom domain ${String(inputs.domain)}: DNS needs ${dnsRecords(response)}`;
+}
+
+/** What DNS still lacks when verification gives up: the records the API asked for. */
+function missingDns(response: Props, inputs: Props, attempts: number): string {
+  return (
     `custom domain ${String(inputs.domain)} is not verified after ${attempts} check(s) over ${String(inputs.verifyTimeoutSeconds)} s` +
-    `: ${String(response.error ?? "DNS records not found")}. DNS needs TXT ${dns.txt_host} = "${dns.txt_value}", ` +
-    `CNAME ${dns.cname_host} → ${dns.cname_target} and CNAME ${dns.acme_cname_host} → ${dns.acme_cname_target}. ` +
+    `: ${String(response.error ?? "DNS records not found")}. DNS needs ${dnsRecords(response)}. ` +
     "The domain exists and is kept in state; the next `up` checks again."
   );
 }
@@ -46,6 +58,7 @@ export const customDomainSpec = defineSpec({
       done: (response) => response.verified === true,
       attempts: (inputs) => 1 + Math.floor((Number(inputs.verifyTimeoutSeconds) * 1000) / VERIFY_INTERVAL_MS),
       intervalMs: VERIFY_INTERVAL_MS,
+      waiting: awaitingDns,
       gaveUp: missingDns,
     },
   },

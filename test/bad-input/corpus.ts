@@ -116,7 +116,7 @@ function* breakNode(schema: Schema, required: boolean, path: string, set: Setter
     const item = example(node.items);
     if (node.maxItems !== undefined) yield at(`maxItems ${node.maxItems}`, Array.from({ length: node.maxItems + 1 }, () => item));
     if (node.minItems) yield at(`minItems ${node.minItems}`, []);
-    yield* breakNode(node.items, false, `${path}.0`, (value) => set(value === OMIT ? [] : [value]));
+    yield* breakNode(node.items, false, `${path}[0]`, (value) => set(value === OMIT ? [] : [value]));
   }
   if (type === "object") {
     const base = example(node) as Props;
@@ -172,7 +172,7 @@ export function acceptedCorpus(specs: Readonly<Record<string, ResourceSpec>> = R
         found.push({ resource, field: path, constraint: inner.rule, kind: inner.rule, value: placed, inputs: set(placed) });
       }
     }
-    if (inner.type === "array") visit(inner.items, `${path}.0`, (value) => set([value]), resource);
+    if (inner.type === "array") visit(inner.items, `${path}[0]`, (value) => set([value]), resource);
     if (inner.type === "object") {
       const base = example(inner) as Props;
       for (const [key, child] of Object.entries((inner.properties ?? {}) as Record<string, Schema>)) {

@@ -41,7 +41,7 @@ function sample(): InputCase[] {
   });
 }
 
-it("a sample of the bad-input corpus fails preview naming each field; no request reaches the API", async () => {
+it("a sample of the bad-input corpus fails preview naming each field as written; no request reaches the API", async () => {
   const stack = await suite.stack(program);
   try {
     const cases = sample();
@@ -50,7 +50,10 @@ it("a sample of the bad-input corpus fails preview naming each field; no request
     for (const c of cases) {
       await stack.setResources({ subject: { type: c.resource, args: c.inputs } });
       const lines = linesAbout(await failedPreview(stack), "subject");
-      if (!lines.some((line) => line.includes(c.field))) missed.push(`${c.resource} ${c.field}: ${c.constraint} → ${lines.join(" | ")}`);
+      // Named as the program writes it (`allowedCidrs[0].cidr`), never with the engine's `value {<nil>}`.
+      if (!lines.some((line) => line.includes(c.field)) || lines.some((line) => line.includes("<nil>"))) {
+        missed.push(`${c.resource} ${c.field}: ${c.constraint} → ${lines.join(" | ")}`);
+      }
     }
     process.stdout.write(
       `bad-input corpus (real CLI, one pulumi preview each): ${cases.length} cases, ${cases.length - missed.length} caught in check, ${suite.emulator.requests.length} requests reached the API\n`,

@@ -55,6 +55,7 @@ it("read stamps the declared account on a resource that has none", async () => {
       path.includes("/databases/")
         ? { id: "db_1", project_id: "prj_1", host: "db.internal", port: 5432, name: "app", username: "app" }
         : { id: "prj_1", org_id: "org_a", name: "app" },
+    reportingRetries: () => api,
   } as unknown as PgBeamClient;
   const { __account: _stamp, ...legacy } = asState(await checked("org_a"));
   const read = await hostOf("org_a", () => api).read("prj_1", legacy);

@@ -52,7 +52,7 @@ describe("PolicyProfile", () => {
       statementRules: { allow: ["SELECT"], block: ["DROP"] },
     });
     expect((result.failures ?? []).map(failedField).sort()).toEqual([
-      "accessMode", "maskingRules.0.kind", "maxRows", "name", "rowFilters.0.predicate", "statementRules.block",
+      "accessMode", "maskingRules[0].kind", "maxRows", "name", "rowFilters[0].predicate", "statementRules.block",
     ]);
   });
 

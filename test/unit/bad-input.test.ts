@@ -38,7 +38,7 @@ describe("bad-input corpus", () => {
     }
     const rules = corpus.map((c) => `${c.resource} ${c.field}: ${c.constraint}`);
     for (const expected of [
-      "Project allowedCidrs.0.cidr: CIDR",
+      "Project allowedCidrs[0].cidr: CIDR",
       "Project status: settable status",
       "Project database.poolConfig.minPoolSize: minPoolSize <= poolSize",
       "Database poolConfig.minPoolSize: minPoolSize <= poolSize",

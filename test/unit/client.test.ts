@@ -1,8 +1,11 @@
+import { once } from "node:events";
+import * as net from "node:net";
 import { PgBeamClient } from "../../provider/client/client";
 import { resolveClientOptions } from "../../provider/client/config";
 import { isPgBeamApiError, PgBeamApiError } from "../../provider/client/errors";
 import { backoffDelay, type Clock, DEFAULT_RETRY_POLICY, parseRetryAfter, retryAfterDelay } from "../../provider/client/retry";
 import { SharedThrottle } from "../../provider/client/throttle";
+import { PROGRESS_INTERVAL_MS, retryProgress } from "../../provider/engine/progress";
 import { type Emulator, startEmulator } from "../../emulator";
 import { TokenBuckets } from "../../emulator/rate-limit";
 
@@ -246,6 +249,37 @@ describe("outages, in virtual time (emulator and client share the clock)", () =>
     outage.clearFaults();
   });
 
+  it("while it rides out an outage, the user is told as it happens: at the first retry, then at most every 20 s", async () => {
+    outage.clearRequests();
+    outage.inject({ path: "/v1/organizations", status: 503, forMs: 90_000 });
+    const shown: { at: number; message: string }[] = [];
+    const started = clock.now();
+    const diagnostics = { info: async (message: string) => void shown.push({ at: clock.now() - started, message }), warn: async () => {} };
+    await client().reportingRetries(retryProgress(diagnostics)).get("/v1/organizations");
+    expect(shown[0]).toEqual({
+      at: expect.any(Number),
+      message: expect.stringMatching(
+        /^PgBeam API GET \/v1\/organizations: the API answered 503 INTERNAL_ERROR \(injected fault: HTTP 503\); retrying in 0\.\d s \(attempt 2, 0(\.\d)? s of the 110 s retry budget spent; pgbeam:callBudgetMs sets it\)$/,
+      ),
+    });
+    expect(shown[0].at).toBeLessThan(1000);
+    const gaps = shown.slice(1).map((entry, i) => entry.at - shown[i].at);
+    expect(gaps.every((gap) => gap >= PROGRESS_INTERVAL_MS)).toBe(true);
+    // About 16 retries over 90 s, shown 4 or 5 times; the last says how far into the budget the call is.
+    expect(outage.requests.length).toBeGreaterThan(shown.length * 2);
+    expect(shown.length).toBeGreaterThanOrEqual(4);
+    expect(shown.at(-1)!.message).toMatch(/\(attempt \d+, (6|7|8)\d(\.\d)? s of the 110 s retry budget spent/);
+  });
+
+  it("rides out a server that accepts connections and drops them for 60 s: an outage, not a wrong URL", async () => {
+    outage.clearRequests();
+    outage.inject({ path: "/v1/organizations", drop: "before", forMs: 60_000 });
+    const started = clock.now();
+    await client().get("/v1/organizations");
+    expect(clock.now() - started).toBeGreaterThanOrEqual(60_000);
+    expect(outage.requests.at(-1)?.status).toBe(200);
+  });
+
   it("the budget is configurable", async () => {
     outage.inject({ path: "/v1/organizations", status: 503, forMs: 600_000 });
     const shortBudget = new PgBeamClient({ apiKey: outage.apiKey, baseUrl: outage.url, clock, callBudgetMs: 20_000, throttle: new SharedThrottle(clock) });
@@ -254,6 +288,55 @@ describe("outages, in virtual time (emulator and client share the clock)", () =>
     expect(clock.now() - started).toBeLessThan(20_000);
     expect(error.message).toContain("the 20 s retry budget ran out");
     outage.clearFaults();
+  });
+});
+
+describe("a base URL that cannot be reached", () => {
+  /** A local port nothing listens on: connections to it are refused. */
+  async function refusingUrl(): Promise<string> {
+    const server = net.createServer().listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return `http://127.0.0.1:${port}`;
+  }
+  const viaConfig = (values: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+    resolveClientOptions({ get: (key) => ({ "pgbeam:apiKey": "pbu_x", ...values })[key] }, env);
+
+  it("refusing connections fails within 15 s, naming the URL and the setting it came from", async () => {
+    const url = await refusingUrl();
+    const clock = virtualClock();
+    const client = new PgBeamClient({ ...viaConfig({ "pgbeam:baseUrl": url }), clock, throttle: new SharedThrottle(clock), random: () => 0 });
+    const started = clock.now();
+    const error = await rejection(client.get("/v1/organizations"));
+    // With the shortest jitter the most attempts fit: 0.25 + 0.5 + 1 + 2 + 4 + 4 s of backoff, the next would pass 15 s.
+    expect(clock.now() - started).toBeLessThan(15_000);
+    expect(error.status).toBe(0);
+    expect(error.attempts).toBe(7);
+    expect(error.message).toMatch(new RegExp(`failed: could not connect to ${url}: connection refused \\(connect ECONNREFUSED [^)]+\\) \\(7 attempts in 11\\.\\d s; gave up: no connection could be made\\)\\. Check the API URL ${url}: it is set by \`pgbeam:baseUrl\` \\(stack config: \`pulumi config set pgbeam:baseUrl …\`, or the \`baseUrl\` argument of an explicit pgbeam.Provider\\)$`));
+    expect(error.message).not.toContain("callBudgetMs");
+  });
+
+  it("a host name that does not resolve fails the same way, naming PGBEAM_API_URL when that set it", async () => {
+    const clock = virtualClock();
+    const options = viaConfig({}, { PGBEAM_API_URL: "https://api.pgbeam.invalid" });
+    const error = await rejection(new PgBeamClient({ ...options, clock, throttle: new SharedThrottle(clock) }).get("/v1/organizations"));
+    expect(error.message).toMatch(/could not connect to https:\/\/api\.pgbeam\.invalid: host name (not found|lookup failed) \(getaddrinfo E\w+ api\.pgbeam\.invalid\)/);
+    expect(error.message).toMatch(/Check the API URL https:\/\/api\.pgbeam\.invalid: it is set by the environment variable PGBEAM_API_URL$/);
+  });
+
+  it("the default URL unreachable points at the network, and says how to use another", async () => {
+    const clock = virtualClock();
+    const client = new PgBeamClient({ apiKey: "pbu_x", baseUrl: "https://api.pgbeam.invalid", clock, throttle: new SharedThrottle(clock) });
+    const error = await rejection(client.get("/v1/organizations"));
+    expect(error.message).toMatch(/is the default API URL: check this machine's network and DNS, or .*`pulumi config set pgbeam:baseUrl <url>` or PGBEAM_API_URL$/);
+  });
+
+  it("a base URL that is not an http(s) URL is refused before any call, naming its setting", () => {
+    expect(() => viaConfig({ "pgbeam:baseUrl": "api.pgbeam.com" })).toThrow(
+      'the PgBeam API URL must be an http(s) URL such as https://api.pgbeam.com, got "api.pgbeam.com": fix `pgbeam:baseUrl`',
+    );
+    expect(() => viaConfig({}, { PGBEAM_API_URL: "localhost:8080" })).toThrow(/got "localhost:8080": fix the environment variable PGBEAM_API_URL$/);
   });
 });
 

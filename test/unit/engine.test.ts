@@ -77,10 +77,21 @@ describe("check", () => {
       allowedCidrs: [{ cidr: "not-an-ip" }],
     }));
     expect((result.failures ?? []).map(failedField).sort()).toEqual([
-      "allowedCidrs.0.cidr",
+      "allowedCidrs[0].cidr",
       "database.poolConfig.poolMode",
       "database.poolConfig.poolSize",
     ]);
+  });
+
+  it("puts a field in `property` only where the engine prints its value: a present, non-secret top-level field", async () => {
+    // The engine prints `property <p> value <inputs[p]>`, looking p up as a top-level key: `{<nil>}` for anything else.
+    const nested = await project.check({}, projectInputs({ allowedCidrs: [{ cidr: "10.0.0.0/8" }, { cidr: "not-an-ip" }] }));
+    expect(nested.failures).toEqual([{ property: "", reason: expect.stringMatching(/^allowedCidrs\[1\]\.cidr: \S/) }]);
+    const { name: _, ...nameless } = projectInputs({});
+    const missing = await project.check({}, nameless);
+    expect(missing.failures).toEqual([{ property: "", reason: expect.stringMatching(/^name: \S/) }]);
+    const topLevel = await database.check({}, { projectId: "prj_x", host: "db", port: 70000, name: "n", username: "u", password: "p" });
+    expect(topLevel.failures).toEqual([{ property: "port", reason: expect.stringMatching(/65535/) }]);
   });
 
   it("an unknown nested value does not switch off validation of its siblings", async () => {
@@ -89,7 +100,7 @@ describe("check", () => {
       allowedCidrs: [{ cidr: UNKNOWN, labl: "typo" }, { cidr: "not-an-ip" }],
     }));
     expect((result.failures ?? []).map(failedField).sort()).toEqual([
-      "allowedCidrs.0.labl", "allowedCidrs.1.cidr", "database.port", "database.sslMode",
+      "allowedCidrs[0].labl", "allowedCidrs[1].cidr", "database.port", "database.sslMode",
     ]);
     const ok = await project.check({}, projectInputs({ database: { ...primaryDb, password: UNKNOWN } }));
     expect(ok.failures ?? []).toEqual([]);

@@ -1,3 +1,4 @@
+import { failedField } from "../bad-input/failed-field";
 import * as host from "../../provider/engine/host";
 import { UNKNOWN, type Props } from "../../provider/engine/values";
 import { type Emulator, startEmulator } from "../../emulator";
@@ -95,7 +96,7 @@ describe("expectations", () => {
 
   it("are validated before any call, and are never sent nor a diff of their own", async () => {
     const bad = await policy.check({}, readOnly({ expectations: [{ sql: "", decision: "maybe" }] }));
-    expect(bad.failures!.map((f) => f.property).sort()).toEqual(["expectations.0.decision", "expectations.0.sql"]);
+    expect(bad.failures!.map(failedField).sort()).toEqual(["expectations[0].decision", "expectations[0].sql"]);
     expect(calls()).toEqual([]);
     const checked = await policy.check({}, readOnly({ impactLimits: { newlyAllowedWrites: 0 } }));
     const { id, outs } = await policy.create(checked.inputs!);
@@ -187,5 +188,28 @@ describe("impact of an in-place update", () => {
     emulator.clearRequests();
     await policy.diff(id, outs, (await policy.check(outs, readOnly())).inputs!);
     expect(calls("replayPolicy")).toEqual([]);
+  });
+});
+
+describe("without an API key", () => {
+  it("a preview that verifies expectations fails saying how to set the key; one needing no call is warned at configure, once", async () => {
+    const keyVariables = ["PGBEAM_API_KEY", "PGBEAM_TOKEN", "PGBEAM_API_TOKEN"];
+    const saved = keyVariables.map((name) => process.env[name]);
+    keyVariables.forEach((name) => delete process.env[name]);
+    try {
+      const noKey = { get: (key: string) => ({ "pgbeam:baseUrl": emulator.url })[key] };
+      // Each resource type's provider calls configure: the warning is given once.
+      host.configure(noKey);
+      host.configure(noKey);
+      expect(messages).toEqual([
+        expect.stringMatching(/^warning: pulumi-pgbeam: PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>` or set PGBEAM_API_KEY .*\. Every PgBeam API call \(create, update, refresh, delete\) fails until then\.$/),
+      ]);
+      await expect(policy.check({}, readOnly())).rejects.toThrow(/^PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>`/);
+      expect((await policy.check({}, readOnly({ expectations: undefined }))).failures).toBeUndefined();
+      expect(calls()).toEqual([]);
+    } finally {
+      keyVariables.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
+      host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url })[key] });
+    }
   });
 });

@@ -64,6 +64,28 @@ describe("CustomDomain", () => {
     const refreshed = (await host.lifecycle("CustomDomain").read(error.id as string, properties)).props as Props;
     expect(refreshed).toMatchObject({ verified: true, verifiedAt: expect.any(String), tlsCertExpiry: expect.any(String) });
   });
+  it("while verification waits, the DNS records to create are shown on the resource at once, before it gives up", async () => {
+    const domain = "waiting.lifecycle.example.com";
+    suite.emulator.failDomainVerification(domain);
+    const shown: string[] = [];
+    jest.spyOn(console, "error").mockImplementation((line: string) => void shown.push(line));
+    try {
+      const created = create("CustomDomain", { projectId: suite.parents.projectId, domain, verify: true, verifyTimeoutSeconds: 60 });
+      const started = Date.now();
+      while (shown.length === 0 && Date.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Shown while the wait goes on (the first check failed, the next is 5 s away): the user can act on it now.
+      expect(shown).toEqual([
+        expect.stringMatching(
+          new RegExp(`^info: waiting for PgBeam to verify custom domain ${domain.replace(/\./g, "\\.")}: DNS needs TXT _pgbeam-verify\\.${domain.replace(/\./g, "\\.")} = "pgbeam-verify=\\w+", CNAME ${domain.replace(/\./g, "\\.")} → \\S+ and CNAME \\S+ → \\S+ \\(check 1 of 13, 0 s of at most 60 s\\)$`),
+        ),
+      ]);
+      suite.emulator.verifyDomain(domain);
+      expect((await created).outs).toMatchObject({ verified: true });
+      expect(shown).toHaveLength(1); // the next message would come 20 s later at the earliest
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
 });
 
 describe("CacheRule", () => {

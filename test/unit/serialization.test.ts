@@ -72,7 +72,7 @@ it("the provider text stored by 0.1.0 (seven functions, each requiring dist/prov
   const provider = load(stored);
   await provider.configure!({ config: { get: (key: string) => (key === "pgbeam:apiKey" ? KEY : undefined), require: () => "" } });
   const result = await provider.check!({}, { name: "p" });
-  expect(result.failures?.map((failure) => failure.property)).toContain("orgId");
+  expect(result.failures?.map(failedField)).toContain("orgId");
   expect(typeof provider.diff).toBe("function");
 });
 
