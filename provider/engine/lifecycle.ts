@@ -26,6 +26,7 @@ import {
   shapeOf,
   toApi,
 } from "./values";
+import { countingPlanningCalls, noteSecretChanges } from "./review-notes";
 import { rememberWrittenPath, writtenByNewEntry } from "./upsert";
 import { verifyBeforeChange, verifyUpdate } from "./verification";
 
@@ -92,7 +93,9 @@ export class Lifecycle {
   async check(olds: Props, news: Props): Promise<CheckResult> {
     const result = this.validate(omit(news, ENGINE_KEYS), olds);
     if (!result.inputs) return result;
-    const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], this.client);
+    const failures = await countingPlanningCalls(news[URN_KEY], this.client, (client) =>
+      verifyBeforeChange(this.spec.verification, result.inputs!, olds, news[URN_KEY], client),
+    );
     // The URN rides along in the checked inputs so diff() can attach its messages too.
     const stamped = withAccount(result.inputs, this.account());
     const inputs = news[URN_KEY] === undefined ? stamped : { ...stamped, [URN_KEY]: news[URN_KEY] };
@@ -136,8 +139,12 @@ export class Lifecycle {
     if (moved) replaces.push(ACCOUNT_KEY);
     const deleteBeforeReplace =
       !moved && replaces.length > 0 && this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
+    // Masked on both sides of the preview: only this can tell the reviewer that a secret changes.
+    await noteSecretChanges(news[URN_KEY], this.writeOnly.filter((path) => !sameValue(getPath(desired, path), getPath(olds, path))));
     if (changed.some((key) => key !== ACCOUNT_KEY) && replaces.length === 0) {
-      await verifyUpdate(this.spec.verification, "diff", id, desired, olds, news[URN_KEY], this.client);
+      await countingPlanningCalls(news[URN_KEY], this.client, (client) =>
+        verifyUpdate(this.spec.verification, "diff", id, desired, olds, news[URN_KEY], client),
+      );
     }
     return { changes: changed.length > 0, replaces, deleteBeforeReplace };
   }

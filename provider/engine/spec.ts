@@ -89,6 +89,19 @@ export interface TriggeredAction {
   };
 }
 
+/**
+ * What a reviewer of a preview must be told about replacing, rotating or deleting the object, beyond its fields
+ * (review tools read it through provider/review.ts). Written as the end of a sentence about the object.
+ */
+export interface ReviewFacts {
+  /** What a replace issues anew, so that whatever holds the old value stops working ("a new proxy host: ..."). */
+  replaceInvalidates?: string;
+  /** The same for a rotation (the `action` trigger changing): same object, new secrets. */
+  rotationInvalidates?: string;
+  /** Its delete loses what clients rely on (a project's proxy host, a database's routing): deletes stand out. */
+  stateful?: boolean;
+}
+
 /** Reading the object from its collection, for APIs with no GET by id. */
 export interface ListRead {
   /** Key of the items array in the list answer. */
@@ -162,6 +175,7 @@ export interface ResourceSpec extends Verbs {
    * resource with the same values of these keys.
    */
   singletonBy?: string[];
+  review?: ReviewFacts;
   /** Adds context to an API error of a verb (a plan gate, a shape never observed, what still uses an object). */
   explainError?(verb: "create" | "update" | "delete", error: Error, context: { client: PgBeamClient; inputs: Props; id?: string }): Promise<Error> | Error;
 }

@@ -16,6 +16,10 @@ export const databaseSpec = defineSpec({
   inputs: DatabaseInputs,
   outputs: ["connectionString"],
   fields: { projectId: ["path", "replace"], sslMode: ["serverDefault"], poolConfig: ["serverDefault"], password: ["writeOnly"] },
+  review: {
+    replaceInvalidates: "a new database id: routing, cache rules and replicas of the old one go with it",
+    stateful: true,
+  },
   ...underProject("databases"),
   update: { method: "PATCH" },
 });

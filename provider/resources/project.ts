@@ -43,6 +43,11 @@ export const projectSpec = defineSpec({
     "database.password": ["writeOnly"],
     ...nestedDatabaseFields("database"),
   },
+  review: {
+    replaceInvalidates:
+      "a new project id and proxy host (`proxyHost`): every client and connection string using the old host stops connecting, and everything under the project (databases, policies, credentials) goes with the old one",
+    stateful: true,
+  },
   collectionPath: () => "/v1/projects",
   itemPath: (_outputs, id) => projectItemPath(id),
   create: { patchAfter: PATCH_ONLY_FIELDS, parse: (response) => ({ object: response.project as Props }) },
