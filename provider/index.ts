@@ -12,7 +12,7 @@ export { SelfHostEnrollment, type SelfHostEnrollmentArgs } from "./resources/sel
 export { ProjectDefaultPolicy, type ProjectDefaultPolicyArgs } from "./resources/project-default-policy";
 export { PgBeamApiError, isPgBeamApiError } from "./client/errors";
 export { Provider, type ProviderArgs } from "./provider";
-export { fieldsKeptByServer } from "./review";
+export { fieldsKeptByServer, planningCallsIn, reviewFacts, secretChangesIn } from "./review";
 export {
   type LookupOptions,
   getOrganization,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GitOps steps, run by the workflow (pgbeam.yml) and, locally, by the tests (test/e2e/gitops.test.ts).
 #
-#   pgbeam-ci.sh preview <stack> <review.md>   pull request: preview, write the review text (exit: the preview's)
+#   pgbeam-ci.sh preview <stack> <review.md>   pull request: preview, write the review text (exit: the preview's);
+#                                              (and the full text, for when it exceeds a comment, in review-full.md beside it)
 #   pgbeam-ci.sh up <stack>                    after merge: apply, showing the diff
 #
 # Run it in the Pulumi project's directory (dependencies installed). It needs `pulumi` and `node` on PATH, the
@@ -10,7 +11,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage() { sed -n '4,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 (($# >= 2)) || usage
 command=$1 stack=$2
 
@@ -20,12 +21,12 @@ case $command in
     review=$3
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
-    # The structured preview is what the review is built from; the --diff text goes with it for reference.
+    # One preview: its JSON, with every resource (dependencies) and the replacement steps (delete-first or not),
+    # is all the review is built from. The full review goes next to the comment-sized one (review-full.md).
     status=0
-    pulumi preview --stack "$stack" --non-interactive --json >"$work/preview.json" || status=$?
-    pulumi preview --stack "$stack" --non-interactive --diff --color never >"$work/preview.txt" 2>&1 || true
-    node "$here/render-review.js" --stack "$stack" --json "$work/preview.json" --diff "$work/preview.txt" \
-      --status "$status" >"$review"
+    pulumi preview --stack "$stack" --non-interactive --json --show-sames --show-replacement-steps >"$work/preview.json" || status=$?
+    node "$here/render-review.js" --stack "$stack" --json "$work/preview.json" --status "$status" \
+      --full "$(dirname "$review")/review-full.md" >"$review"
     exit "$status"
     ;;
   up)

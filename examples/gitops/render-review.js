@@ -1,16 +1,10 @@
 #!/usr/bin/env node
-// Renders the review text of a pull request (Markdown) from `pulumi preview --json`, plus the raw
-// `pulumi preview --diff` text. Run by pgbeam-ci.sh in the Pulumi project's directory:
-//   node render-review.js --stack dev --json preview.json [--diff preview.txt] [--status <preview exit code>]
-//
-// What a Node dynamic provider gives a preview in Pulumi 3.248, and so what this can and cannot say:
-// - per resource, the old inputs (state) and the new inputs (after the provider's check: defaults applied), the
-//   old outputs (the server's values at the last up or refresh), the replace reasons from the provider's diff,
-//   and the warnings attached to the resource; secrets arrive as "[secret]" on both sides;
-// - no detailed diff: `--diff` shows Pulumi's own old vs new values, which shows a field left to the server as a
-//   removal `up` never performs, and on a replace the server-computed outputs as removed. The tables correct the
-//   first; the footer says both. (Drift found by refresh: read returns inputs, so both show it; states refreshed
-//   before that have equal old and new inputs, and the tables label the server's value as drift.)
+// Renders the review text of a pull request (Markdown) from one `pulumi preview --json --show-sames
+// --show-replacement-steps`. Run by pgbeam-ci.sh in the Pulumi project's directory (pulumi-pgbeam installed):
+//   node render-review.js --stack dev --json preview.json [--status <preview exit code>] [--full review-full.md]
+// What it reads and why is in docs/review.md: per resource the old and new inputs (secrets masked as "[secret]"),
+// the provider's replace reasons and notes (which secret inputs change, which API calls planning made), the order
+// of the replacement steps (delete-first or create-first), the dependencies of every resource, the stack's outputs.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -19,8 +13,10 @@ const { createRequire } = require("node:module");
 /** Pulumi's marker for a value not known until apply. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SECRET = "[secret]";
-/** GitHub refuses comments over 65536 characters: the raw diff is cut first. */
+/** GitHub refuses comments over 65536 characters; the rest of the room is for the summary's own lines. */
 const MAX_COMMENT = 60000;
+const TYPE_PREFIX = "pulumi-nodejs:dynamic/pgbeam:";
+const REPLACEMENT_STEPS = new Set(["create-replacement", "delete-replaced"]);
 
 function parseArgs(argv) {
   const args = {};
@@ -32,20 +28,25 @@ function parseArgs(argv) {
   return args;
 }
 
-/** The server-kept fields of a type, from the installed pulumi-pgbeam (the program's own version). */
-function serverKeptFields() {
+/** The program's own pulumi-pgbeam: what its resources declare (server-kept fields, what a replace invalidates). */
+function installedPgbeam() {
   try {
-    const pgbeam = createRequire(path.join(process.cwd(), "package.json"))("pulumi-pgbeam");
-    return (type) => pgbeam.fieldsKeptByServer(type);
-  } catch {
-    return () => [];
+    return createRequire(path.join(process.cwd(), "package.json"))("pulumi-pgbeam");
+  } catch (error) {
+    throw new Error(`render-review.js: cannot load pulumi-pgbeam from ${process.cwd()} (${error.message}): run it in the Pulumi project's directory after \`npm ci\``);
   }
 }
 
 const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
-
 /** The user's fields: Pulumi's and the provider's own `__` keys are not theirs. */
 const visible = (props) => Object.fromEntries(Object.entries(props ?? {}).filter(([key]) => !key.startsWith("__")));
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+const getPath = (object, dotted) => dotted.split(".").reduce((node, key) => (isObject(node) ? node[key] : undefined), object);
+const nameOf = (urn) => urn.slice(urn.lastIndexOf("::") + 2);
+const typeOf = (urn) => urn.split("::")[2] ?? "";
+const label = (urn) => `\`${nameOf(urn)}\` (${typeOf(urn).replace(TYPE_PREFIX, "")})`;
+const isStack = (urn) => !urn || urn.includes("::pulumi:pulumi:Stack::");
+const plain = (message) => message.replace(/^(warning|error|info): /, "").trim();
 
 /** Leaf values by dotted path; lists and empty objects are leaves (compared whole). */
 function flatten(value, prefix = "", into = new Map()) {
@@ -55,15 +56,25 @@ function flatten(value, prefix = "", into = new Map()) {
   return into;
 }
 
-const getPath = (object, dotted) => dotted.split(".").reduce((node, key) => (isObject(node) ? node[key] : undefined), object);
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-
-function show(value) {
+/** One value, readable in a table cell: lists one item a line, objects as `key: value`. */
+function show(value, marker = "") {
   if (value === undefined) return "_(not set)_";
   if (value === UNKNOWN) return "_(known after apply)_";
   if (value === SECRET) return "`[secret]`";
-  const text = JSON.stringify(value).replaceAll(`"${UNKNOWN}"`, "(known after apply)").replaceAll("|", "\\|");
-  return `\`${text}\``;
+  if (Array.isArray(value)) return value.length === 0 ? "`[]`" : value.map((item) => `${marker}${inline(item)}`).join("<br>");
+  return inline(value);
+}
+function inline(value) {
+  const text = isObject(value)
+    ? Object.entries(value).map(([key, item]) => `${key}: ${item === UNKNOWN ? "(known after apply)" : JSON.stringify(item)}`).join(", ")
+    : JSON.stringify(value).replaceAll(`"${UNKNOWN}"`, "(known after apply)");
+  return `\`${text.replaceAll("|", "\\|").replaceAll("`", "'")}\``;
+}
+/** A list change: the items that go marked − on the left, those that come marked + on the right. */
+function showListChange(before, after) {
+  const mark = (items, others, sign) =>
+    items.length === 0 ? "`[]`" : items.map((item) => `${others.some((other) => same(other, item)) ? "" : sign}${inline(item)}`).join("<br>");
+  return [mark(before, after, "− "), mark(after, before, "+ ")];
 }
 
 /** The rows of one resource's table: field, from, to, note. */
@@ -76,8 +87,7 @@ function fieldRows(step, keptByServer) {
   for (const field of [...new Set([...olds.keys(), ...news.keys()])].sort()) {
     const before = olds.get(field);
     const after = news.get(field);
-    const top = field.split(".")[0];
-    const forces = replaceReasons.has(top) || replaceReasons.has(field) ? "forces replacement" : "";
+    const forces = replaceReasons.has(field.split(".")[0]) || replaceReasons.has(field) ? "forces replacement" : "";
     if (same(before, after)) {
       // Equal inputs, yet the server has another value: drift found by refresh, which `up` undoes.
       const actual = getPath(server, field);
@@ -88,6 +98,8 @@ function fieldRows(step, keptByServer) {
       rows.push([field, show(before), "_(left to the server)_", `removed from the program: the server keeps ${show(getPath(server, field) ?? before)}; \`up\` sends nothing`]);
     } else if (after === undefined) {
       rows.push([field, show(before), "_(cleared)_", forces]);
+    } else if (step.op !== "create" && Array.isArray(before) && Array.isArray(after)) {
+      rows.push([field, ...showListChange(before, after), forces]);
     } else {
       rows.push([field, step.op === "create" ? "" : show(before), show(after), forces]);
     }
@@ -95,79 +107,170 @@ function fieldRows(step, keptByServer) {
   return rows;
 }
 
+/** Everything the sections need, read once from the preview. */
+function analyse(preview, pgbeam) {
+  const allSteps = (preview.steps ?? []).filter((step) => step.urn);
+  const diagnostics = (preview.diagnostics ?? []).filter((d) => ["warning", "error", "info"].includes(d.severity));
+  const notes = (urn) => diagnostics.filter((d) => d.urn === urn);
+  const secretChanges = new Map();
+  const calls = new Map();
+  for (const d of diagnostics) {
+    const secrets = d.urn && pgbeam.secretChangesIn(d.message);
+    if (secrets) secretChanges.set(d.urn, [...new Set([...(secretChanges.get(d.urn) ?? []), ...secrets])]);
+    const made = d.urn && pgbeam.planningCallsIn(d.message);
+    if (made) calls.set(d.urn, [...(calls.get(d.urn) ?? []), ...made]);
+  }
+  // Delete-first replaces: the engine deletes the old object before the replace step (create-first: after).
+  const deleteFirst = new Set();
+  const firstStepOf = new Map();
+  for (const step of allSteps) if (!firstStepOf.has(step.urn)) firstStepOf.set(step.urn, step.op);
+  for (const [urn, op] of firstStepOf) if (op === "delete-replaced") deleteFirst.add(urn);
+  const steps = allSteps.filter((step) => !REPLACEMENT_STEPS.has(step.op) && !isStack(step.urn));
+  const stackStep = allSteps.find((step) => isStack(step.urn));
+  return { steps, stackStep, diagnostics, notes, secretChanges, calls, deleteFirst };
+}
+
+/** What uses the object in this stack: resources through their inputs, stack outputs through equal values. */
+function dependents(urn, facts, analysis) {
+  const step = analysis.steps.find((candidate) => candidate.urn === urn);
+  const consumers = [];
+  for (const other of analysis.steps) {
+    const props = Object.entries(other.newState?.propertyDependencies ?? {}).filter(([, urns]) => urns.includes(urn)).map(([key]) => `\`${key}\``);
+    if (props.length > 0) consumers.push(`${label(other.urn)} through ${props.join(", ")}`);
+  }
+  // Only what the server issued: an output that repeats an input (a parent's id) says nothing about this object.
+  const inputs = step?.oldState?.inputs ?? {};
+  const own = Object.fromEntries(Object.entries(visible(step?.oldState?.outputs)).filter(([key]) => !(key in inputs)));
+  const stackOutputs = visible(analysis.stackStep?.oldState?.outputs ?? analysis.stackStep?.newState?.outputs);
+  const traced = [];
+  const secret = [];
+  for (const [name, value] of Object.entries(stackOutputs)) {
+    if (value === SECRET) secret.push(`\`${name}\``);
+    else {
+      const field = Object.keys(own).find((key) => typeof value === "string" && value.length > 0 && own[key] === value);
+      if (field) traced.push(`\`${name}\` (its \`${field}\`)`);
+    }
+  }
+  const parts = [];
+  if (consumers.length > 0) parts.push(`resources ${consumers.join("; ")}`);
+  if (traced.length > 0) parts.push(`stack outputs ${traced.join(", ")}`);
+  // Masked in the preview, a secret output cannot be traced to what it holds; those of an object that issues
+  // secrets are named so the reviewer checks them.
+  if (secret.length > 0 && facts.invalidates) parts.push(`possibly the secret stack outputs ${secret.join(", ")} (masked: check which hold its values)`);
+  return parts;
+}
+
 const ACTIONS = { create: "create", update: "update", replace: "**replace**", delete: "**delete**", read: "read", same: "no change" };
 
-function describeStep(step, diagnostics, keptByServer) {
-  const [type, name] = [step.urn.split("::")[2], step.urn.split("::").pop()];
-  const shortType = type.replace(/^pulumi-nodejs:dynamic\/pgbeam:/, "");
-  const lines = [`#### \`${name}\` (${shortType}): ${ACTIONS[step.op] ?? step.op}`];
+function describeStep(step, analysis, pgbeam) {
+  const type = typeOf(step.urn);
+  const facts = pgbeam.reviewFacts(type);
+  const lines = [`#### ${label(step.urn)}: ${ACTIONS[step.op] ?? step.op}`];
   const reasons = (step.replaceReasons ?? []).map((reason) => (reason === "__account" ? "it moves to another PgBeam account" : `\`${reason}\` changes`));
-  const rows = step.op === "delete" || step.op === "same" ? [] : fieldRows(step, keptByServer(type));
+  const rows = step.op === "delete" || step.op === "same" ? [] : fieldRows(step, pgbeam.fieldsKeptByServer(type));
+  const rotated = facts.rotationTrigger !== undefined && step.op === "update" && !same(getPath(step.oldState?.inputs, facts.rotationTrigger), getPath(step.newState?.inputs, facts.rotationTrigger));
   if (step.op === "replace") {
     const pending = rows.filter((row) => row[2].includes("known after apply")).map((row) => `\`${row[0]}\``);
-    if (reasons.length > 0) lines.push(`Replaced because ${reasons.join(" and ")}: a new object is created and the old one deleted.`);
-    else if (pending.length > 0) lines.push(`Replaced: ${pending.join(", ")} will only be known after apply (what it belongs to is replaced).`);
-    else lines.push("Replaced: a new object is created and the old one deleted.");
+    const order = analysis.deleteFirst.has(step.urn) ? "the old one is deleted, then the new one created" : "a new object is created, then the old one deleted";
+    if (reasons.length > 0) lines.push(`Replaced because ${reasons.join(" and ")}: ${order}.`);
+    else if (pending.length > 0) lines.push(`Replaced: ${pending.join(", ")} will only be known after apply (what it belongs to is replaced); ${order}.`);
+    else lines.push(`Replaced: ${order}.`);
   }
+  const invalidates = step.op === "replace" ? facts.replaceInvalidates : rotated ? facts.rotationInvalidates : undefined;
+  if (invalidates) {
+    lines.push(`**${step.op === "replace" ? "Its replace" : `Its rotation (\`${facts.rotationTrigger}\` changes)`} invalidates** ${invalidates}.`);
+    const users = dependents(step.urn, { invalidates }, analysis);
+    lines.push(users.length > 0 ? `**Uses it in this stack:** ${users.join("; ")}.` : "**Uses it in this stack:** nothing else; check consumers outside the stack.");
+  }
+  const secrets = analysis.secretChanges.get(step.urn) ?? [];
+  if (secrets.length > 0) lines.push(`**Secret input${secrets.length > 1 ? "s" : ""} changing:** ${secrets.map((s) => `\`${s}\``).join(", ")} (value${secrets.length > 1 ? "s" : ""} not shown; \`up\` sends the new one).`);
   if (rows.length > 0) {
     lines.push("", "| Field | From | To | |", "|---|---|---|---|", ...rows.map((row) => `| \`${row[0]}\` | ${row.slice(1).join(" | ")} |`));
-  } else if (step.op === "update") {
-    lines.push("No field change is visible: a secret input changed (secrets are masked on both sides).");
   }
-  for (const diagnostic of diagnostics) {
-    const text = diagnostic.message.replace(/^(warning|error): /, "").trim();
-    const marker = diagnostic.severity === "error" ? "❌ error" : "⚠️ warning";
-    lines.push("", `> ${marker}: ${text.startsWith("policy impact:") ? `**${text}**` : text}`);
+  for (const diagnostic of analysis.notes(step.urn).filter((d) => d.severity === "warning")) {
+    const text = plain(diagnostic.message);
+    lines.push("", `> ⚠️ warning: ${text.startsWith("policy impact:") ? `**${text}**` : text}`);
   }
   return lines.join("\n");
 }
 
 function summary(changeSummary) {
   const order = ["create", "update", "replace", "delete", "same"];
-  const label = { create: "to create", update: "to update", replace: "to replace", delete: "to delete", same: "unchanged" };
+  const names = { create: "to create", update: "to update", replace: "to replace", delete: "to delete", same: "unchanged" };
   return Object.entries(changeSummary ?? {})
     .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
-    .map(([op, count]) => `${count} ${label[op] ?? op}`)
+    .map(([op, count]) => `${count} ${names[op] ?? op}`)
     .join(", ");
 }
 
-const FOOTNOTE = [
-  "<sub>From `pulumi preview --json`: each resource's old and new inputs (as the provider checked them, defaults",
-  "applied), the server's values at the last `up` or `refresh`, the provider's replace reasons and the warnings",
-  "attached to the resource. Secrets are masked (`[secret]`); a change to one cannot be shown. PgBeam resources are",
-  "Node dynamic providers, which send Pulumi no detailed diff, so the `--diff` text below is Pulumi's own",
-  "old-vs-new values: it shows a field left to the server as a removal that `up` never performs, and on a replace",
-  "the server-computed values (status, timestamps, one-time secrets) as removed, though the new object gets its",
-  "own. The tables above give the truth.</sub>",
-].join("\n");
+/** Deletes and replaces a reviewer must not miss: stateful objects, and the window of a delete-first replace. */
+function standOut(analysis, pgbeam) {
+  const items = [];
+  for (const step of analysis.steps) {
+    const facts = pgbeam.reviewFacts(typeOf(step.urn));
+    if (step.op === "delete" && facts.stateful) items.push(`${label(step.urn)} is **deleted**: clients using it stop working.`);
+    if (step.op === "replace" && facts.stateful) items.push(`${label(step.urn)} is **replaced**: ${facts.replaceInvalidates ?? "a new object"}.`);
+    if (step.op === "replace" && analysis.deleteFirst.has(step.urn)) {
+      // The engine deletes first when every unique field stays as it is, or when what it belongs to goes first.
+      const keepsUnique =
+        facts.uniqueFields.length > 0 && facts.uniqueFields.every((field) => same(getPath(step.oldState?.inputs, field), getPath(step.newState?.inputs, field)));
+      const why = keepsUnique ? `its ${facts.uniqueFields.map((field) => `\`${field}\``).join(", ")} must stay unique` : "it goes with what it belongs to";
+      items.push(`${label(step.urn)} is replaced **delete-first** (${why}): from its delete until the new one is created, it does not exist.`);
+    }
+  }
+  return items.length > 0 ? ["> [!CAUTION]", ...items.map((item) => `> - ${item}`)] : [];
+}
 
-function render({ stack, preview, diffText, status }) {
-  const isStack = (urn) => !urn || urn.includes("::pulumi:pulumi:Stack::");
-  const steps = (preview.steps ?? []).filter((step) => !isStack(step.urn));
-  const diagnostics = (preview.diagnostics ?? []).filter((d) => d.severity === "warning" || d.severity === "error");
-  const forResource = (urn) => diagnostics.filter((d) => d.urn === urn);
-  // The JSON lists no step for most unchanged resources: one with a warning still gets its section.
-  const unchangedWithWarnings = [...new Set(diagnostics.map((d) => d.urn))]
-    .filter((urn) => !isStack(urn) && !steps.some((step) => step.urn === urn))
-    .map((urn) => ({ op: "same", urn }));
-  const shown = [...steps.filter((step) => step.op !== "same" || forResource(step.urn).length > 0), ...unchangedWithWarnings];
-  const out = [`### PgBeam preview of \`${stack}\`: ${summary(preview.changeSummary) || "no resources"}`];
-  if (status !== 0) out.push("", `**The preview failed (exit ${status}).** Nothing below will be applied until it passes.`);
-  if (shown.length === 0 && status === 0) out.push("", "No changes.");
-  const keptByServer = serverKeptFields();
-  for (const step of shown) out.push("", describeStep(step, forResource(step.urn), keptByServer));
-  const loose = diagnostics.filter((d) => isStack(d.urn));
-  if (loose.length > 0) {
-    out.push("", "#### Stack", ...loose.map((d) => `> ${d.severity === "error" ? "❌ error" : "⚠️ warning"}: ${d.message.replace(/^(warning|error): /, "").trim()}`));
+function costLine(analysis) {
+  const all = [...analysis.calls.values()].flat();
+  if (all.length === 0) return "Planning these changes made no PgBeam API call.";
+  const per = [...analysis.calls].map(([urn, made]) => `${label(urn)}: ${made.length} (${[...new Set(made)].map((call) => `\`${call}\``).join(", ")})`);
+  return `Planning these changes made ${all.length} PgBeam API call${all.length === 1 ? "" : "s"}, reads and what-if checks that change nothing: ${per.join("; ")}.`;
+}
+
+const FOOTNOTE =
+  "<sub>From one `pulumi preview --json`: old and new inputs, replace reasons and the provider's notes. Secret values are never shown, " +
+  "only which secret inputs change. A field left to the server is not removed by `up`. See docs/review.md.</sub>";
+
+function render({ stack, preview, status, pgbeam }) {
+  const analysis = analyse(preview, pgbeam);
+  const { steps, diagnostics, notes } = analysis;
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  const failed = status !== 0;
+  // The JSON lists a step for every resource (--show-sames): unchanged ones are shown only with a warning.
+  const shown = steps.filter((step) => step.op !== "same" || notes(step.urn).some((d) => d.severity === "warning"));
+  const head = failed
+    ? [`### ❌ PgBeam preview of \`${stack}\` failed (exit ${status})`, "", "Nothing is applied until the preview passes: fix what the errors say and push again."]
+    : [`### PgBeam preview of \`${stack}\`: ${summary(preview.changeSummary) || "no resources"}`];
+  if (errors.length > 0) head.push("", ...errors.map((d) => `- ❌ ${isStack(d.urn) ? "stack" : label(d.urn)}: ${plain(d.message)}`));
+  const caution = standOut(analysis, pgbeam);
+  if (caution.length > 0) head.push("", ...caution);
+  head.push("", costLine(analysis));
+  if (shown.length === 0 && !failed) head.push("", "No changes.");
+  const sections = shown.map((step) => ({ step, text: describeStep(step, analysis, pgbeam) }));
+  const loose = diagnostics.filter((d) => isStack(d.urn) && d.severity === "warning");
+  const stackSection = loose.length > 0 ? ["", "#### Stack", ...loose.map((d) => `> ⚠️ warning: ${plain(d.message)}`)] : [];
+  const full = [...head, ...sections.flatMap((s) => ["", s.text]), ...stackSection, "", FOOTNOTE].join("\n") + "\n";
+  if (full.length <= MAX_COMMENT) return { comment: full, full };
+  // Too large for one comment: one line per changed resource, as many as fit; the full review is attached.
+  const note = `The full review (${full.length} characters, over GitHub's comment limit) is attached to this workflow run: artifact \`pgbeam-review-${stack}\`.`;
+  const lines = [...head, "", `> [!NOTE]\n> ${note}`, "", "| Resource | Action | Fields changed | Warnings |", "|---|---|---|---|"];
+  let length = lines.join("\n").length + FOOTNOTE.length + 200;
+  let listed = 0;
+  // What needs a look first: deletes and replaces, then updates, then creates; by name within each.
+  const priority = ["delete", "replace", "update", "create"];
+  const rank = (op) => (priority.includes(op) ? priority.indexOf(op) : priority.length);
+  const ordered = [...sections].sort((a, b) => rank(a.step.op) - rank(b.step.op) || nameOf(a.step.urn).localeCompare(nameOf(b.step.urn), "en", { numeric: true }));
+  for (const { step } of ordered) {
+    const fields = step.op === "delete" || step.op === "same" ? 0 : fieldRows(step, pgbeam.fieldsKeptByServer(typeOf(step.urn))).length;
+    const row = `| ${label(step.urn)} | ${ACTIONS[step.op] ?? step.op} | ${fields} | ${notes(step.urn).filter((d) => d.severity === "warning").length} |`;
+    if (length + row.length + 1 > MAX_COMMENT) break;
+    lines.push(row);
+    length += row.length + 1;
+    listed++;
   }
-  out.push("", FOOTNOTE);
-  let text = out.join("\n");
-  if (diffText !== undefined) {
-    const room = MAX_COMMENT - text.length - 200;
-    const body = diffText.length > room ? `${diffText.slice(0, Math.max(0, room))}\n… (cut: see the job log)` : diffText;
-    text += `\n\n<details><summary><code>pulumi preview --diff</code></summary>\n\n\`\`\`\n${body.replaceAll("```", "``\u200b`")}\n\`\`\`\n</details>`;
-  }
-  return `${text}\n`;
+  if (listed < sections.length) lines.push("", `… and ${sections.length - listed} more resources in the full review.`);
+  return { comment: [...lines, "", FOOTNOTE].join("\n") + "\n", full };
 }
 
 function main() {
@@ -177,12 +280,13 @@ function main() {
   try {
     preview = JSON.parse(fs.readFileSync(args.json, "utf8"));
   } catch (error) {
-    // A preview that failed before planning prints no JSON; its messages are in the --diff text.
-    preview = { steps: [], diagnostics: [{ severity: "error", message: `no JSON from pulumi preview (${error.message})` }] };
+    // A preview that failed before planning prints no JSON; its messages are in the job log.
+    preview = { steps: [], diagnostics: [{ severity: "error", message: `no JSON from pulumi preview (${error.message}): see the job log` }] };
   }
-  const diffText = args.diff ? fs.readFileSync(args.diff, "utf8") : undefined;
-  process.stdout.write(render({ stack: args.stack, preview, diffText, status }));
+  const { comment, full } = render({ stack: args.stack, preview, status, pgbeam: installedPgbeam() });
+  if (args.full) fs.writeFileSync(args.full, full);
+  process.stdout.write(comment);
 }
 
 if (require.main === module) main();
-module.exports = { render };
+module.exports = { render, MAX_COMMENT };

@@ -30,6 +30,7 @@ import {
   shapeOf,
   toApi,
 } from "./values";
+import { countingPlanningCalls, noteSecretChanges } from "./review-notes";
 import { rememberWrittenPath, writtenByNewEntry } from "./upsert";
 import { verifyBeforeChange, verifyUpdate } from "./verification";
 import { type Diagnostics, diagnosticsFor } from "./diagnostics";
@@ -105,8 +106,11 @@ export class Lifecycle {
   async check(olds: Props, news: Props): Promise<CheckResult> {
     const result = this.validate(omit(news, ENGINE_KEYS), olds);
     if (!result.inputs) return result;
-    const failures = await verifyBeforeChange(this.spec.verification, result.inputs, olds, news[URN_KEY], () => this.clientFor(news[URN_KEY]));
-    if (this.predicting()) failures.push(...(await predictRefusals({ spec: this.spec, candidate: result.inputs, olds, urn: news[URN_KEY], client: this.client })));
+    const failures = await countingPlanningCalls(news[URN_KEY], () => this.clientFor(news[URN_KEY]), async (client) => {
+      const found = await verifyBeforeChange(this.spec.verification, result.inputs!, olds, news[URN_KEY], client);
+      if (this.predicting()) found.push(...(await predictRefusals({ spec: this.spec, candidate: result.inputs!, olds, urn: news[URN_KEY], client })));
+      return found;
+    });
     // The URN and the anchor ride along in the checked inputs (diff() attaches its messages too, create keys by
     // them), and the program's replaceOnChanges for diff() to apply.
     const inputs = { ...withAccount(result.inputs, this.account()), ...pick(news, PROGRAM_KEYS) };
@@ -155,8 +159,12 @@ export class Lifecycle {
       ? this.upsertPath(desired) === this.upsertPath(olds)
       : this.uniqueBy.length > 0 && this.uniqueBy.every((key) => sameValue(desired[key], olds[key]));
     const deleteBeforeReplace = !moved && replaces.length > 0 && collides;
+    // Masked on both sides of the preview: only this can tell the reviewer that a secret changes.
+    await noteSecretChanges(news[URN_KEY], this.writeOnly.filter((path) => !sameValue(getPath(desired, path), getPath(olds, path))));
     if (changed.some((key) => key !== ACCOUNT_KEY) && replaces.length === 0) {
-      await verifyUpdate(this.spec.verification, "diff", id, desired, olds, news[URN_KEY], () => this.clientFor(news[URN_KEY]));
+      await countingPlanningCalls(news[URN_KEY], () => this.clientFor(news[URN_KEY]), (client) =>
+        verifyUpdate(this.spec.verification, "diff", id, desired, olds, news[URN_KEY], client),
+      );
     }
     return { changes: changed.length > 0, replaces, deleteBeforeReplace };
   }

@@ -98,6 +98,19 @@ export interface TriggeredAction {
   };
 }
 
+/**
+ * What a reviewer of a preview must be told about replacing, rotating or deleting the object, beyond its fields
+ * (review tools read it through provider/review.ts). Written as the end of a sentence about the object.
+ */
+export interface ReviewFacts {
+  /** What a replace issues anew, so that whatever holds the old value stops working ("a new proxy host: ..."). */
+  replaceInvalidates?: string;
+  /** The same for a rotation (the `action` trigger changing): same object, new secrets. */
+  rotationInvalidates?: string;
+  /** Its delete loses what clients rely on (a project's proxy host, a database's routing): deletes stand out. */
+  stateful?: boolean;
+}
+
 /** Reading the object from its collection, for APIs with no GET by id. */
 export interface ListRead {
   /** Key of the items array in the list answer. */
@@ -180,6 +193,7 @@ export interface ResourceSpec extends Verbs {
   listing?: { itemsKey: string; query?(inputs: Props): Record<string, string> };
   /** What the organization's plan must allow for a create: a 403 is called the plan's only when one of these says so. */
   planRules?: readonly PlanRule[];
+  review?: ReviewFacts;
   /** Adds context to an API error of a verb (a plan gate, a shape never observed, what still uses an object). */
   explainError?(verb: "create" | "update" | "delete", error: Error, context: { client: PgBeamClient; inputs: Props; id?: string }): Promise<Error> | Error;
 }

@@ -43,6 +43,10 @@ export const agentCredentialSpec = defineSpec({
     mcpToken: ["oneTime", "secret"],
     mcpUrl: ["oneTime"],
   },
+  review: {
+    replaceInvalidates: "a new Postgres user, connection string and MCP token: every agent still using the old ones is refused",
+    rotationInvalidates: "a new password (connection string) and MCP token under the same id: every agent still using the old ones is refused",
+  },
   ...agents,
   parents: { ...agents.parents, policyProfileId: policyPath("policyProfileId") },
   listing: { itemsKey: "agents" },

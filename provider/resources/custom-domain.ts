@@ -46,6 +46,9 @@ export const customDomainSpec = defineSpec({
   inputs: CustomDomainInputs,
   outputs: ["verified", "verifiedAt", "tlsCertExpiry", "dnsVerificationToken", "dnsInstructions"],
   fields: { projectId: ["path"], domain: ["unique"], verify: ["local"], verifyTimeoutSeconds: ["local"] },
+  review: {
+    replaceInvalidates: "a new DNS verification token (`dnsVerificationToken`): the domain serves no traffic until its TXT record is updated and verified again",
+  },
   ...domains,
   listing: { itemsKey: "domains" },
   read: { list: { itemsKey: "domains", paged: true } },

@@ -18,6 +18,10 @@ export const databaseSpec = defineSpec({
   inputs: DatabaseInputs,
   outputs: ["connectionString"],
   fields: { projectId: ["path", "replace"], sslMode: ["serverDefault"], poolConfig: ["serverDefault"], password: ["writeOnly"] },
+  review: {
+    replaceInvalidates: "a new database id: routing, cache rules and replicas of the old one go with it",
+    stateful: true,
+  },
   ...databases,
   update: { method: "PATCH" },
   planRules: [

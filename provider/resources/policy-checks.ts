@@ -190,6 +190,34 @@ function limitBreaches(limits: z.infer<typeof ImpactLimits> | undefined, impact:
     .map((key) => `impactLimits.${key} is ${limits[key]}, the change has ${measured[key]}`);
 }
 
+/**
+ * The replays of this process, by profile and candidate policy. `up` checks a change in diff() and again in
+ * update(), before the PUT: the second check reuses the first's answer, so a policy change costs one list of the
+ * bound credentials and one replay each per run. A failed replay is not kept, so a later check tries again.
+ */
+const replaysThisRun = new Map<string, Promise<{ credentials: number; replays: ReplayResult[] }>>();
+
+function replayOnce(context: UpdateContext): Promise<{ credentials: number; replays: ReplayResult[] }> {
+  const policy = candidatePolicy(context.candidate);
+  const key = JSON.stringify([context.previous.projectId, context.id, policy]);
+  let replay = replaysThisRun.get(key);
+  if (!replay) {
+    const client = context.client();
+    const base = projectPath(context.previous);
+    replay = (async () => {
+      const agents = await client.listAll<{ id: string; policy_profile_id: string; status: string }>(`${base}/agents`, "agents");
+      const bound = agents.filter((agent) => agent.policy_profile_id === context.id && agent.status !== "revoked");
+      const replays = await inBatches(bound, CONCURRENCY, (agent) =>
+        client.post<ReplayResult>(`${base}/policy-replays`, { policy, credential_id: agent.id, limit: 500 }),
+      );
+      return { credentials: bound.length, replays };
+    })();
+    replaysThisRun.set(key, replay);
+    replay.catch(() => replaysThisRun.delete(key));
+  }
+  return replay;
+}
+
 async function reportImpact(context: UpdateContext): Promise<void> {
   const limits = context.candidate.impactLimits as z.infer<typeof ImpactLimits> | undefined;
   if (context.mode === "gate" && !limits) return;
@@ -201,18 +229,10 @@ async function reportImpact(context: UpdateContext): Promise<void> {
     );
     return;
   }
-  const client = context.client();
-  const base = projectPath(context.previous);
   let replays: ReplayResult[];
   let credentials: number;
   try {
-    const agents = await client.listAll<{ id: string; policy_profile_id: string; status: string }>(`${base}/agents`, "agents");
-    const bound = agents.filter((agent) => agent.policy_profile_id === context.id && agent.status !== "revoked");
-    credentials = bound.length;
-    const policy = candidatePolicy(context.candidate);
-    replays = await inBatches(bound, CONCURRENCY, (agent) =>
-      client.post<ReplayResult>(`${base}/policy-replays`, { policy, credential_id: agent.id, limit: 500 }),
-    );
+    ({ credentials, replays } = await replayOnce(context));
   } catch (error) {
     const message = `policy impact: ${describe(context, context.id)}: the replay failed: ${(error as Error).message}`;
     // Without a replay the limits cannot be checked: a gate fails closed, a summary only says so.
@@ -221,13 +241,15 @@ async function reportImpact(context: UpdateContext): Promise<void> {
     return;
   }
   if (credentials === 0) {
-    await context.diagnostics.warn(`policy impact: ${describe(context, context.id)}: no agent credential uses this profile, so there is no recorded traffic to replay`);
+    await context.diagnostics.info(`policy impact: ${describe(context, context.id)}: no agent credential uses this profile, so there is no recorded traffic to replay`);
     return;
   }
   const impact = combine(replays);
   const line = impactLine(context, context.id, credentials, impact);
-  // Always a warning: review tooling keeps warnings and errors (e.g. from `pulumi preview --json`), not info.
-  await context.diagnostics.warn(line);
+  // A warning only when recorded traffic would be decided differently: review tooling keeps warnings, and a
+  // warning on every policy change would teach reviewers to skip them.
+  const differs = impact.newlyAllowed.length > 0 || impact.newlyBlocked.length > 0;
+  await (differs ? context.diagnostics.warn(line) : context.diagnostics.info(line));
   const breaches = limitBreaches(limits, impact);
   if (breaches.length === 0) return;
   const over = `policy impact over its limits (${breaches.join("; ")}): ${describe(context, context.id)}`;

@@ -45,6 +45,11 @@ export const projectSpec = defineSpec({
     "database.password": ["writeOnly"],
     ...nestedDatabaseFields("database"),
   },
+  review: {
+    replaceInvalidates:
+      "a new project id and proxy host (`proxyHost`): every client and connection string using the old host stops connecting, and everything under the project (databases, policies, credentials) goes with the old one",
+    stateful: true,
+  },
   collectionPath: () => "/v1/projects",
   listing: { itemsKey: "projects", query: (inputs) => ({ org_id: String(inputs.orgId) }) },
   itemPath: (_outputs, id) => projectItemPath(id),

@@ -24,6 +24,10 @@ export const selfHostEnrollmentSpec = defineSpec({
   inputs: SelfHostEnrollmentInputs,
   outputs: ["token", "createdBy", "lastSeenAt", "revokedAt"],
   fields: { orgId: ["path"], rotationTrigger: ["local"], token: ["oneTime", "secret"] },
+  review: {
+    replaceInvalidates: "a new enrollment and token: self-hosted proxies started with the old token (GRPC_AUTH_TOKEN) can no longer join",
+    rotationInvalidates: "a new token under the same enrollment: self-hosted proxies started with the old GRPC_AUTH_TOKEN can no longer join",
+  },
   collectionPath: enrollments,
   itemPath,
   create: { parse: withToken },

@@ -365,6 +365,21 @@ describe("Database", () => {
     expect((updated.outs as Props).password).toBe("pw-db-2");
   });
 
+  it("names each changed secret input on the resource (never its value), whatever else changes", async () => {
+    const { inputs, id, outs } = await createDatabase();
+    const notes: string[] = [];
+    // Without an engine address, messages for the resource go to stderr.
+    jest.spyOn(console, "error").mockImplementation((line: string) => void notes.push(line));
+    try {
+      const __urn = "urn:pulumi:dev::app::pulumi-nodejs:dynamic/pgbeam:Database::reports";
+      await database.diff(id, outs, { ...inputs, port: 6432, password: "pw-db-2", __urn });
+      await database.diff(id, outs, { ...inputs, port: 6432, __urn });
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(notes).toEqual(["info: secret inputs that change (values not shown): `password`"]);
+  });
+
   it("projectId forces replacement", async () => {
     const { inputs, id, outs } = await createDatabase();
     expect(await database.diff(id, outs, { ...inputs, projectId: "prj_other" })).toMatchObject({ replaces: ["projectId"] });

@@ -47,6 +47,10 @@ const readOnly = (fields: Props = {}): Props => ({
   __urn: URN,
   ...fields,
 });
+/** The note of what planning cost: one per check() or diff() that called the API (see review-notes.ts). */
+const planningCalls = (...calls: string[]) => `info: PgBeam API calls made to plan this change (reads and what-if checks, nothing changed): ${calls.join(", ")}`;
+/** The verification's own messages, without that note. */
+const verdicts = () => messages.filter((message) => !message.startsWith("info: PgBeam API calls made to plan"));
 const calls = (operationId?: string) => emulator.requests.filter((r) => operationId === undefined || r.operationId === operationId);
 
 async function created(news: Props) {
@@ -66,7 +70,10 @@ describe("expectations", () => {
     expect(calls()[0].body).toMatchObject({ sql: EXPECTATIONS[0].sql, policy: { name: "analytics-readonly", access_mode: "read_only" } });
     expect(calls()[0].body).not.toHaveProperty("policy.expectations");
     expect(result.inputs!.__urn).toBe(URN);
-    expect(messages).toEqual([`info: policy expectations: PolicyProfile "readonly" (name "analytics-readonly"): all 3 hold against the candidate profile`]);
+    expect(messages).toEqual([
+      `info: policy expectations: PolicyProfile "readonly" (name "analytics-readonly"): all 3 hold against the candidate profile`,
+      planningCalls(...EXPECTATIONS.map(() => `POST /v1/projects/${projectId}/policy-evaluations`)),
+    ]);
   });
 
   it("fails naming the statement, the expected and actual decision and the rule, with nothing written", async () => {
@@ -137,6 +144,7 @@ describe("impact of an in-place update", () => {
         "3 recorded query shapes (163 executions, last 7 days) of the 1 agent credential using it: 0 newly blocked, " +
         "1 newly allowed (1 write), 1 masked, 0 row-filtered. newly allowed: DELETE FROM users WHERE id = $1 (3×, was blocked by read_only). " +
         "masked: SELECT email FROM users WHERE id = $1 (email).",
+      planningCalls(`GET /v1/projects/${projectId}/agents`, `POST /v1/projects/${projectId}/policy-replays`),
     ]);
   });
 
@@ -148,7 +156,7 @@ describe("impact of an in-place update", () => {
     );
     const narrowed = await policy.check(outs, readOnly({ tableDenylist: ["orders"], expectations: [], impactLimits: { newlyAllowedWrites: 0 } }));
     expect(await policy.diff(id, outs, narrowed.inputs!)).toMatchObject({ changes: true });
-    expect(messages.pop()).toMatch(/1 newly blocked, 0 newly allowed, 1 masked, 0 row-filtered\. newly blocked: SELECT id, total FROM orders WHERE id = \$1 \(40×, by table_denied\)/);
+    expect(verdicts().pop()).toMatch(/1 newly blocked, 0 newly allowed, 1 masked, 0 row-filtered\. newly blocked: SELECT id, total FROM orders WHERE id = \$1 \(40×, by table_denied\)/);
   });
 
   it("a diff check() never saw (pulumi refresh) reports a breach as a warning; update() enforces it before the PUT", async () => {
@@ -158,17 +166,18 @@ describe("impact of an in-place update", () => {
     const refreshUrn = `${URN}-refreshed`;
     const loosened = { ...readOnly({ accessMode: "read_write", ...limits }), __urn: refreshUrn };
     expect(await policy.diff(id, outs, loosened)).toMatchObject({ changes: true, replaces: [] });
-    expect(messages.pop()).toBe(
+    expect(verdicts().pop()).toBe(
       `warning: policy impact over its limits (impactLimits.newlyAllowedWrites is 0, the change has 1): PolicyProfile "readonly-refreshed" ` +
         `(name "analytics-readonly", ${id}): reported only, since refresh changes nothing in PgBeam; \`pulumi up\` enforces the limits before changing the profile`,
     );
-    // Up: update() replays again and refuses before anything is written, whatever diff() did.
+    // Up: update() checks again and refuses before anything is written, whatever diff() did; in the same run it
+    // reuses diff()'s replay of this candidate rather than calling again.
     emulator.clearRequests();
     messages = [];
     await expect(policy.update(id, outs, loosened)).rejects.toThrow(
       `policy impact over its limits (impactLimits.newlyAllowedWrites is 0, the change has 1): PolicyProfile "readonly-refreshed" (name "analytics-readonly", ${id}) was not changed`,
     );
-    expect(calls().map((r) => r.operationId)).toEqual(["listAgentCredentials", "replayPolicy"]);
+    expect(calls()).toEqual([]);
     expect(messages).toEqual([]);
     expect(emulator.get("policy", id)).toMatchObject({ access_mode: "read_only" });
     // Without limits there is no gate: update() replays nothing (diff() already reported the impact).
@@ -182,12 +191,20 @@ describe("impact of an in-place update", () => {
     const changed = await policy.check(outs, readOnly({ maxRows: 10 }));
     messages = [];
     await policy.diff(id, outs, changed.inputs!);
-    expect(messages).toEqual([
-      `warning: policy impact: PolicyProfile "readonly" (name "analytics-readonly", ${id}): no agent credential uses this profile, so there is no recorded traffic to replay`,
+    expect(verdicts()).toEqual([
+      `info: policy impact: PolicyProfile "readonly" (name "analytics-readonly", ${id}): no agent credential uses this profile, so there is no recorded traffic to replay`,
     ]);
     emulator.clearRequests();
     await policy.diff(id, outs, (await policy.check(outs, readOnly())).inputs!);
     expect(calls("replayPolicy")).toEqual([]);
+  });
+
+  it("is no warning when the replay decides every recorded query as before", async () => {
+    const { id, outs } = await boundPolicy();
+    const capped = await policy.check(outs, readOnly({ maxRows: 10, expectations: [] }));
+    messages = [];
+    await policy.diff(id, outs, capped.inputs!);
+    expect(verdicts()).toEqual([expect.stringMatching(/^info: policy impact: .*: 0 newly blocked, 0 newly allowed, 1 masked, 0 row-filtered\./)]);
   });
 });
 
