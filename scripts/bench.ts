@@ -18,6 +18,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type Emulator, startEmulator } from "../emulator";
+import { configuredSpecPath } from "../emulator/spec";
 import { consumerProject, pulumiBinDir, type StepResult, TestStack } from "../test/e2e/harness";
 
 const repoRoot = path.resolve(__dirname, "..");
@@ -85,7 +86,7 @@ const TYPES = ["Project", "Database", "PolicyProfile", "AgentCredential", "Webho
  * project deletes its database.
  */
 function minimumCalls(): { table: Record<string, Record<string, number>>; why: Record<string, string> } {
-  const spec = JSON.parse(fs.readFileSync(path.join(repoRoot, "../shared/reference/pgbeam-openapi.json"), "utf8"));
+  const spec = JSON.parse(fs.readFileSync(configuredSpecPath(), "utf8"));
   const projectCarriesDatabase = "database" in spec.components.schemas.Project.properties;
   const createCarriesDatabase = "database" in spec.components.schemas.CreateProjectRequest.properties;
   const perType = (value: number, project = value) => Object.fromEntries(TYPES.map((t) => [t, t === "Project" ? project : value]));
