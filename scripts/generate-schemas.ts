@@ -4,13 +4,15 @@
  *   with the spec's types, enums, ranges, patterns, required fields and defaults (the package needs no spec at run
  *   time);
  * - emulator/pgbeam-openapi.facts.json: the spec without its prose (descriptions, summaries, examples), which the
- *   emulator validates against by default, so a plain clone runs the emulator, the demo and the tests.
- * `--check` fails if either committed file is stale (`.ci/run` runs it where the full spec is beside the clone).
+ *   emulator validates against by default, so a plain clone runs the emulator, the demo and the tests;
+ * - provider/sdk/inputs.generated.ts: the resources' inputs as plain types (scripts/generate-sdk-types.ts).
+ * `--check` fails if a committed file is stale (`.ci/run` runs it where the full spec is beside the clone).
  *
  * Usage: tsx scripts/generate-schemas.ts [path/to/pgbeam-openapi.json] [--check]
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { generateSdkTypes, sdkTypesFile } from "./generate-sdk-types";
 
 /** The request schemas the resources are built from, in dependency order is not required. */
 export const GENERATED_SCHEMAS = [
@@ -207,11 +209,14 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   const specPath = args.find((a) => !a.startsWith("--")) ?? specPathDefault;
   const spec = JSON.parse(fs.readFileSync(specPath, "utf8"));
-  const outputs: [string, string][] = [
-    [generatedFile, generateSchemas(spec)],
-    [factsFile, factsText(spec)],
+  // In order: the public types are printed from the resources' schemas, which use the generated ones.
+  const outputs: [string, () => string][] = [
+    [generatedFile, () => generateSchemas(spec)],
+    [factsFile, () => factsText(spec)],
+    [sdkTypesFile, generateSdkTypes],
   ];
-  for (const [file, text] of outputs) {
+  for (const [file, generate] of outputs) {
+    const text = generate();
     if (args.includes("--check")) {
       const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
       if (current !== text) {

@@ -9,6 +9,7 @@ import * as api from "../../provider/api/schemas.generated";
 import { camelCase, factsFile, factsText, generatedFile, generateSchemas, specPathDefault } from "../../scripts/generate-schemas";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
 import { configuredSpecPath } from "../../emulator/spec";
+import { generateSdkTypes, sdkTypesFile } from "../../scripts/generate-sdk-types";
 
 type Schema = Record<string, any>;
 /** What the emulator validates against: the committed facts, or the full spec `PGBEAM_OPENAPI_SPEC` names. */
@@ -98,6 +99,10 @@ describe("resource inputs match the OpenAPI spec", () => {
     const createFields = Object.entries(components[from[0]].properties as Record<string, Schema>).filter(([, p]) => !p.readOnly).map(([k]) => camelCase(k));
     expect(createFields.filter((k) => !(k in rendered.properties))).toEqual([]);
   });
+});
+
+it("the public plain types programs compile against are up to date with the resources' input schemas", () => {
+  expect(fs.readFileSync(sdkTypesFile, "utf8")).toBe(generateSdkTypes());
 });
 
 withFullSpec("with the full OpenAPI spec (PGBEAM_OPENAPI_SPEC, else ../shared/reference/pgbeam-openapi.json beside the clone)", () => {
