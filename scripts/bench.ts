@@ -9,7 +9,7 @@
  *   4. state bytes per resource ÷ the trivial resource's
  *   5. giving up: how long an up takes to fail against an API that stays down, or throttles forever
  * Prints a table, writes bench/results.json (compare runs with `--compare <old.json>`), and with --readme
- * rewrites the README's figures between its bench markers.
+ * rewrites the figures between the bench markers of docs/benchmarks.md.
  * Options: --sizes 1,10,100  --repeat 3 (cycles per size; medians)  --chain 20 (dependency chain
  * length)  --latency 100 (ms)  --only 1,3 (parts)  --out <file>  --compare <old.json>  --readme.
  */
@@ -425,22 +425,22 @@ function compare(previousFile: string, previous: Record<string, unknown>, curren
   const before = ratios(previous);
   const after = ratios(current as { overhead?: { n: number; operation: string; ratio: number }[] });
   const rows = [...after].map(([key, value]) => [key, before.get(key) ?? "—", value]);
-  // Printed only: the README keeps one run's figures.
+  // Printed only: docs/benchmarks.md keeps one run's figures.
   if (rows.length) console.log(`\nCompared with ${path.relative(repoRoot, previousFile)} (engine overhead ratios)\n${table(["", "before", "now"], rows)}`);
 }
 
-function updateReadme(machineInfo: ReturnType<typeof machine>, when: string) {
-  const readmePath = path.join(repoRoot, "README.md");
-  const readme = fs.readFileSync(readmePath, "utf8");
+function updateBenchmarksDoc(machineInfo: ReturnType<typeof machine>, when: string) {
+  const docPath = path.join(repoRoot, "docs/benchmarks.md");
+  const doc = fs.readFileSync(docPath, "utf8");
   const start = "<!-- bench:start -->";
   const end = "<!-- bench:end -->";
-  if (!readme.includes(start) || !readme.includes(end)) throw new Error(`README.md has no ${start} … ${end} markers`);
+  if (!doc.includes(start) || !doc.includes(end)) throw new Error(`docs/benchmarks.md has no ${start} … ${end} markers`);
   const body = [
     `Measured by \`npm run bench -- --readme\` on ${when.slice(0, 10)}: ${machineInfo.cpu}, ${machineInfo.memoryGb} GB, load average ${machineInfo.loadAverage.join(" ")} at start (a machine shared with other jobs), Node ${machineInfo.node}, Pulumi CLI ${machineInfo.pulumi} built here. Ratios compare runs made in the same minutes on the same machine; absolute times are for scale only.`,
     "",
     ...printed,
   ].join("\n");
-  fs.writeFileSync(readmePath, readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), `${start}\n${body}${end}`));
+  fs.writeFileSync(docPath, doc.replace(new RegExp(`${start}[\\s\\S]*${end}`), `${start}\n${body}${end}`));
 }
 
 async function main() {
@@ -459,7 +459,7 @@ async function main() {
   fs.writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), outFile)}`);
   if (previousFile) compare(previousFile, previous, results);
-  if (args.includes("--readme")) updateReadme(machineInfo, when);
+  if (args.includes("--readme")) updateBenchmarksDoc(machineInfo, when);
 }
 
 main().catch((error) => {
