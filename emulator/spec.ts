@@ -38,8 +38,15 @@ export interface Operation {
   pathParamNames: string[];
 }
 
-/** `<repo>/../shared/reference/pgbeam-openapi.json`, found from this file so the cwd does not matter. */
-export const DEFAULT_SPEC_PATH = path.resolve(__dirname, "../../shared/reference/pgbeam-openapi.json");
+/**
+ * The spec's facts without its prose, committed beside this file (`npm run generate` writes it from the full spec),
+ * so a plain clone runs the emulator; `PGBEAM_OPENAPI_SPEC` points it at a full spec instead.
+ */
+export const DEFAULT_SPEC_PATH = path.resolve(__dirname, "pgbeam-openapi.facts.json");
+
+export function configuredSpecPath(): string {
+  return process.env.PGBEAM_OPENAPI_SPEC || DEFAULT_SPEC_PATH;
+}
 
 export function loadSpec(specPath: string): OpenApiDocument {
   const document = JSON.parse(readFileSync(specPath, "utf8")) as OpenApiDocument;

@@ -64,7 +64,7 @@ export interface Fault {
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. The emulator always listens on 127.0.0.1. */
   port?: number;
-  /** Default: `$PGBEAM_OPENAPI_SPEC`, else `<repo>/../shared/reference/pgbeam-openapi.json`. */
+  /** Default: `$PGBEAM_OPENAPI_SPEC`, else the committed `emulator/pgbeam-openapi.facts.json`. */
   specPath?: string;
   /** Check every handler response against the spec; a non-conforming one becomes a 500 and is recorded. Default true. */
   validateResponses?: boolean;

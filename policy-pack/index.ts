@@ -73,6 +73,9 @@ new PolicyPack("pgbeam-guardrails", {
     {
       name: "pgbeam-policy-expectations",
       description: "Every PolicyProfile declares at least one expectation, so a change that breaks it fails the preview.",
+      // Advisory: a profile without expectations is not unsafe, and forcing one yields token statements; the warning
+      // shows in every preview and review. Make it mandatory with `enforcementLevel` in a --policy-pack-config file.
+      enforcementLevel: "advisory",
       validateResource: (args, reportViolation) => {
         if (args.type !== pgbeamType("PolicyProfile")) return;
         const expectations = args.props.expectations;

@@ -1,15 +1,15 @@
 /** pulumi-pgbeam: PgBeam resources for Pulumi programs. */
-export { Project, type ProjectArgs } from "./resources/project";
-export { Database, type DatabaseArgs } from "./resources/database";
-export { PolicyProfile, type PolicyProfileArgs } from "./resources/policy-profile";
-export { AgentCredential, type AgentCredentialArgs } from "./resources/agent-credential";
-export { WebhookEndpoint, type WebhookEndpointArgs } from "./resources/webhook-endpoint";
-export { Replica, type ReplicaArgs } from "./resources/replica";
-export { CustomDomain, type CustomDomainArgs } from "./resources/custom-domain";
-export { CacheRule, type CacheRuleArgs } from "./resources/cache-rule";
-export { SpendLimit, type SpendLimitArgs } from "./resources/spend-limit";
-export { SelfHostEnrollment, type SelfHostEnrollmentArgs } from "./resources/self-host-enrollment";
-export { ProjectDefaultPolicy, type ProjectDefaultPolicyArgs } from "./resources/project-default-policy";
+export { Project, type ProjectArgs } from "./sdk/project";
+export { Database, type DatabaseArgs } from "./sdk/database";
+export { PolicyProfile, type PolicyProfileArgs } from "./sdk/policy-profile";
+export { AgentCredential, type AgentCredentialArgs } from "./sdk/agent-credential";
+export { WebhookEndpoint, type WebhookEndpointArgs } from "./sdk/webhook-endpoint";
+export { Replica, type ReplicaArgs } from "./sdk/replica";
+export { CustomDomain, type CustomDomainArgs } from "./sdk/custom-domain";
+export { CacheRule, type CacheRuleArgs } from "./sdk/cache-rule";
+export { SpendLimit, type SpendLimitArgs } from "./sdk/spend-limit";
+export { SelfHostEnrollment, type SelfHostEnrollmentArgs } from "./sdk/self-host-enrollment";
+export { ProjectDefaultPolicy, type ProjectDefaultPolicyArgs } from "./sdk/project-default-policy";
 export { PgBeamApiError, isPgBeamApiError } from "./client/errors";
 export { Provider, type ProviderArgs } from "./provider";
 export { fieldsKeptByServer, planningCallsIn, reviewFacts, secretChangesIn } from "./review";

@@ -9,7 +9,7 @@
  *   4. state bytes per resource ÷ the trivial resource's
  *   5. giving up: how long an up takes to fail against an API that stays down, or throttles forever
  * Prints a table, writes bench/results.json (compare runs with `--compare <old.json>`), and with --readme
- * rewrites the README's figures between its bench markers.
+ * rewrites the figures between the bench markers of docs/benchmarks.md.
  * Options: --sizes 1,10,100  --repeat 3 (cycles per size; medians)  --chain 20 (dependency chain
  * length)  --latency 100 (ms)  --only 1,3 (parts)  --out <file>  --compare <old.json>  --readme.
  */
@@ -18,6 +18,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type Emulator, startEmulator } from "../emulator";
+import { configuredSpecPath } from "../emulator/spec";
 import { consumerProject, pulumiBinDir, type StepResult, TestStack } from "../test/e2e/harness";
 
 const repoRoot = path.resolve(__dirname, "..");
@@ -85,7 +86,7 @@ const TYPES = ["Project", "Database", "PolicyProfile", "AgentCredential", "Webho
  * project deletes its database.
  */
 function minimumCalls(): { table: Record<string, Record<string, number>>; why: Record<string, string> } {
-  const spec = JSON.parse(fs.readFileSync(path.join(repoRoot, "../shared/reference/pgbeam-openapi.json"), "utf8"));
+  const spec = JSON.parse(fs.readFileSync(configuredSpecPath(), "utf8"));
   const projectCarriesDatabase = "database" in spec.components.schemas.Project.properties;
   const createCarriesDatabase = "database" in spec.components.schemas.CreateProjectRequest.properties;
   const perType = (value: number, project = value) => Object.fromEntries(TYPES.map((t) => [t, t === "Project" ? project : value]));
@@ -425,22 +426,22 @@ function compare(previousFile: string, previous: Record<string, unknown>, curren
   const before = ratios(previous);
   const after = ratios(current as { overhead?: { n: number; operation: string; ratio: number }[] });
   const rows = [...after].map(([key, value]) => [key, before.get(key) ?? "—", value]);
-  // Printed only: the README keeps one run's figures.
+  // Printed only: docs/benchmarks.md keeps one run's figures.
   if (rows.length) console.log(`\nCompared with ${path.relative(repoRoot, previousFile)} (engine overhead ratios)\n${table(["", "before", "now"], rows)}`);
 }
 
-function updateReadme(machineInfo: ReturnType<typeof machine>, when: string) {
-  const readmePath = path.join(repoRoot, "README.md");
-  const readme = fs.readFileSync(readmePath, "utf8");
+function updateBenchmarksDoc(machineInfo: ReturnType<typeof machine>, when: string) {
+  const docPath = path.join(repoRoot, "docs/benchmarks.md");
+  const doc = fs.readFileSync(docPath, "utf8");
   const start = "<!-- bench:start -->";
   const end = "<!-- bench:end -->";
-  if (!readme.includes(start) || !readme.includes(end)) throw new Error(`README.md has no ${start} … ${end} markers`);
+  if (!doc.includes(start) || !doc.includes(end)) throw new Error(`docs/benchmarks.md has no ${start} … ${end} markers`);
   const body = [
     `Measured by \`npm run bench -- --readme\` on ${when.slice(0, 10)}: ${machineInfo.cpu}, ${machineInfo.memoryGb} GB, load average ${machineInfo.loadAverage.join(" ")} at start (a machine shared with other jobs), Node ${machineInfo.node}, Pulumi CLI ${machineInfo.pulumi} built here. Ratios compare runs made in the same minutes on the same machine; absolute times are for scale only.`,
     "",
     ...printed,
   ].join("\n");
-  fs.writeFileSync(readmePath, readme.replace(new RegExp(`${start}[\\s\\S]*${end}`), `${start}\n${body}${end}`));
+  fs.writeFileSync(docPath, doc.replace(new RegExp(`${start}[\\s\\S]*${end}`), `${start}\n${body}${end}`));
 }
 
 async function main() {
@@ -459,7 +460,7 @@ async function main() {
   fs.writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), outFile)}`);
   if (previousFile) compare(previousFile, previous, results);
-  if (args.includes("--readme")) updateReadme(machineInfo, when);
+  if (args.includes("--readme")) updateBenchmarksDoc(machineInfo, when);
 }
 
 main().catch((error) => {

@@ -1,13 +1,18 @@
 /**
- * Generates provider/api/schemas.generated.ts: zod schemas for the PgBeam API's request bodies, in the
- * camelCase our users write, with the spec's types, enums, ranges, patterns, required fields and defaults.
- * The package must not need the spec at run time, so the schemas are committed; the unit test
- * `schemas.test.ts` regenerates them and fails if the committed file is stale.
+ * Generates, from PgBeam's OpenAPI spec, the two files that let the repository work without it:
+ * - provider/api/schemas.generated.ts: zod schemas for the API's request bodies, in the camelCase our users write,
+ *   with the spec's types, enums, ranges, patterns, required fields and defaults (the package needs no spec at run
+ *   time);
+ * - emulator/pgbeam-openapi.facts.json: the spec without its prose (descriptions, summaries, examples), which the
+ *   emulator validates against by default, so a plain clone runs the emulator, the demo and the tests;
+ * - provider/sdk/inputs.generated.ts: the resources' inputs as plain types (scripts/generate-sdk-types.ts).
+ * `--check` fails if a committed file is stale (`.ci/run` runs it where the full spec is beside the clone).
  *
  * Usage: tsx scripts/generate-schemas.ts [path/to/pgbeam-openapi.json] [--check]
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { generateSdkTypes, sdkTypesFile } from "./generate-sdk-types";
 
 /** The request schemas the resources are built from, in dependency order is not required. */
 export const GENERATED_SCHEMAS = [
@@ -65,7 +70,30 @@ const API_RULES: Record<string, string> = {
   PoolConfig: "poolSizeOrder",
 };
 
-export const specPathDefault = path.resolve(__dirname, "../../shared/reference/pgbeam-openapi.json");
+/** The full spec, beside the clone; `PGBEAM_OPENAPI_SPEC` names another. */
+export const specPathDefault = process.env.PGBEAM_OPENAPI_SPEC || path.resolve(__dirname, "../../shared/reference/pgbeam-openapi.json");
+
+/** Keys that hold prose: dropped from the facts file, except as names of properties (a project's `description`). */
+const PROSE_KEYS = new Set(["description", "summary", "example", "examples", "externalDocs", "x-icon"]);
+
+/** The spec's facts (paths, operations, parameters, schemas, `x-iac-resources`) without its prose. */
+export function specFacts(spec: Record<string, any>): Record<string, unknown> {
+  const strip = (value: unknown, namesProperties: boolean): unknown => {
+    if (Array.isArray(value)) return value.map((item) => strip(item, false));
+    if (typeof value !== "object" || value === null) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+      if (!namesProperties && PROSE_KEYS.has(key)) continue;
+      out[key] = strip(child, !namesProperties && key === "properties");
+    }
+    return out;
+  };
+  // The top-level `tags` are prose about groups of operations; `info` keeps what names the spec's version.
+  const facts = Object.fromEntries(Object.entries(spec).filter(([key]) => key !== "tags" && key !== "info"));
+  return strip({ ...facts, info: { title: spec.info?.title, version: spec.info?.version } }, false) as Record<string, unknown>;
+}
+
+export const factsFile = path.resolve(__dirname, "../emulator/pgbeam-openapi.facts.json");
 
 export function camelCase(snake: string): string {
   return snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -210,19 +238,31 @@ export function generateSchemas(spec: Spec): string {
 
 export const generatedFile = path.resolve(__dirname, "../provider/api/schemas.generated.ts");
 
+export function factsText(spec: Record<string, any>): string {
+  return JSON.stringify(specFacts(spec), null, 1) + "\n";
+}
+
 if (require.main === module) {
   const args = process.argv.slice(2);
   const specPath = args.find((a) => !a.startsWith("--")) ?? specPathDefault;
-  const text = generateSchemas(JSON.parse(fs.readFileSync(specPath, "utf8")));
-  if (args.includes("--check")) {
-    const current = fs.existsSync(generatedFile) ? fs.readFileSync(generatedFile, "utf8") : "";
-    if (current !== text) {
-      console.error(`${generatedFile} is stale: run npm run generate`);
-      process.exit(1);
+  const spec = JSON.parse(fs.readFileSync(specPath, "utf8"));
+  // In order: the public types are printed from the resources' schemas, which use the generated ones.
+  const outputs: [string, () => string][] = [
+    [generatedFile, () => generateSchemas(spec)],
+    [factsFile, () => factsText(spec)],
+    [sdkTypesFile, generateSdkTypes],
+  ];
+  for (const [file, generate] of outputs) {
+    const text = generate();
+    if (args.includes("--check")) {
+      const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+      if (current !== text) {
+        console.error(`${file} is stale against ${specPath}: run npm run generate`);
+        process.exitCode = 1;
+      }
+    } else {
+      fs.writeFileSync(file, text);
+      console.log(`wrote ${file}`);
     }
-  } else {
-    fs.mkdirSync(path.dirname(generatedFile), { recursive: true });
-    fs.writeFileSync(generatedFile, text);
-    console.log(`wrote ${generatedFile}`);
   }
 }

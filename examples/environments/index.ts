@@ -7,27 +7,49 @@
 //   pulumi config set --secret dbPassword ...           --stack prod
 import * as pulumi from "@pulumi/pulumi";
 import * as pgbeam from "pulumi-pgbeam";
+import { z } from "zod";
 
-/** The pooler and the query cache in front of the environment's database. */
-interface Sizing {
-  pool: { poolSize: number; minPoolSize: number; maxActive: number; poolMode: "session" | "transaction" | "statement" };
-  cache: { enabled: boolean; ttlSeconds: number; maxEntries: number };
-}
-
+// The stack file's objects, checked when the program starts: a misspelt key (`maxRow:`) or a wrong type fails the
+// preview naming it, instead of being ignored. Ranges (pool sizes, row caps) are the provider's to check.
+const Sizing = z.strictObject({
+  pool: z.strictObject({
+    poolSize: z.number().int(),
+    minPoolSize: z.number().int(),
+    maxActive: z.number().int(),
+    poolMode: z.enum(["session", "transaction", "statement"]),
+  }),
+  cache: z.strictObject({ enabled: z.boolean(), ttlSeconds: z.number().int(), maxEntries: z.number().int() }),
+});
 /** What the environment's AI agents may do through the agent gateway. */
-interface AgentAccess {
-  accessMode: "read_only" | "read_write";
+const AgentAccess = z.strictObject({
+  accessMode: z.enum(["read_only", "read_write"]),
   /** Rows a query may return (0: no cap). */
-  maxRows?: number;
-  maskingRules?: { table: string; column: string; kind: "redact" | "null" | "hash" }[];
-}
+  maxRows: z.number().int().optional(),
+  maskingRules: z.array(z.strictObject({ table: z.string(), column: z.string(), kind: z.enum(["redact", "null", "hash"]) })).optional(),
+});
+const Database = z.strictObject({ host: z.string(), name: z.string(), username: z.string() });
+const AllowedCidrs = z.array(z.strictObject({ cidr: z.string(), label: z.string().optional() }));
 
 const stack = pulumi.getStack();
 const config = new pulumi.Config();
+
+/** The stack's config value `key`, checked against `schema`; every problem is named as `<project>:<key>.<field>`. */
+function checkedConfig<Schema extends z.ZodType>(key: string, schema: Schema): z.output<Schema> {
+  const result = schema.safeParse(config.requireObject<unknown>(key));
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const where = [`${config.name}:${key}`, ...issue.path.map(String)].join(".");
+    return `${where}: ${issue.message}`;
+  });
+  throw new Error(`Pulumi.${stack}.yaml: ${problems.join("; ")}`);
+}
+
 const orgId = new pulumi.Config("pgbeam").require("orgId");
-const sizing = config.requireObject<Sizing>("sizing");
-const agents = config.requireObject<AgentAccess>("agents");
-const database = config.requireObject<{ host: string; name: string; username: string }>("database");
+const sizing = checkedConfig("sizing", Sizing);
+const agents = checkedConfig("agents", AgentAccess);
+const database = checkedConfig("database", Database);
+const allowedCidrs = checkedConfig("allowedCidrs", AllowedCidrs);
+const residency = config.require("residency", { allowedValues: ["any", "us", "eu"] as const });
 const dbPassword = config.requireSecret("dbPassword");
 
 const project = new pgbeam.Project("app", {
@@ -35,8 +57,8 @@ const project = new pgbeam.Project("app", {
   name: `app-${stack}`,
   description: `app, ${stack} environment`,
   tags: ["app", stack],
-  residency: config.require("residency") as "any" | "us" | "eu",
-  allowedCidrs: config.requireObject<{ cidr: string; label?: string }[]>("allowedCidrs"),
+  residency,
+  allowedCidrs,
   database: {
     ...database,
     port: 5432,

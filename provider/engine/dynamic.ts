@@ -4,6 +4,7 @@ import { STACK_ANCHOR } from "./stack-anchor";
 import providerMethods = require("./provider-methods");
 import { ADOPT_INPUT, fieldsWith, type ResourceSpec } from "./spec";
 import { isPlainObject, type Props } from "./values";
+import type { ObjectTimestamps, ParentlessGet, PgBeamResourceClass } from "../sdk/types";
 
 /**
  * The provider object Pulumi serializes into state (twice per resource): the resource name on top of the shared
@@ -25,13 +26,6 @@ export function providerFor(resourceName: string): pulumi.dynamic.ResourceProvid
   return provider;
 }
 
-/** Every PgBeam object reports when it was created and last changed (settings such as a spend limit do not). */
-export interface ObjectTimestamps {
-  /** When PgBeam created the object (ISO 8601). */
-  createdAt: string;
-  /** When the object last changed (ISO 8601). */
-  updatedAt: string;
-}
 const TIMESTAMP_OUTPUTS: readonly (keyof ObjectTimestamps)[] = ["createdAt", "updatedAt"];
 
 /** The type token of a resource: what policy packs and `pulumi stack export` name it by. */
@@ -154,27 +148,6 @@ export function markSecret(args: Props, paths: readonly string[]): Props {
     } else result[head] = pulumi.secret(value); // an Output or Promise of the whole object: secret as a whole
   }
   return result;
-}
-
-/** A resource object: the base class's members and an Output per field of `Outputs` (with the field's doc comment). */
-export type PgBeamResourceOf<Outputs> = PgBeamResource & { readonly [K in keyof Outputs]-?: pulumi.Output<Outputs[K]> };
-
-/**
- * What a resource class built by `resourceClass` has: a constructor, its type token and `get`. `ParentKey` names
- * the inputs that hold the ids its URL needs (`projectId`, `databaseId`, `orgId`).
- */
-export interface PgBeamResourceClass<Args, Outputs, ParentKey extends keyof Args = never> {
-  new (name: string, args: Args, opts?: pulumi.CustomResourceOptions): PgBeamResourceOf<Outputs>;
-  /** `pulumi-nodejs:dynamic/pgbeam:<Name>`, what policy packs and `pulumi stack export` name this type by. */
-  readonly __pulumiType: string;
-  /** Reads an existing object into the program; Pulumi never changes or deletes it. `parents`: the ids its URL needs. */
-  get(name: string, id: pulumi.Input<string>, parents: Pick<Args, ParentKey>, opts?: pulumi.CustomResourceOptions): PgBeamResourceOf<Outputs>;
-}
-
-/** A resource whose URL needs no other id (Project) is also read with `get(name, id, opts)`. */
-export interface ParentlessGet<Outputs> {
-  /** Reads an existing object into the program; Pulumi never changes or deletes it. */
-  get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): PgBeamResourceOf<Outputs>;
 }
 
 /**

@@ -1,8 +1,6 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { type ApiAnswer, defineSpec } from "../engine/spec";
-import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { policyPath, underProject } from "./paths";
 import { projectsOf } from "./plan";
@@ -70,31 +68,3 @@ export const agentCredentialSpec = defineSpec({
     },
   ],
 });
-
-export type AgentCredentialArgs = ResourceArgs<typeof AgentCredentialInputs>;
-
-/** An agent credential as the program sees it once created. */
-interface AgentCredentialOutputs extends ObjectTimestamps {
-  projectId: string;
-  policyProfileId: string;
-  name: string;
-  principalType: "agent" | "human";
-  expiresAt: string | null | undefined;
-  status: "active" | "disabled";
-  rotationTrigger: string | number | undefined;
-  /** Secret: postgresql://agent_…:<password>@<host>:5432/<db>. */
-  connectionString: string;
-  /** Secret: the bearer token for the MCP endpoint. */
-  mcpToken: string;
-  mcpUrl: string;
-  pgUsername: string;
-  authMethod: string;
-  lastUsedAt: string | null | undefined;
-}
-
-/**
- * A scoped Postgres + MCP credential for an AI agent, bound to a policy profile. Its connection string and MCP
- * token are returned once by the API and kept in state as secrets; change `rotationTrigger` to rotate them.
- */
-export const AgentCredential = resourceClass<AgentCredentialArgs, AgentCredentialOutputs, "projectId">(agentCredentialSpec);
-export type AgentCredential = InstanceType<typeof AgentCredential>;

@@ -1,9 +1,7 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { isNotFound, type PgBeamApiError } from "../client/errors";
-import { resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
-import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { projectPath, segment } from "./paths";
 
@@ -59,21 +57,3 @@ export const cacheRuleSpec = defineSpec({
     },
   ],
 });
-
-export type CacheRuleArgs = ResourceArgs<typeof CacheRuleInputs>;
-/** Caching of one query shape on a database; TTL/SWR left out (or null) use the project's defaults. */
-export const CacheRule = resourceClass<
-  CacheRuleArgs,
-  z.output<typeof CacheRuleInputs> & {
-    normalizedSql: string;
-    queryType: "read" | "write" | "other";
-    recommendation: "great" | "good" | "fair" | "poor";
-    callCount: number;
-    avgLatencyMs: number;
-    p95LatencyMs: number;
-    firstSeenAt: string;
-    lastSeenAt: string;
-  },
-  "projectId" | "databaseId"
->(cacheRuleSpec);
-export type CacheRule = InstanceType<typeof CacheRule>;

@@ -1,8 +1,6 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
-import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { scaleAndAbove } from "./plan";
 import { underProject } from "./paths";
@@ -67,22 +65,3 @@ export const customDomainSpec = defineSpec({
   },
   planRules: [scaleAndAbove("custom domains")],
 });
-
-type Dns = { cnameHost?: string; cnameTarget?: string; txtHost?: string; txtValue?: string; acmeCnameHost?: string; acmeCnameTarget?: string };
-export type CustomDomainArgs = ResourceArgs<typeof CustomDomainInputs>;
-/**
- * A custom hostname for a project's proxy (Scale plan and above). `dnsInstructions` holds the records to create
- * (e.g. with a DNS provider's resources); `verify: true` waits, bounded, until PgBeam sees them.
- */
-export const CustomDomain = resourceClass<
-  CustomDomainArgs,
-  z.output<typeof CustomDomainInputs> & {
-    verified: boolean;
-    verifiedAt: string | null;
-    tlsCertExpiry: string | null;
-    dnsVerificationToken: string;
-    dnsInstructions: Dns;
-  } & ObjectTimestamps,
-  "projectId"
->(customDomainSpec);
-export type CustomDomain = InstanceType<typeof CustomDomain>;

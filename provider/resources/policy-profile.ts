@@ -2,9 +2,7 @@ import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import type { PgBeamClient } from "../client/client";
 import { isPgBeamApiError } from "../client/errors";
-import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
-import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { projectPath, underProject } from "./paths";
 import { Expectation, ImpactLimits, policyVerification } from "./policy-checks";
@@ -44,33 +42,3 @@ export const policyProfileSpec = defineSpec({
   verification: policyVerification,
   explainError: (verb, error, { client, inputs, id }) => (verb === "delete" ? explainDeleteError(client, inputs, id!, error) : error),
 });
-
-export type PolicyProfileArgs = ResourceArgs<typeof PolicyProfileInputs>;
-type Policy = z.output<typeof api.PolicyProfileInput>;
-
-/** A policy profile as the program sees it once created. */
-interface PolicyProfileOutputs extends ObjectTimestamps {
-  projectId: string;
-  name: string;
-  accessMode: Policy["accessMode"];
-  statementRules: Policy["statementRules"];
-  tableAllowlist: string[];
-  tableDenylist: string[];
-  maskingRules: NonNullable<Policy["maskingRules"]>;
-  rowFilters: Policy["rowFilters"];
-  budgetQueriesPerHour: number;
-  budgetQueriesPerDay: number;
-  maxRows: number;
-  statementTimeoutMs: number;
-  writeMode: Policy["writeMode"];
-  approvalMode: Policy["approvalMode"];
-  approvalAutoMaxRows: number;
-  approvalTimeoutSeconds: number;
-  migrationSafety: Policy["migrationSafety"];
-  egressBytesPerDay: number;
-  maxAffectedRows: number;
-}
-
-/** A named bundle of rules enforced on agent credentials (read-only mode, allowlists, masking, budgets, approvals). */
-export const PolicyProfile = resourceClass<PolicyProfileArgs, PolicyProfileOutputs, "projectId">(policyProfileSpec);
-export type PolicyProfile = InstanceType<typeof PolicyProfile>;

@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
-import type { ResourceArgs } from "../engine/types";
 import { policyPath, projectPath } from "./paths";
 
 export const ProjectDefaultPolicyInputs = z.strictObject({ projectId: z.string().min(1), defaultPolicyProfileId: z.string().min(1) });
@@ -24,8 +22,3 @@ export const projectDefaultPolicySpec = defineSpec({
   delete: { method: "PATCH", body: { default_policy_profile_id: null } },
   singletonBy: ["projectId"],
 });
-
-export type ProjectDefaultPolicyArgs = ResourceArgs<typeof ProjectDefaultPolicyInputs>;
-/** The policy profile applied to a project's agent credentials that name none. */
-export const ProjectDefaultPolicy = resourceClass<ProjectDefaultPolicyArgs, z.output<typeof ProjectDefaultPolicyInputs>, "projectId">(projectDefaultPolicySpec);
-export type ProjectDefaultPolicy = InstanceType<typeof ProjectDefaultPolicy>;

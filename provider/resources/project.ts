@@ -1,8 +1,6 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
-import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { nestedDatabaseFields } from "./database";
 import { segment } from "./paths";
@@ -71,39 +69,3 @@ export const projectSpec = defineSpec({
     adoptFrom: { itemsKey: "databases", find: adoptedPrimaryDatabase },
   },
 });
-
-export type ProjectArgs = ResourceArgs<typeof ProjectInputs>;
-type DatabaseSettings = Omit<z.output<typeof api.CreateDatabaseRequest>, "password"> & {
-  password: string;
-  connectionString: string;
-};
-
-/** A project as the program sees it once created. */
-interface ProjectOutputs extends ObjectTimestamps {
-  orgId: string;
-  name: string;
-  description: string | undefined;
-  tags: string[] | undefined;
-  cloud: z.infer<typeof api.CreateProjectRequest.shape.cloud>;
-  selfHosted: boolean;
-  /** The primary database's settings as the API reports them; `password` is a secret. */
-  database: DatabaseSettings;
-  primaryDatabaseId: string;
-  /** Hostname clients connect to (e.g. myproject.proxy.pgbeam.app). */
-  proxyHost: string;
-  allowedCidrs: { cidr: string; label?: string }[] | undefined;
-  defaultPolicyProfileId: string | undefined;
-  residency: z.infer<typeof api.DataResidency>;
-  agentsDisabled: boolean;
-  status: z.infer<typeof api.ProjectStatus>;
-  queriesPerSecond: number;
-  burstSize: number;
-  maxConnections: number;
-}
-
-/**
- * A PgBeam project with its primary database. Changes to `database` update the primary database in place;
- * `orgId`, `cloud` and `selfHosted` replace the project.
- */
-export const Project = resourceClass<ProjectArgs, ProjectOutputs>(projectSpec);
-export type Project = InstanceType<typeof Project>;

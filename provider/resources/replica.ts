@@ -1,8 +1,6 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { type ObjectTimestamps, resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
-import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { segment } from "./paths";
 
@@ -21,8 +19,3 @@ export const replicaSpec = defineSpec({
   itemPath: (outputs, id) => `${replicas(outputs)}/${segment(id)}`,
   read: { list: { itemsKey: "replicas", paged: false } },
 });
-
-export type ReplicaArgs = ResourceArgs<typeof ReplicaInputs>;
-/** A read replica of a PgBeam database (e.g. a project's `primaryDatabaseId`). Any change replaces it. */
-export const Replica = resourceClass<ReplicaArgs, z.output<typeof ReplicaInputs> & ObjectTimestamps, "databaseId">(replicaSpec);
-export type Replica = InstanceType<typeof Replica>;

@@ -1,8 +1,6 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
-import { resourceClass } from "../engine/dynamic";
 import { type ApiAnswer, defineSpec } from "../engine/spec";
-import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { scaleAndAbove } from "./plan";
 import { segment } from "./paths";
@@ -35,12 +33,3 @@ export const selfHostEnrollmentSpec = defineSpec({
   action: { trigger: "rotationTrigger", path: (outputs, id) => `${itemPath(outputs, id)}/rotate`, parse: withToken },
   planRules: [scaleAndAbove("self-hosted proxies")],
 });
-
-export type SelfHostEnrollmentArgs = ResourceArgs<typeof SelfHostEnrollmentInputs>;
-/** Lets a self-hosted PgBeam proxy join the organization; `token` (secret, shown once) is its GRPC_AUTH_TOKEN. */
-export const SelfHostEnrollment = resourceClass<
-  SelfHostEnrollmentArgs,
-  z.output<typeof SelfHostEnrollmentInputs> & { token: string; createdBy: string | null; lastSeenAt: string | null; revokedAt: string | null; createdAt: string },
-  "orgId"
->(selfHostEnrollmentSpec);
-export type SelfHostEnrollment = InstanceType<typeof SelfHostEnrollment>;

@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { resourceClass } from "../engine/dynamic";
 import { defineSpec } from "../engine/spec";
-import type { ResourceArgs } from "../engine/types";
 import type { Props } from "../engine/values";
 import { segment } from "./paths";
 
@@ -29,12 +27,3 @@ export const spendLimitSpec = defineSpec({
   delete: { method: "PUT", body: { spend_limit: null } },
   singletonBy: ["orgId"],
 });
-
-export type SpendLimitArgs = ResourceArgs<typeof SpendLimitInputs>;
-/** The organization's monthly spend limit. `spendCapped` tells whether agent access is paused by it. */
-export const SpendLimit = resourceClass<
-  SpendLimitArgs,
-  z.output<typeof SpendLimitInputs> & { spendCapped: boolean; spendCappedAt: string | null },
-  "orgId"
->(spendLimitSpec);
-export type SpendLimit = InstanceType<typeof SpendLimit>;

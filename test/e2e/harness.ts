@@ -149,7 +149,8 @@ export class TestStack {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-stack-"));
     // The program must sit inside the consumer project so `pulumi-pgbeam` resolves from its node_modules.
     const workDir = path.join(options.consumer, "programs", path.basename(scratch));
-    fs.cpSync(options.program, workDir, { recursive: true });
+    // An example installed where it stands has its own node_modules: the test uses the consumer's packed package.
+    fs.cpSync(options.program, workDir, { recursive: true, filter: (source) => path.basename(source) !== "node_modules" });
     fs.mkdirSync(path.join(scratch, "backend"));
     const envVars: Record<string, string> = {
       PATH: `${options.bin}${path.delimiter}${process.env.PATH}`,

@@ -6,12 +6,21 @@
 import * as fs from "node:fs";
 import { z } from "zod";
 import * as api from "../../provider/api/schemas.generated";
-import { camelCase, generatedFile, generateSchemas, specPathDefault } from "../../scripts/generate-schemas";
+import { camelCase, factsFile, factsText, generatedFile, generateSchemas, specPathDefault } from "../../scripts/generate-schemas";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
+import { configuredSpecPath } from "../../emulator/spec";
+import { generateSdkTypes, sdkTypesFile } from "../../scripts/generate-sdk-types";
 
 type Schema = Record<string, any>;
-const spec = JSON.parse(fs.readFileSync(specPathDefault, "utf8"));
+/** What the emulator validates against: the committed facts, or the full spec `PGBEAM_OPENAPI_SPEC` names. */
+const spec = JSON.parse(fs.readFileSync(configuredSpecPath(), "utf8"));
 const components: Record<string, Schema> = spec.components.schemas;
+/**
+ * The full spec, prose included (`PGBEAM_OPENAPI_SPEC`, else ../shared/reference/ beside the clone): the generator
+ * reads rules from its wording, so only it can show the generated files are fresh. A plain clone has none.
+ */
+const fullSpec = fs.existsSync(specPathDefault) ? JSON.parse(fs.readFileSync(specPathDefault, "utf8")) : undefined;
+const withFullSpec = fullSpec ? describe : describe.skip;
 const deref = (schema: Schema): Schema => (schema.$ref ? deref(components[schema.$ref.split("/").pop()]) : schema);
 
 /**
@@ -90,9 +99,18 @@ describe("resource inputs match the OpenAPI spec", () => {
     const createFields = Object.entries(components[from[0]].properties as Record<string, Schema>).filter(([, p]) => !p.readOnly).map(([k]) => camelCase(k));
     expect(createFields.filter((k) => !(k in rendered.properties))).toEqual([]);
   });
+});
 
-  it("the generated schemas are up to date with the spec", () => {
-    expect(fs.readFileSync(generatedFile, "utf8")).toBe(generateSchemas(spec));
+it("the public plain types programs compile against are up to date with the resources' input schemas", () => {
+  expect(fs.readFileSync(sdkTypesFile, "utf8")).toBe(generateSdkTypes());
+});
+
+withFullSpec("with the full OpenAPI spec (PGBEAM_OPENAPI_SPEC, else ../shared/reference/pgbeam-openapi.json beside the clone)", () => {
+  const fullComponents: Record<string, Schema> = fullSpec?.components.schemas;
+
+  it("the generated schemas and the emulator's spec facts are up to date with it", () => {
+    expect(fs.readFileSync(generatedFile, "utf8")).toBe(generateSchemas(fullSpec));
+    expect(fs.readFileSync(factsFile, "utf8")).toBe(factsText(fullSpec));
   });
 
   it("what the spec says in words is enforced wherever it says it (future expiries, https endpoints, CIDRs, ids)", () => {
@@ -105,9 +123,9 @@ describe("resource inputs match the OpenAPI spec", () => {
     const enforced: string[] = [];
     const missing: string[] = [];
     // Every generated object schema, those emitted because another refers to them (CidrEntry) included.
-    for (const name of Object.keys(api).filter((n) => components[n]?.properties)) {
+    for (const name of Object.keys(api).filter((n) => fullComponents[n]?.properties)) {
       const shape = (api as unknown as Record<string, z.ZodObject>)[name].shape;
-      for (const [key, property] of Object.entries((components[name].properties ?? {}) as Record<string, Schema>)) {
+      for (const [key, property] of Object.entries((fullComponents[name].properties ?? {}) as Record<string, Schema>)) {
         for (const [words, applies, refused] of wording) {
           if (property.readOnly || !words.test(property.description ?? "") || !applies(property, key)) continue;
           (shape[camelCase(key)].safeParse(refused).success ? missing : enforced).push(`${name}.${key}`);
