@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
 const registered: { type: string; name: string; id?: string; inputs: Record<string, unknown> }[] = [];
-pulumi.runtime.setMocks(
+// setMocks is async in signature only: its work is done when it returns.
+void pulumi.runtime.setMocks(
   {
     newResource: (args) => {
       registered.push({ type: args.type, name: args.name, id: args.id, inputs: args.inputs });
@@ -19,7 +20,6 @@ pulumi.runtime.setMocks(
 );
 
 // Imported after the mocks are set, as Pulumi's mocking requires.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const pgbeam = require("../../provider") as typeof import("../../provider");
 const { RESOURCE_SPECS } = require("../../provider/resources/registry") as typeof import("../../provider/resources/registry");
 
