@@ -4,6 +4,6 @@ import { isPgBeamApiError } from "../client/errors";
 export function planGate(feature: string) {
   return (verb: string, error: Error): Error =>
     verb === "create" && isPgBeamApiError(error) && error.status === 403
-      ? new Error(`PgBeam refused to create this: ${feature} need the Scale or Enterprise plan (PgBeam said: ${error.detail}). Upgrade the organization's plan, or remove this resource.`)
+      ? new Error(`PgBeam refused to create this: ${feature} need the Scale or Enterprise plan (PgBeam said: ${error.detail}). Upgrade the organization's plan, or remove this resource.`, { cause: error })
       : error;
 }

@@ -34,6 +34,7 @@ describe("CustomDomain", () => {
     })();
     const error = await failureOf(create("CustomDomain", { projectId, domain: "db.starter.example.com" }));
     expect(String(error)).toMatch(/^Error: PgBeam refused to create this: custom domains need the Scale or Enterprise plan \(PgBeam said: .*starter.*\)\. Upgrade/);
+    expect((error as Error).cause).toMatchObject({ name: "PgBeamApiError", status: 403 });
   });
 
   it("verification that never succeeds gives up, bounded, naming the DNS records; the domain stays in state", async () => {
@@ -57,6 +58,7 @@ describe("CacheRule", () => {
   it("a query shape never observed fails with a message naming hash and database", async () => {
     const error = await failureOf(create("CacheRule", { projectId: suite.parents.projectId, databaseId: suite.parents.databaseId, queryHash: "ffffffffffffffff" }));
     expect(String(error)).toContain(`query shape ffffffffffffffff has not been observed on database ${suite.parents.databaseId}`);
+    expect((error as Error).cause).toMatchObject({ name: "PgBeamApiError", status: 404 });
   });
 
   it("queryHash must be 16 lowercase hex digits, said before any API call", async () => {
