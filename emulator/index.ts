@@ -12,7 +12,7 @@ import { presentDatabase, presentProject, projectHandlers, registerProjectBehavi
 import { policySimulationHandlers, recordAgentTraffic } from "./policy-simulation";
 import { TokenBuckets } from "./rate-limit";
 import { createRequestListener, type RequestLog } from "./server";
-import { buildOperations, DEFAULT_SPEC_PATH, loadSpec } from "./spec";
+import { buildOperations, configuredSpecPath, loadSpec } from "./spec";
 import { isKind, KINDS, Store, type Kind, type StoredObject } from "./store";
 import type { Emulator, EmulatorOptions, StoredObjectView } from "./types";
 import { SpecValidator } from "./validation";
@@ -74,7 +74,7 @@ function listen(server: Server, port: number): Promise<number> {
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const document = loadSpec(options.specPath ?? process.env.PGBEAM_OPENAPI_SPEC ?? DEFAULT_SPEC_PATH);
+  const document = loadSpec(options.specPath ?? configuredSpecPath());
   const operations = buildOperations(document);
   const unknownHandlers = Object.keys(HANDLERS).filter((id) => !operations.some((op) => op.operationId === id));
   if (unknownHandlers.length > 0) throw new Error(`emulator handlers for operations not in the spec: ${unknownHandlers.join(", ")}`);

@@ -41,6 +41,11 @@ export interface Operation {
 /** `<repo>/../shared/reference/pgbeam-openapi.json`, found from this file so the cwd does not matter. */
 export const DEFAULT_SPEC_PATH = path.resolve(__dirname, "../../shared/reference/pgbeam-openapi.json");
 
+/** The spec to read when none is given: `$PGBEAM_OPENAPI_SPEC` (a checkout elsewhere), else `DEFAULT_SPEC_PATH`. */
+export function configuredSpecPath(): string {
+  return process.env.PGBEAM_OPENAPI_SPEC || DEFAULT_SPEC_PATH;
+}
+
 export function loadSpec(specPath: string): OpenApiDocument {
   const document = JSON.parse(readFileSync(specPath, "utf8")) as OpenApiDocument;
   if (!document.openapi?.startsWith("3.0")) {

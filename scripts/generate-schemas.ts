@@ -2,12 +2,14 @@
  * Generates provider/api/schemas.generated.ts: zod schemas for the PgBeam API's request bodies, in the
  * camelCase our users write, with the spec's types, enums, ranges, patterns, required fields and defaults.
  * The package must not need the spec at run time, so the schemas are committed; the unit test
- * `schemas.test.ts` regenerates them and fails if the committed file is stale.
+ * `schemas.test.ts` runs this with `--check`, which fails if the committed file is stale.
  *
  * Usage: tsx scripts/generate-schemas.ts [path/to/pgbeam-openapi.json] [--check]
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { configuredSpecPath } from "../emulator/spec";
+import { camelCase } from "../provider/engine/values";
 
 /** The request schemas the resources are built from, in dependency order is not required. */
 export const GENERATED_SCHEMAS = [
@@ -65,11 +67,6 @@ const API_RULES: Record<string, string> = {
   PoolConfig: "poolSizeOrder",
 };
 
-export const specPathDefault = path.resolve(__dirname, "../../shared/reference/pgbeam-openapi.json");
-
-export function camelCase(snake: string): string {
-  return snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
 
 export function generateSchemas(spec: { components: { schemas: Record<string, JsonSchema> } }): string {
   const components = spec.components.schemas;
@@ -175,7 +172,7 @@ export const generatedFile = path.resolve(__dirname, "../provider/api/schemas.ge
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const specPath = args.find((a) => !a.startsWith("--")) ?? specPathDefault;
+  const specPath = args.find((a) => !a.startsWith("--")) ?? configuredSpecPath();
   const text = generateSchemas(JSON.parse(fs.readFileSync(specPath, "utf8")));
   if (args.includes("--check")) {
     const current = fs.existsSync(generatedFile) ? fs.readFileSync(generatedFile, "utf8") : "";

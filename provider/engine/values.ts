@@ -20,7 +20,7 @@ export function containsUnknown(value: unknown): boolean {
 }
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+export const camelCase = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 function mapKeys(value: unknown, rename: (key: string) => string): unknown {
   if (Array.isArray(value)) return value.map((item) => mapKeys(item, rename));
@@ -32,7 +32,7 @@ function mapKeys(value: unknown, rename: (key: string) => string): unknown {
 
 /** Our camelCase inputs to the API's snake_case body. No PgBeam body has user-chosen keys, so this is safe. */
 export const toApi = (value: unknown): Props => mapKeys(value, snake) as Props;
-export const fromApi = (value: unknown): Props => mapKeys(value, camel) as Props;
+export const fromApi = (value: unknown): Props => mapKeys(value, camelCase) as Props;
 
 /**
  * The API treats an absent field, null, "", [] and {} alike (no value), and so do we: otherwise a server that
