@@ -167,56 +167,59 @@ function send(response: ServerResponse, record: RecordedRequest, reply: Reply): 
 }
 
 export function createRequestListener(parts: ServerParts): RequestListener {
-  return async (request, response) => {
-    const url = new URL(request.url ?? "/", "http://emulator.invalid");
-    // A client that hangs up mid-body gets no answer and leaves no record.
-    const text = await readText(request).catch(() => undefined);
-    if (text === undefined) return;
-    const body = parseBody(text);
-    const headers = flattenHeaders(request.headers);
-    const record: RecordedRequest = {
-      method: (request.method ?? "GET").toUpperCase(),
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers,
-      body: body.parseError === undefined ? body.value : text,
-      status: 0,
-      ...(headers["idempotency-key"] === undefined ? {} : { idempotencyKey: headers["idempotency-key"] }),
-    };
-    parts.log.requests.push(record);
-    try {
-      const fault = parts.faults.take(record.method, record.path, record.body);
-      if (fault) record.fault = fault;
-      if (fault?.delayMs) await sleep(fault.delayMs);
-      if (fault?.drop === "before") {
-        request.socket.destroy();
-        return;
-      }
-      if (fault?.status !== undefined) {
-        send(response, record, faultReply(fault, fault.status));
-        return;
-      }
-      const waitSeconds = parts.rateLimits.take(record.headers.authorization ?? "");
-      if (waitSeconds !== undefined) {
-        record.rateLimited = true;
-        send(response, record, { ...errorReply(429, "RATE_LIMITED", "rate limit exceeded"), headers: { "retry-after": String(waitSeconds) } });
-        return;
-      }
-      const reply = handle(parts, record, body);
-      if (fault?.drop === "after") {
-        record.status = reply.status;
-        record.response = reply.body;
-        request.socket.destroy();
-        return;
-      }
-      send(response, record, reply);
-    } catch (error) {
-      // An emulator bug: answered 500 and counted with the non-conforming responses, so a test suite cannot miss it.
-      console.error("pgbeam emulator: unexpected error", error);
-      parts.log.responseValidationFailures.push({ request: record, errors: [`emulator crashed: ${(error as Error).message}`] });
-      send(response, record, errorReply(500, "INTERNAL_ERROR", `emulator error: ${(error as Error).message}`));
-    } finally {
-      parts.log.onRequest?.(record);
-    }
+  // Node's server ignores what a listener returns: `answer` settles every request itself, errors included.
+  return (request, response) => void answer(parts, request, response);
+}
+
+async function answer(parts: ServerParts, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? "/", "http://emulator.invalid");
+  // A client that hangs up mid-body gets no answer and leaves no record.
+  const text = await readText(request).catch(() => undefined);
+  if (text === undefined) return;
+  const body = parseBody(text);
+  const headers = flattenHeaders(request.headers);
+  const record: RecordedRequest = {
+    method: (request.method ?? "GET").toUpperCase(),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers,
+    body: body.parseError === undefined ? body.value : text,
+    status: 0,
+    ...(headers["idempotency-key"] === undefined ? {} : { idempotencyKey: headers["idempotency-key"] }),
   };
+  parts.log.requests.push(record);
+  try {
+    const fault = parts.faults.take(record.method, record.path, record.body);
+    if (fault) record.fault = fault;
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.drop === "before") {
+      request.socket.destroy();
+      return;
+    }
+    if (fault?.status !== undefined) {
+      send(response, record, faultReply(fault, fault.status));
+      return;
+    }
+    const waitSeconds = parts.rateLimits.take(record.headers.authorization ?? "");
+    if (waitSeconds !== undefined) {
+      record.rateLimited = true;
+      send(response, record, { ...errorReply(429, "RATE_LIMITED", "rate limit exceeded"), headers: { "retry-after": String(waitSeconds) } });
+      return;
+    }
+    const reply = handle(parts, record, body);
+    if (fault?.drop === "after") {
+      record.status = reply.status;
+      record.response = reply.body;
+      request.socket.destroy();
+      return;
+    }
+    send(response, record, reply);
+  } catch (error) {
+    // An emulator bug: answered 500 and counted with the non-conforming responses, so a test suite cannot miss it.
+    console.error("pgbeam emulator: unexpected error", error);
+    parts.log.responseValidationFailures.push({ request: record, errors: [`emulator crashed: ${(error as Error).message}`] });
+    send(response, record, errorReply(500, "INTERNAL_ERROR", `emulator error: ${(error as Error).message}`));
+  } finally {
+    parts.log.onRequest?.(record);
+  }
 }

@@ -44,6 +44,7 @@ export interface Operation {
  */
 export const DEFAULT_SPEC_PATH = path.resolve(__dirname, "pgbeam-openapi.facts.json");
 
+/** The spec to read when none is given: `$PGBEAM_OPENAPI_SPEC` (a checkout elsewhere), else `DEFAULT_SPEC_PATH`. */
 export function configuredSpecPath(): string {
   return process.env.PGBEAM_OPENAPI_SPEC || DEFAULT_SPEC_PATH;
 }

@@ -5,8 +5,9 @@
  */
 import * as path from "node:path";
 import { startEmulator } from "../emulator";
-import { consumerProject, pulumiBinDir, TestStack } from "../test/e2e/harness";
-import { SCALE_SECRETS, scaleProgram } from "../test/e2e/scale-program";
+import { pulumiBinDir } from "../real-engine/pulumi-bin";
+import { SCALE_SECRETS, scaleProgram } from "../real-engine/scale-program";
+import { consumerProject, TestStack } from "../real-engine/stack";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);

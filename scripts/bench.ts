@@ -19,7 +19,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type Emulator, startEmulator } from "../emulator";
 import { configuredSpecPath } from "../emulator/spec";
-import { consumerProject, pulumiBinDir, type StepResult, TestStack } from "../test/e2e/harness";
+import { pulumiBinDir } from "../real-engine/pulumi-bin";
+import { consumerProject, type StepResult, TestStack } from "../real-engine/stack";
 
 const repoRoot = path.resolve(__dirname, "..");
 const args = process.argv.slice(2);

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../emulator";
-import { pulumiBinDir } from "./pulumi-bin";
+import { pulumiBinDir } from "../real-engine/pulumi-bin";
 
 const root = path.resolve(__dirname, "..");
 

@@ -12,6 +12,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { camel as camelCase } from "../provider/engine/values";
 import { generateSdkTypes, sdkTypesFile } from "./generate-sdk-types";
 
 /** The request schemas the resources are built from, in dependency order is not required. */
@@ -95,9 +96,6 @@ export function specFacts(spec: Record<string, any>): Record<string, unknown> {
 
 export const factsFile = path.resolve(__dirname, "../emulator/pgbeam-openapi.facts.json");
 
-export function camelCase(snake: string): string {
-  return snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
 
 interface IacResource {
   operations?: Record<string, string>;

@@ -224,7 +224,8 @@ export class PgBeamClient {
         if (response.ok) {
           this.throttle.succeeded();
           const text = await response.text();
-          return { body: (text ? JSON.parse(text) : undefined) as T, replayed: response.headers.get("idempotent-replayed") === "true" };
+          const body = parseAnswer(text, (detail) => fail({ status: response.status, detail }, attempt));
+          return { body: body as T, replayed: response.headers.get("idempotent-replayed") === "true" };
         }
         const envelope = await readErrorEnvelope(response);
         last = {
@@ -264,6 +265,16 @@ export class PgBeamClient {
       `${this.baseUrl} is the default API URL: check this machine's network and DNS, or if your API is elsewhere, ` +
       "set it with `pulumi config set pgbeam:baseUrl <url>` or PGBEAM_API_URL"
     );
+  }
+}
+
+/** A success answer is JSON or empty; anything else (a web page, a proxy's banner) is not the PgBeam API answering. */
+function parseAnswer(text: string, fail: (detail: string) => PgBeamApiError): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw fail(`the answer is not JSON (it begins ${JSON.stringify(text.slice(0, 40))}): check that pgbeam:baseUrl is the PgBeam API`);
   }
 }
 

@@ -283,10 +283,11 @@ export class Lifecycle {
     } catch (deleteError) {
       const why = deleteError instanceof Error ? deleteError.message : String(deleteError);
       const kept = `${cause}. Deleting it again failed too (${why}), so it is kept in state and the next \`pulumi up\` sets ${late.join(", ")}; until then it runs with the API's defaults for them`;
-      return partialFailure(what, id, inputs, outputs, new Error(kept));
+      return partialFailure(what, id, inputs, outputs, new Error(kept, { cause: error }));
     }
     return new Error(
       `${what}: ${cause}. It was deleted again rather than left running with the API's defaults for ${late.join(", ")}; nothing is left behind: fix the cause and run \`pulumi up\` again`,
+      { cause: error },
     );
   }
 
@@ -649,7 +650,7 @@ function partialFailure(what: string, id: string, inputs: Props, outputs: Props,
   // A bounded wait that gave up (runAction) carries the outputs of its last answer: they are the latest truth.
   const latest = (error as { outputs?: Props } | undefined)?.outputs;
   if (latest) outputs = latest;
-  return Object.assign(new Error(`${what}: ${message}`), {
+  return Object.assign(new Error(`${what}: ${message}`, { cause: error }), {
     id,
     properties: withProvider(outputs, inputs),
     reasons: [message],

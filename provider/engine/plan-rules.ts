@@ -115,7 +115,7 @@ export async function explainForbiddenCreate(rules: readonly PlanRule[], client:
     if (!isPgBeamApiError(readError) || (readError.status !== 403 && !isNotFound(readError))) throw error;
   }
   if (breach) {
-    return new Error(`PgBeam refused to create this: ${breach} ${said}. Upgrade the organization's plan, or remove this resource.`);
+    return new Error(`PgBeam refused to create this: ${breach} ${said}. Upgrade the organization's plan, or remove this resource.`, { cause: error });
   }
   const named = typeof inputs.orgId === "string" ? "orgId" : typeof inputs.projectId === "string" ? "projectId" : undefined;
   const org = orgId === undefined ? "the organization this resource is in" : `organization ${orgId}`;
@@ -124,5 +124,6 @@ export async function explainForbiddenCreate(rules: readonly PlanRule[], client:
     `PgBeam refused to create this with 403 ${said}${planSays}. Check that the API key (pgbeam:apiKey) has access to ` +
       `${org}: list the key's organizations with pgbeam.getOrganizations()${named ? ` and compare this resource's ${named}` : ""}; ` +
       "or set pgbeam:apiKey to a key of that organization.",
+    { cause: error },
   );
 }

@@ -22,6 +22,7 @@ function explainUnseen(_verb: string, error: Error, { inputs }: { inputs: Props 
     `query shape ${String(inputs.queryHash)} has not been observed on database ${String(inputs.databaseId)} ` +
       `(project ${String(inputs.projectId)}): PgBeam creates a cache rule only for a query its proxy has seen. ` +
       `Run the query through PgBeam first, or check queryHash and databaseId. (PgBeam said: ${(error as PgBeamApiError).detail})`,
+    { cause: error },
   );
 }
 

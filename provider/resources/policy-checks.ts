@@ -236,7 +236,7 @@ async function reportImpact(context: UpdateContext): Promise<void> {
   } catch (error) {
     const message = `policy impact: ${describe(context, context.id)}: the replay failed: ${(error as Error).message}`;
     // Without a replay the limits cannot be checked: a gate fails closed, a summary only says so.
-    if (limits && context.mode !== "report") throw new Error(`${message}; impactLimits cannot be checked, so the change is stopped`);
+    if (limits && context.mode !== "report") throw new Error(`${message}; impactLimits cannot be checked, so the change is stopped`, { cause: error });
     await context.diagnostics.warn(message);
     return;
   }

@@ -26,6 +26,7 @@ async function explainDeleteError(client: PgBeamClient, outputs: Props, id: stri
   const detail = names ? `agent credentials still use it: ${names}` : error.detail;
   return new Error(
     `cannot delete policy profile ${id}: ${detail}. Nothing was deleted; remove or rebind those credentials first.`,
+    { cause: error },
   );
 }
 

@@ -21,6 +21,13 @@ const FULL = process.env.PGBEAM_FULL_MATRIX === "1";
 const PASSWORD = "pw-matrix-Ju28";
 const WEBHOOK_SECRET = "whsec-matrix-Np61";
 const ATTEMPT_TIMEOUT_MS = 2000;
+/**
+ * The client's retry budget here, and an outage well inside it: the long faults are the default budget's (110 s,
+ * riding out ~90 s) scaled down, so they cost the run seconds, not minutes. The budget's own arithmetic at its
+ * default is proven in virtual time (test/unit/client.test.ts).
+ */
+const CALL_BUDGET_MS = 45_000;
+const OUTAGE_MS = 25_000;
 
 type Op = "create" | "configure" | "update" | "rotate" | "read" | "delete";
 const OPS: Op[] = ["create", "configure", "update", "rotate", "read", "delete"];
@@ -42,7 +49,12 @@ const FAULTS: FaultKind[] = [
   { name: "dropped before the server acts", fault: { drop: "before" }, converges: "first" },
   { name: "dropped after the server acted", fault: { drop: "after" }, converges: "first" },
   { name: "slower than the attempt timeout", fault: { delayMs: ATTEMPT_TIMEOUT_MS + 1500 }, converges: "first" },
-  { name: "503 for 70 s", fault: { status: 503, forMs: 70_000 }, converges: "first", sampleAt: { resource: "Project", op: "create" } },
+  {
+    name: `503 for ${OUTAGE_MS / 1000} s (budget ${CALL_BUDGET_MS / 1000} s)`,
+    fault: { status: 503, forMs: OUTAGE_MS },
+    converges: "first",
+    sampleAt: { resource: "Project", op: "create" },
+  },
   {
     name: "every attempt slower than the timeout (the server acts)",
     fault: { delayMs: ATTEMPT_TIMEOUT_MS + 1500, forMs: 600_000 },
@@ -333,6 +345,7 @@ const up = () => stack.cli(["up", "--yes", "--skip-preview", "--continue-on-erro
 beforeAll(async () => {
   stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD, WEBHOOK_SECRET } });
   await stack.stack.setConfig("pgbeam:attemptTimeoutMs", { value: String(ATTEMPT_TIMEOUT_MS) });
+  await stack.stack.setConfig("pgbeam:callBudgetMs", { value: String(CALL_BUDGET_MS) });
 });
 
 afterAll(async () => {

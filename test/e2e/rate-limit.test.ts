@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { expectNoLeaks, expectStateMatchesEmulator } from "./convergence";
 import { realEngineSuite, type TestStack } from "./harness";
-import { SCALE_SECRETS, scaleProgram } from "./scale-program";
+import { SCALE_SECRETS, scaleProgram } from "../../real-engine/scale-program";
 
 jest.setTimeout(20 * 60_000);
 

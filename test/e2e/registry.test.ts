@@ -1,14 +1,22 @@
 /**
  * The registry-driven lifecycle under the real Pulumi engine: every registered resource in one stack, each step
- * applied to all of them at once (so the run stays within minutes): create → no-change preview → each updatable
- * input changed alone, with the exact writes, and a no-change preview after each → each replace input → refresh
- * → out-of-band delete → refresh → recreate → destroy. Driven by test/lifecycle/fixtures.ts; a registered
+ * applied to all of them at once (so the run stays within minutes): create → no-change preview → the updatable
+ * inputs changed together, with exactly their writes, and a no-change preview → the replace inputs → refresh →
+ * out-of-band delete → refresh → recreate → destroy. Driven by test/lifecycle/fixtures.ts; a registered
  * resource without a fixture fails here.
  */
 import * as path from "node:path";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
 import { type Args, type Parents, SECRET_VALUES } from "../lifecycle/fixtures";
-import { coverageProblems, createParents, expectedWrites, fixtureFor, writesTo } from "../lifecycle/scenario";
+import {
+  changeRounds,
+  coverageProblems,
+  createParents,
+  expectedRoundWrites,
+  fixtureFor,
+  sortWrites,
+  writesTo,
+} from "../lifecycle/scenario";
 import { expectNoPlaintext, realEngineSuite, type StepResult, type TestStack } from "./harness";
 
 jest.setTimeout(20 * 60_000);
@@ -74,50 +82,57 @@ it("creates every resource; an unchanged program then previews as no changes", a
   expect(suite.emulator.validationFailures).toEqual([]);
 });
 
-it("each updatable input changed alone is an in-place update with exact writes, then no changes", async () => {
-  const rounds = Math.max(...NAMES.map((name) => Object.keys(fixtures[name].updates).length));
+/** Each resource's updates, or replaces, in rounds (`changeRounds`); a resource with fewer rounds sits the rest out. */
+function roundsOf(changes: (name: string) => Record<string, (parents: Parents) => Args>): Record<string, string[]>[] {
+  const byResource = Object.fromEntries(NAMES.map((name) => [name, changeRounds(changes(name), parents)]));
+  const count = Math.max(...Object.values(byResource).map((rounds) => rounds.length));
+  return Array.from({ length: count }, (_, round) =>
+    Object.fromEntries(NAMES.filter((name) => byResource[name][round]).map((name) => [name, byResource[name][round]])),
+  );
+}
+
+const describeRound = (round: Record<string, string[]>) => Object.entries(round).map(([name, fields]) => `${name}.{${fields.join(",")}}`).join(" ");
+
+// The exact writes of each input changed alone are proven by the engine-level twin (test/unit/lifecycle.test.ts);
+// here every resource changes all the inputs it can at once, and the writes must be exactly their composition.
+it("updatable inputs changed together are in-place updates with exactly their writes, then no changes", async () => {
   const putStates = Object.fromEntries(NAMES.map((name) => [name, { ...fixtures[name].putBody?.(parents) }]));
-  for (let round = 0; round < rounds; round++) {
-    const changing = Object.fromEntries(
-      NAMES.map((name) => [name, Object.keys(fixtures[name].updates)[round]]).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    );
-    for (const [name, field] of Object.entries(changing)) args[name] = { ...args[name], ...fixtures[name].updates[field].change(parents) };
+  const rounds = roundsOf((name) => Object.fromEntries(Object.entries(fixtures[name].updates).map(([field, update]) => [field, update.change])));
+  for (const [index, round] of rounds.entries()) {
+    for (const [name, fields] of Object.entries(round)) {
+      for (const field of fields) args[name] = { ...args[name], ...fixtures[name].updates[field].change(parents) };
+    }
     await program();
     suite.emulator.clearRequests();
-    const up = await step(`up (update round ${round + 1}: ${Object.entries(changing).map(([n, f]) => `${n}.${f}`).join(", ")})`, () => stack.up());
-    expect(Object.keys(changing).map((name) => [name, up.ops[name]])).toEqual(Object.keys(changing).map((name) => [name, "update"]));
+    const up = await step(`up (update round ${index + 1}: ${describeRound(round)})`, () => stack.up());
+    expect(Object.keys(round).map((name) => [name, up.ops[name]])).toEqual(Object.keys(round).map((name) => [name, "update"]));
     const after = await outputs();
-    for (const [name, field] of Object.entries(changing)) {
-      const writes = writesTo(suite.emulator.requests, RESOURCE_SPECS[name].itemPath(after[name], after[name].id));
-      expect([name, field, writes]).toEqual([name, field, expectedWrites(fixtures[name], field, parents, putStates[name])]);
+    for (const [name, fields] of Object.entries(round)) {
+      const writes = sortWrites(writesTo(suite.emulator.requests, RESOURCE_SPECS[name].itemPath(after[name], after[name].id)));
+      expect([name, fields, writes]).toEqual([name, fields, expectedRoundWrites(fixtures[name], fields, parents, putStates[name])]);
     }
-    const preview = await step(`preview (after update round ${round + 1})`, () => stack.preview());
+    const preview = await step(`preview (after update round ${index + 1})`, () => stack.preview());
     expect(opsOf(preview, "same")).toEqual(NAMES);
   }
   expect(suite.emulator.validationFailures).toEqual([]);
 });
 
-it("each replace input replaces (the id changes), then no changes", async () => {
-  const rounds = Math.max(...NAMES.map((name) => Object.keys(fixtures[name].replaces).length));
-  for (let round = 0; round < rounds; round++) {
+it("replace inputs changed together replace (the id changes), then no changes", async () => {
+  // A round's changes apply to the arguments the updates left; a resource sitting a round out keeps its last ones.
+  const overrides: Record<string, Args> = {};
+  const rounds = roundsOf((name) => fixtures[name].replaces);
+  for (const [index, round] of rounds.entries()) {
     const before = await outputs();
-    // A resource out of replace inputs keeps its last replaced state, so it shows no change.
-    const replacing = NAMES.filter((name) => Object.keys(fixtures[name].replaces).length > round);
-    const overrides = Object.fromEntries(
-      NAMES.map((name) => {
-        const changes = Object.values(fixtures[name].replaces);
-        return [name, changes.length === 0 ? {} : changes[Math.min(round, changes.length - 1)](parents)];
-      }),
-    );
+    for (const [name, fields] of Object.entries(round)) overrides[name] = Object.assign({}, ...fields.map((field) => fixtures[name].replaces[field](parents)));
     await program(overrides);
-    const up = await step(`up (replace round ${round + 1}: ${replacing.join(", ")})`, () => stack.up());
-    expect(opsOf(up, "replace")).toEqual(replacing);
+    const up = await step(`up (replace round ${index + 1}: ${describeRound(round)})`, () => stack.up());
+    expect(opsOf(up, "replace")).toEqual(Object.keys(round));
     const after = await outputs();
     // Upserts keyed by their path (cache rule, spend limit, default policy) may keep their id; the rest get new ones.
-    const keptId = replacing.filter((name) => RESOURCE_SPECS[name].create?.id === undefined && after[name].id === before[name].id);
+    const keptId = Object.keys(round).filter((name) => RESOURCE_SPECS[name].create?.id === undefined && after[name].id === before[name].id);
     expect(keptId).toEqual([]);
-    if (round === rounds - 1) for (const name of NAMES) args[name] = { ...args[name], ...overrides[name] };
   }
+  for (const name of NAMES) args[name] = { ...args[name], ...overrides[name] };
   const preview = await step("preview (after replaces)", () => stack.preview());
   expect(opsOf(preview, "same")).toEqual(NAMES);
   expect(suite.emulator.validationFailures).toEqual([]);

@@ -101,3 +101,42 @@ export function expectedWrites(fixture: Fixture, field: string, parents: Parents
     return { ...write, body: { ...putState } };
   });
 }
+
+/**
+ * A resource's changes (updates or replaces) packed into as few rounds as possible: each round takes every change
+ * whose program keys no earlier change of that round sets. The real engine applies a round's changes in one run.
+ */
+export function changeRounds(changes: Record<string, (parents: Parents) => Args>, parents: Parents): string[][] {
+  const rounds: { fields: string[]; keys: Set<string> }[] = [];
+  for (const [field, change] of Object.entries(changes)) {
+    const keys = Object.keys(change(parents));
+    let round = rounds.find((r) => keys.every((key) => !r.keys.has(key)));
+    if (!round) rounds.push((round = { fields: [], keys: new Set() }));
+    round.fields.push(field);
+    for (const key of keys) round.keys.add(key);
+  }
+  return rounds.map((r) => r.fields);
+}
+
+/**
+ * The writes that updating several inputs in one run must cause, exactly: each field's writes (as
+ * `expectedWrites`), those to the same path with the same method folded into one request (PATCH bodies merged, a
+ * PUT's full body as it ends), sorted by path and method (the order of writes to different paths is the engine's).
+ */
+export function expectedRoundWrites(fixture: Fixture, fields: string[], parents: Parents, putState: Args): Write[] {
+  const folded = new Map<string, Write>();
+  for (const write of fields.flatMap((field) => expectedWrites(fixture, field, parents, putState))) {
+    const key = writeKey(write);
+    const earlier = folded.get(key);
+    const body = earlier?.body && write.body && write.method === "PATCH" ? { ...(earlier.body as Args), ...(write.body as Args) } : write.body;
+    folded.set(key, { ...write, ...(body === undefined ? {} : { body }) });
+  }
+  return sortWrites([...folded.values()]);
+}
+
+const writeKey = (write: Write) => `${write.suffix ?? ""} ${write.method}`;
+
+/** Writes in the order `expectedRoundWrites` gives them (stable within one path and method). */
+export function sortWrites(writes: Write[]): Write[] {
+  return [...writes].sort((a, b) => writeKey(a).localeCompare(writeKey(b)));
+}

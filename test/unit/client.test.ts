@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { createServer } from "node:http";
 import * as net from "node:net";
 import { PgBeamClient } from "../../provider/client/client";
 import { resolveClientOptions } from "../../provider/client/config";
@@ -95,6 +96,23 @@ describe("requests", () => {
     expect(all).toHaveLength(105);
     expect(new Set(all.map((p) => p.name)).size).toBe(105);
     expect(emulator.requests.filter((r) => r.method === "GET")).toHaveLength(2);
+  });
+
+  it("a success answer that is not JSON (a web page at the base URL) fails naming method, path and the setting", async () => {
+    const server = createServer((_request, response) => response.writeHead(200, { "content-type": "text/html" }).end("<html>Welcome</html>"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const { client } = clientWithRecordedWaits({ baseUrl: `http://127.0.0.1:${port}` });
+      const error = await rejection(client.get("/v1/projects/prj_1"));
+      expect([error.status, error.attempts, error.message]).toEqual([
+        200,
+        1,
+        'PgBeam API GET /v1/projects/prj_1 failed with 200: the answer is not JSON (it begins "<html>Welcome</html>"): check that pgbeam:baseUrl is the PgBeam API',
+      ]);
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -304,6 +304,7 @@ describe("Project", () => {
     expect(error.message).toMatch(
       /^created Project prj_\w+, but setting allowedCidrs, residency on it failed: .*500.*\. It was deleted again rather than left running with the API's defaults for allowedCidrs, residency; nothing is left behind/,
     );
+    expect(error.cause).toMatchObject({ name: "PgBeamApiError", method: "PATCH", status: 500 }); // for code that inspects it
   });
 
   it("when deleting it again fails too, the project stays in state (no orphan) and the message says it runs unconfigured", async () => {

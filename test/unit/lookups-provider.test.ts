@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type Emulator, startEmulator } from "../../emulator";
 
-pulumi.runtime.setMocks(
+// setMocks is async in signature only: its work is done when it returns.
+void pulumi.runtime.setMocks(
   { newResource: (args) => ({ id: `${args.name}_id`, state: args.inputs }), call: (args) => args.inputs },
   "lookups",
   "dev",

@@ -37,6 +37,7 @@ describe("CustomDomain", () => {
       "Error: PgBeam refused to create this: custom domains need the Scale or Enterprise plan, and organization org_starter_shapes is on starter " +
         "(PgBeam said: custom domains require a Scale or Enterprise plan (organization org_starter_shapes is on starter)). Upgrade the organization's plan, or remove this resource.",
     );
+    expect((error as Error).cause).toMatchObject({ name: "PgBeamApiError", status: 403 });
   });
 
   it("a 403 the plan does not explain says what PgBeam said and what to check, not the plan", async () => {
@@ -92,6 +93,7 @@ describe("CacheRule", () => {
   it("a query shape never observed fails with a message naming hash and database", async () => {
     const error = await failureOf(create("CacheRule", { projectId: suite.parents.projectId, databaseId: suite.parents.databaseId, queryHash: "ffffffffffffffff" }));
     expect(String(error)).toContain(`query shape ffffffffffffffff has not been observed on database ${suite.parents.databaseId}`);
+    expect((error as Error).cause).toMatchObject({ name: "PgBeamApiError", status: 404 });
   });
 
   it("queryHash must be 16 lowercase hex digits, said before any API call", async () => {

@@ -78,7 +78,6 @@ it("the provider text stored by 0.1.0 (seven functions, each requiring dist/prov
 
 describe("the host path named in existing state", () => {
   it("dist/provider/engine/host stays a re-export of the composition root (state written before names it)", async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const legacy = require("../../provider/engine/host");
     expect([legacy.configure, legacy.lifecycle, legacy.client]).toEqual([host.configure, host.lifecycle, host.client]);
     expect(legacy.lifecycle("Project")).toBe(host.lifecycle("Project"));

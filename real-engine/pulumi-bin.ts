@@ -8,7 +8,7 @@ import * as path from "node:path";
  */
 export function pulumiBinDir(): string {
   if (process.env.PULUMI_PGBEAM_BIN_DIR) return process.env.PULUMI_PGBEAM_BIN_DIR;
-  const output = execFileSync("bash", [path.join(__dirname, "pulumi-cli.sh")], {
+  const output = execFileSync("bash", [path.join(__dirname, "..", "scripts", "pulumi-cli.sh")], {
     stdio: ["ignore", "pipe", "inherit"],
     encoding: "utf8",
   });
