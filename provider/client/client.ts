@@ -142,6 +142,14 @@ export class PgBeamClient {
   }
 
   /** This client (same settings, throttle and clock) telling `onRetry` about each retry of its calls. */
+  /**
+   * The account this client talks to (base URL and key, the key only as a keyed digest): the clients derived from one
+   * (`reportingRetries`, a recording wrapper) share it, so a cache of reads can be shared by them.
+   */
+  get accountScope(): string {
+    return `${this.baseUrl} ${this.keyedDigest("account scope")}`;
+  }
+
   reportingRetries(onRetry: RetryListener): PgBeamClient {
     return new PgBeamClient({ ...this.options, clock: this.clock, throttle: this.throttle, random: this.random, onRetry });
   }

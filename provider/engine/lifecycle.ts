@@ -166,7 +166,7 @@ export class Lifecycle {
         verifyUpdate(this.spec.verification, "diff", id, desired, olds, news[URN_KEY], client),
       );
     }
-    return { changes: changed.length > 0, replaces, deleteBeforeReplace };
+    return { changes: changed.length > 0, replaces, ...(deleteBeforeReplace ? { deleteBeforeReplace } : {}) };
   }
 
   async create(inputs: Props): Promise<CreateResult> {

@@ -24,27 +24,33 @@ import { containsUnknown, fromApi, omit, type Props, sameValue } from "./values"
 /** What a run's reads have cost so far, for tests and the docs' cost figures. */
 export const predictionCalls = { count: 0 };
 
-const readers = new WeakMap<PgBeamClient, Reader>();
+/** Reads made so far in this process, per account (see `PgBeamClient.accountScope`). */
+const readsByAccount = new Map<string, Map<string, Promise<unknown>>>();
 
-/** A reader whose every GET and list is made once per client for the life of the process. */
+/** Forgets this process's reads: each run is a new provider process; a test playing several runs in one calls this. */
+export function forgetPredictionReads(): void {
+  readsByAccount.clear();
+}
+
+/**
+ * A reader whose every GET and list is made once per account for the life of the process. Each call goes through
+ * the client it is given, so a read is counted, and its retries shown, on the resource that first needs it.
+ */
 function runReader(client: PgBeamClient): Reader {
-  let reader = readers.get(client);
-  if (!reader) {
-    const cache = new Map<string, Promise<unknown>>();
-    const once = <T>(key: string, call: () => Promise<T>): Promise<T> => {
-      if (!cache.has(key)) {
-        predictionCalls.count++;
-        cache.set(key, call());
-      }
-      return cache.get(key) as Promise<T>;
-    };
-    reader = {
-      get: (path) => once(`GET ${path}`, () => client.get<Props>(path)),
-      list: (path, itemsKey, query) => once(`LIST ${path} ${JSON.stringify(query ?? {})}`, () => client.listAll<Props>(path, itemsKey, query)),
-    };
-    readers.set(client, reader);
-  }
-  return reader;
+  let cache = readsByAccount.get(client.accountScope);
+  if (!cache) readsByAccount.set(client.accountScope, (cache = new Map()));
+  const reads = cache;
+  const once = <T>(key: string, call: () => Promise<T>): Promise<T> => {
+    if (!reads.has(key)) {
+      predictionCalls.count++;
+      reads.set(key, call());
+    }
+    return reads.get(key) as Promise<T>;
+  };
+  return {
+    get: (path) => once(`GET ${path}`, () => client.get<Props>(path)),
+    list: (path, itemsKey, query) => once(`LIST ${path} ${JSON.stringify(query ?? {})}`, () => client.listAll<Props>(path, itemsKey, query)),
+  };
 }
 
 /** Creates this run has already let through, per limit and scope, by URN (an `up` checks each resource twice). */

@@ -6,7 +6,7 @@ import { type Emulator, startEmulator } from "../../emulator";
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator();
-  const config: Record<string, string> = { "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:callBudgetMs": "3000" };
+  const config: Record<string, string> = { "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:callBudgetMs": "3000", "pgbeam:predictRefusals": "false" };
   host.configure({ get: (key) => config[key] });
 });
 afterAll(async () => {
@@ -228,7 +228,8 @@ describe("Project", () => {
   it("replaces on orgId/cloud/selfHosted", async () => {
     const { inputs, id, outs } = await createProject();
     const otherCloud = await checkedInputs(project, projectInputs({ name: inputs.name, cloud: "gcp" }));
-    expect(await project.diff(id, outs, otherCloud)).toEqual({ changes: true, replaces: ["cloud"] });
+    // Names are unique per org: the replacement keeps the name, so the old project goes first.
+    expect(await project.diff(id, outs, otherCloud)).toEqual({ changes: true, replaces: ["cloud"], deleteBeforeReplace: true });
     const renamedToo = await checkedInputs(project, projectInputs({ name: `${inputs.name}-2`, cloud: "gcp" }));
     expect(await project.diff(id, outs, renamedToo)).toEqual({ changes: true, replaces: ["cloud"] });
     const unknownOrg = { ...inputs, orgId: UNKNOWN };
@@ -241,7 +242,7 @@ describe("Project", () => {
     const described = await withOption({ description: "changed" }, ["description"]);
     expect(await project.diff(id, outs, described)).toEqual({ changes: true, replaces: ["description"], deleteBeforeReplace: true });
     const otherHost = await withOption({ database: { ...primaryDb, host: "other.internal" } }, ["database.port"]);
-    expect(await project.diff(id, outs, otherHost)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await project.diff(id, outs, otherHost)).toEqual({ changes: true, replaces: [] });
     const otherPort = await withOption({ database: { ...primaryDb, port: 6432 } }, ["database.port"]);
     expect(await project.diff(id, outs, otherPort)).toEqual({ changes: true, replaces: ["database"], deleteBeforeReplace: true });
 

@@ -4,6 +4,7 @@
  */
 import * as host from "../../provider/host";
 import type { Props } from "../../provider/engine/values";
+import { forgetPredictionReads } from "../../provider/engine/predictions";
 import { type Emulator, startEmulator } from "../../emulator";
 import { call } from "../lifecycle/scenario";
 
@@ -14,7 +15,11 @@ const configure = (predictRefusals: string, apiKey = emulator.apiKey) =>
 beforeAll(async () => {
   emulator = await startEmulator();
 });
-afterEach(() => configure("true")); // a fresh client, so each test starts with an empty read cache
+// Each test is a new run: a fresh client and an empty read cache.
+afterEach(() => {
+  configure("true");
+  forgetPredictionReads();
+});
 afterAll(async () => {
   expect(emulator.validationFailures).toEqual([]);
   await emulator.stop();
@@ -111,7 +116,7 @@ it("a unique name taken outside the stack fails, offering adoptId; one made with
   expect((await check("PolicyProfile", "adopting", { projectId, name: "console-made", adoptId: old })).failures).toBeUndefined();
 
   await call(emulator, "POST", `/v1/projects/${projectId}/policies`, { name: "just-made" });
-  configure("true"); // a new run: the list read above is cached for the life of the process
+  forgetPredictionReads(); // a new run: the list read above is cached for the life of the process
   const warnings = jest.spyOn(console, "error").mockImplementation(() => undefined);
   try {
     expect((await check("PolicyProfile", "recent", { projectId, name: "just-made" })).failures).toBeUndefined();
