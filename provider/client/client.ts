@@ -50,6 +50,8 @@ export interface RetryEvent {
   /** Time spent on this call so far, and how long it may take in all (pgbeam:callBudgetMs). */
   elapsedMs: number;
   budgetMs: number;
+  /** Since when no connection could be made, if the last attempt made none (tried for `UNREACHABLE_BUDGET_MS`). */
+  unreachableForMs?: number;
   /** The client's clock at this moment. */
   at: number;
 }
@@ -261,7 +263,9 @@ export class PgBeamClient {
         throw fail(last, attempt, `${budgetSpent}${asked}`);
       }
       const now = this.clock.now();
-      this.onRetry?.({ method, path, attempt, status: last.status, code: last.code, detail: last.detail, waitMs: wait, elapsedMs: now - started, budgetMs: this.callBudgetMs, at: now });
+      const unreachableForMs = unreachableSince === undefined ? undefined : now - unreachableSince;
+      const { status, code, detail } = last;
+      this.onRetry?.({ method, path, attempt, status, code, detail, waitMs: wait, elapsedMs: now - started, budgetMs: this.callBudgetMs, unreachableForMs, at: now });
       await this.clock.sleep(wait);
     }
   }

@@ -3,7 +3,7 @@
  * verification), attached to the resource as it happens through its diagnostics: otherwise the CLI shows nothing for
  * up to two minutes and then an error.
  */
-import type { RetryEvent, RetryListener } from "../client/client";
+import { type RetryEvent, type RetryListener, UNREACHABLE_BUDGET_MS } from "../client/client";
 import type { Diagnostics } from "./diagnostics";
 
 /** At most one progress message per resource operation in this time: a long outage says so a few times, not at every retry. */
@@ -35,8 +35,9 @@ export function describeRetry(event: RetryEvent): string {
       : event.status > 0
         ? `the API answered ${event.status}${event.code ? ` ${event.code}` : ""} (${event.detail})`
         : event.detail;
-  return (
-    `PgBeam API ${event.method} ${event.path}: ${outcome}; retrying in ${seconds(event.waitMs)} (attempt ${event.attempt + 1}, ` +
-    `${seconds(event.elapsedMs)} of the ${seconds(event.budgetMs)} retry budget spent; pgbeam:callBudgetMs sets it)`
-  );
+  const standing =
+    event.unreachableForMs === undefined
+      ? `${seconds(event.elapsedMs)} of the ${seconds(event.budgetMs)} retry budget spent; pgbeam:callBudgetMs sets it`
+      : `a host that cannot be reached is tried for ${seconds(UNREACHABLE_BUDGET_MS)}, ${seconds(event.unreachableForMs)} so far`;
+  return `PgBeam API ${event.method} ${event.path}: ${outcome}; retrying in ${seconds(event.waitMs)} (attempt ${event.attempt + 1}, ${standing})`;
 }

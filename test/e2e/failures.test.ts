@@ -1,8 +1,12 @@
 /**
  * Found defects, under the real engine: a post-create configuring step that fails must not leave a project
- * serving with the API's open defaults; a rotated API key must tell the user exactly what to run.
+ * serving with the API's open defaults; a rotated API key must tell the user exactly what to run; an unreachable
+ * base URL fails in seconds naming its setting; retries and a missing key are shown while they matter.
  */
+import { once } from "node:events";
+import * as net from "node:net";
 import * as path from "node:path";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { expectNoLeaks, expectStateMatchesEmulator } from "./convergence";
 import { realEngineSuite } from "./harness";
 
@@ -68,6 +72,82 @@ it("after the API key is rotated in config and the old one revoked, refresh fail
     expect(destroy.code).toBe(0);
     expect(suite.emulator.objects("project").filter((o) => o.data.name === "rotated-1")).toEqual([]);
     await expectNoLeaks(stack, suite.emulator, { password: PASSWORD, "new API key": newKey });
+  } finally {
+    await stack.cleanup();
+  }
+});
+
+it("an up riding out an outage shows its retries on the resource as they happen, a few times, not at every retry", async () => {
+  const stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD } });
+  try {
+    await stack.setResources({ patient: project("outage-1") } as never);
+    // A key of its own: an earlier test revokes the suite's.
+    const key = "pbu_outage_key_for_e2e_Hq4Zt8Rb2Nc6";
+    suite.emulator.addApiKey(key);
+    await stack.stack.setConfig("pgbeam:apiKey", { value: key, secret: true });
+    suite.emulator.inject({ method: "POST", path: "/v1/projects", status: 503, forMs: 45_000 });
+    const shown: { at: number; message: string }[] = [];
+    let createdAt = 0;
+    const onEvent = (event: EngineEvent) => {
+      const diagnostic = event.diagnosticEvent;
+      if (diagnostic?.urn?.endsWith("::patient") && diagnostic.message.includes("retrying")) shown.push({ at: Date.now(), message: diagnostic.message.trim() });
+      if (event.resOutputsEvent?.metadata.urn.endsWith("::patient")) createdAt = Date.now();
+    };
+    await stack.stack.up({ onEvent });
+    const retries = suite.emulator.requests.filter((r) => r.method === "POST" && r.path === "/v1/projects" && r.status === 503).length;
+    process.stdout.write(`outage of 45 s under the real engine: ${retries} retries, ${shown.length} messages on the resource\n`);
+    expect(shown[0].message).toMatch(/^PgBeam API POST \/v1\/projects: the API answered 503 \w+ \(injected fault: HTTP 503\); retrying in \d+(\.\d)? s \(attempt 2, \d+(\.\d)? s of the 110 s retry budget spent; pgbeam:callBudgetMs sets it\)$/);
+    // The first arrived while the outage went on, not with the result.
+    expect(createdAt - shown[0].at).toBeGreaterThan(30_000);
+    expect(shown.length).toBeGreaterThanOrEqual(2);
+    expect(shown.length).toBeLessThan(retries);
+    expect((await stack.cli(["destroy", "--yes", "--skip-preview"])).code).toBe(0);
+  } finally {
+    suite.emulator.clearFaults();
+    await stack.cleanup();
+  }
+});
+
+it("an unreachable base URL fails the up within 15 s of trying, naming the URL and pgbeam:baseUrl, not the retry budget", async () => {
+  const server = net.createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  await new Promise((resolve) => server.close(resolve));
+  const stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD } });
+  try {
+    await stack.setResources({ nowhere: project("unreachable-1") } as never);
+    await stack.stack.setConfig("pgbeam:baseUrl", { value: url });
+    const started = Date.now();
+    const failed = await stack.cli(["up", "--yes", "--skip-preview"]);
+    const seconds = /\(\d+ attempts in (\d+\.\d) s; gave up: no connection could be made\)/.exec(failed.output)?.[1];
+    process.stdout.write(`unreachable base URL under the real engine: gave up after ${seconds} s of trying, up took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    expect(failed.code).not.toBe(0);
+    expect(failed.output).toContain(`could not connect to ${url}: connection refused`);
+    expect(failed.output).toContain(`Check the API URL ${url}: it is set by \`pgbeam:baseUrl\``);
+    expect(failed.output).not.toContain("callBudgetMs");
+    expect(Number(seconds)).toBeLessThan(15);
+  } finally {
+    await stack.cleanup();
+  }
+});
+
+it("without an API key, a preview that needs no API call passes and says so on the Stack before anything is changed", async () => {
+  const stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD } });
+  try {
+    await stack.setResources({ keyless: project("keyless-1") } as never);
+    await stack.stack.removeConfig("pgbeam:apiKey");
+    suite.emulator.clearRequests();
+    const preview = await stack.preview();
+    expect(preview.ops.keyless).toBe("create");
+    const told = preview.diagnostics.filter((d) => d.message.includes("API key is not configured"));
+    expect(told).toEqual([
+      {
+        resource: undefined,
+        severity: "warning",
+        message: expect.stringMatching(/^pulumi-pgbeam: PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>`.* fails until then\.$/),
+      },
+    ]);
+    expect(suite.emulator.requests).toEqual([]);
   } finally {
     await stack.cleanup();
   }

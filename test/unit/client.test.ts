@@ -325,14 +325,17 @@ describe("a base URL that cannot be reached", () => {
     const url = await refusingUrl();
     const clock = virtualClock();
     const client = new PgBeamClient({ ...viaConfig({ "pgbeam:baseUrl": url }), clock, throttle: new SharedThrottle(clock), random: () => 0 });
+    const shown: string[] = [];
     const started = clock.now();
-    const error = await rejection(client.get("/v1/organizations"));
+    const error = await rejection(client.reportingRetries(retryProgress({ info: async (m) => void shown.push(m), warn: async () => {} })).get("/v1/organizations"));
     // With the shortest jitter the most attempts fit: 0.25 + 0.5 + 1 + 2 + 4 + 4 s of backoff, the next would pass 15 s.
     expect(clock.now() - started).toBeLessThan(15_000);
     expect(error.status).toBe(0);
     expect(error.attempts).toBe(7);
     expect(error.message).toMatch(new RegExp(`failed: could not connect to ${url}: connection refused \\(connect ECONNREFUSED [^)]+\\) \\(7 attempts in 11\\.\\d s; gave up: no connection could be made\\)\\. Check the API URL ${url}: it is set by \`pgbeam:baseUrl\` \\(stack config: \`pulumi config set pgbeam:baseUrl …\`, or the \`baseUrl\` argument of an explicit pgbeam.Provider\\)$`));
     expect(error.message).not.toContain("callBudgetMs");
+    // While it tries, the user is told the short limit that applies, not the call budget.
+    expect(shown).toEqual([expect.stringMatching(/: connection refused \(.*\); retrying in 0\.3 s \(attempt 2, a host that cannot be reached is tried for 15 s, 0(\.\d)? s so far\)$/)]);
   });
 
   it("a host name that does not resolve fails the same way, naming PGBEAM_API_URL when that set it", async () => {
