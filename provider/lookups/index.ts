@@ -60,8 +60,9 @@ function lookupOutput<A, R>(args: pulumi.Input<A> | undefined, options: LookupOp
   return pulumi.all([pulumi.output(args as A), configuration]).apply(([resolved]) => run(resolved as A));
 }
 
-function fail(lookup: string, message: string): never {
-  throw new Error(`pgbeam.${lookup}: ${message}`);
+/** `cause`: the API error this explains, kept for code that inspects it (status, code). */
+function fail(lookup: string, message: string, cause?: unknown): never {
+  throw new Error(`pgbeam.${lookup}: ${message}`, cause === undefined ? undefined : { cause });
 }
 
 function requireString(lookup: string, field: string, value: unknown): string {
@@ -169,7 +170,7 @@ export async function getProject(args: GetProjectArgs, options?: LookupOptions):
   if (byId) {
     const id = requireString(lookup, "id", args.id);
     const found = await client.get(`/v1/projects/${segment(id)}`).catch((error: unknown) => {
-      if (isNotFound(error)) fail(lookup, `project ${id} does not exist or the API key cannot access it`);
+      if (isNotFound(error)) fail(lookup, `project ${id} does not exist or the API key cannot access it`, error);
       throw error;
     });
     project = fromApi(found) as unknown as GetProjectResult;

@@ -81,6 +81,8 @@ it("getProject by id and by name within an org, with its primary database and ne
     `pgbeam.getProject: no project in organization ${emulator.orgId} is named "absent" (found: "existing")`,
   );
   expect(await rejection(pgbeam.getProject({ id: "prj_absent" }))).toBe("pgbeam.getProject: project prj_absent does not exist or the API key cannot access it");
+  const absent = await pgbeam.getProject({ id: "prj_absent" }).catch((error: Error) => error);
+  expect((absent as Error).cause).toMatchObject({ name: "PgBeamApiError", status: 404 });
 });
 
 it("Output forms take Inputs and resolve to the same results", async () => {
