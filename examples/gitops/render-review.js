@@ -140,7 +140,7 @@ function analyse(preview, pgbeam) {
 }
 
 /** What uses the object in this stack: resources through their inputs, stack outputs through equal values. */
-function dependents(urn, facts, analysis) {
+function dependents(urn, analysis) {
   const step = analysis.steps.find((candidate) => candidate.urn === urn);
   const consumers = [];
   for (const other of analysis.steps) {
@@ -163,9 +163,8 @@ function dependents(urn, facts, analysis) {
   const parts = [];
   if (consumers.length > 0) parts.push(`resources ${consumers.join("; ")}`);
   if (traced.length > 0) parts.push(`stack outputs ${traced.join(", ")}`);
-  // Masked in the preview, a secret output cannot be traced to what it holds; those of an object that issues
-  // secrets are named so the reviewer checks them.
-  if (secret.length > 0 && facts.invalidates) parts.push(`possibly the secret stack outputs ${secret.join(", ")} (masked: check which hold its values)`);
+  // Masked in the preview, a secret output cannot be traced to what it holds: named, so the reviewer checks them.
+  if (secret.length > 0) parts.push(`possibly the secret stack outputs ${secret.join(", ")} (masked: check which hold its values)`);
   return parts;
 }
 
@@ -188,7 +187,7 @@ function describeStep(step, analysis, pgbeam) {
   const invalidates = step.op === "replace" ? facts.replaceInvalidates : rotated ? facts.rotationInvalidates : undefined;
   if (invalidates) {
     lines.push(`**${step.op === "replace" ? "Its replace" : `Its rotation (\`${facts.rotationTrigger}\` changes)`} invalidates** ${invalidates}.`);
-    const users = dependents(step.urn, { invalidates }, analysis);
+    const users = dependents(step.urn, analysis);
     lines.push(users.length > 0 ? `**Uses it in this stack:** ${users.join("; ")}.` : "**Uses it in this stack:** nothing else; check consumers outside the stack.");
   }
   const secrets = analysis.secretChanges.get(step.urn) ?? [];
