@@ -13,6 +13,7 @@ export { ProjectDefaultPolicy, type ProjectDefaultPolicyArgs } from "./sdk/proje
 export { PgBeamApiError, isPgBeamApiError } from "./client/errors";
 export { Provider, type ProviderArgs } from "./provider";
 export { fieldsKeptByServer, planningCallsIn, reviewFacts, secretChangesIn } from "./review";
+export type { ReviewFactsOfType } from "./review";
 export {
   type LookupOptions,
   getOrganization,

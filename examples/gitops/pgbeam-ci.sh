@@ -4,6 +4,7 @@
 #   pgbeam-ci.sh preview <stack> <review.md>   pull request: preview, write the review text (exit: the preview's);
 #                                              (and the full text, for when it exceeds a comment, in review-full.md beside it)
 #   pgbeam-ci.sh up <stack>                    after merge: apply, showing the diff
+#   pgbeam-ci.sh drift <stack> <report.md>     schedule: refresh-preview, write the drift report (exit 3: drift)
 #
 # Run it in the Pulumi project's directory (dependencies installed). It needs `pulumi` and `node` on PATH, the
 # backend's credentials (PULUMI_ACCESS_TOKEN, or PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE) and the PgBeam
@@ -11,7 +12,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-usage() { sed -n '4,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 (($# >= 2)) || usage
 command=$1 stack=$2
 
@@ -28,6 +29,20 @@ case $command in
     node "$here/render-review.js" --stack "$stack" --json "$work/preview.json" --status "$status" \
       --full "$(dirname "$review")/review-full.md" >"$review"
     exit "$status"
+    ;;
+  drift)
+    (($# == 3)) || usage
+    report=$3
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    # A preview after a refresh: nothing is written to state or PgBeam; what differs from the program is drift.
+    status=0
+    pulumi preview --refresh --stack "$stack" --non-interactive --json --show-sames --show-replacement-steps >"$work/preview.json" || status=$?
+    drifted=0
+    node "$here/render-review.js" --mode drift --stack "$stack" --json "$work/preview.json" --status "$status" \
+      --full "$(dirname "$report")/drift-full.md" >"$report" || drifted=$?
+    ((status == 0)) || exit "$status"
+    exit "$drifted"
     ;;
   up)
     (($# == 2)) || usage

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Renders the review text of a pull request (Markdown) from one `pulumi preview --json --show-sames
-// --show-replacement-steps`. Run by pgbeam-ci.sh in the Pulumi project's directory (pulumi-pgbeam installed):
-//   node render-review.js --stack dev --json preview.json [--status <preview exit code>] [--full review-full.md]
+// --show-replacement-steps`, or with `--mode drift` the drift report of a `pulumi preview --refresh` of the same kind
+// (exit 3 when there is drift). Run by pgbeam-ci.sh in the Pulumi project's directory (pulumi-pgbeam installed):
+//   node render-review.js --stack dev --json preview.json [--status <preview exit code>] [--full review-full.md] [--mode drift]
 // What it reads and why is in docs/review.md: per resource the old and new inputs (secrets masked as "[secret]"),
 // the provider's replace reasons and notes (which secret inputs change, which API calls planning made), the order
 // of the replacement steps (delete-first or create-first), the dependencies of every resource, the stack's outputs.
@@ -17,6 +18,8 @@ const SECRET = "[secret]";
 const MAX_COMMENT = 60000;
 const TYPE_PREFIX = "pulumi-nodejs:dynamic/pgbeam:";
 const REPLACEMENT_STEPS = new Set(["create-replacement", "delete-replaced"]);
+/** Exit code of a drift report that found drift. */
+const DRIFT_EXIT = 3;
 
 function parseArgs(argv) {
   const args = {};
@@ -122,16 +125,22 @@ function analyse(preview, pgbeam) {
   }
   // Delete-first replaces: the engine deletes the old object before the replace step (create-first: after).
   const deleteFirst = new Set();
-  const firstStepOf = new Map();
-  for (const step of allSteps) if (!firstStepOf.has(step.urn)) firstStepOf.set(step.urn, step.op);
-  for (const [urn, op] of firstStepOf) if (op === "delete-replaced") deleteFirst.add(urn);
-  const steps = allSteps.filter((step) => !REPLACEMENT_STEPS.has(step.op) && !isStack(step.urn));
+  const firstReplacementStep = new Map();
+  for (const step of allSteps) {
+    if ((REPLACEMENT_STEPS.has(step.op) || step.op === "replace") && !firstReplacementStep.has(step.urn)) firstReplacementStep.set(step.urn, step.op);
+  }
+  for (const [urn, op] of firstReplacementStep) if (op === "delete-replaced") deleteFirst.add(urn);
+  // With --refresh, a resource's refresh step comes first and its planned step last: the plan is what `up` does.
+  const planned = new Map();
+  for (const step of allSteps) if (!REPLACEMENT_STEPS.has(step.op) && step.op !== "refresh" && !isStack(step.urn)) planned.set(step.urn, step);
+  const steps = [...planned.values()];
+  const refreshed = new Set(allSteps.filter((step) => step.op === "refresh" && !isStack(step.urn)).map((step) => step.urn)).size;
   const stackStep = allSteps.find((step) => isStack(step.urn));
-  return { steps, stackStep, diagnostics, notes, secretChanges, calls, deleteFirst };
+  return { steps, stackStep, diagnostics, notes, secretChanges, calls, deleteFirst, refreshed };
 }
 
 /** What uses the object in this stack: resources through their inputs, stack outputs through equal values. */
-function dependents(urn, facts, analysis) {
+function dependents(urn, analysis) {
   const step = analysis.steps.find((candidate) => candidate.urn === urn);
   const consumers = [];
   for (const other of analysis.steps) {
@@ -154,9 +163,8 @@ function dependents(urn, facts, analysis) {
   const parts = [];
   if (consumers.length > 0) parts.push(`resources ${consumers.join("; ")}`);
   if (traced.length > 0) parts.push(`stack outputs ${traced.join(", ")}`);
-  // Masked in the preview, a secret output cannot be traced to what it holds; those of an object that issues
-  // secrets are named so the reviewer checks them.
-  if (secret.length > 0 && facts.invalidates) parts.push(`possibly the secret stack outputs ${secret.join(", ")} (masked: check which hold its values)`);
+  // Masked in the preview, a secret output cannot be traced to what it holds: named, so the reviewer checks them.
+  if (secret.length > 0) parts.push(`possibly the secret stack outputs ${secret.join(", ")} (masked: check which hold its values)`);
   return parts;
 }
 
@@ -179,7 +187,7 @@ function describeStep(step, analysis, pgbeam) {
   const invalidates = step.op === "replace" ? facts.replaceInvalidates : rotated ? facts.rotationInvalidates : undefined;
   if (invalidates) {
     lines.push(`**${step.op === "replace" ? "Its replace" : `Its rotation (\`${facts.rotationTrigger}\` changes)`} invalidates** ${invalidates}.`);
-    const users = dependents(step.urn, { invalidates }, analysis);
+    const users = dependents(step.urn, analysis);
     lines.push(users.length > 0 ? `**Uses it in this stack:** ${users.join("; ")}.` : "**Uses it in this stack:** nothing else; check consumers outside the stack.");
   }
   const secrets = analysis.secretChanges.get(step.urn) ?? [];
@@ -223,35 +231,50 @@ function standOut(analysis, pgbeam) {
 
 function costLine(analysis) {
   const all = [...analysis.calls.values()].flat();
-  if (all.length === 0) return "Planning these changes made no PgBeam API call.";
+  const reads = analysis.refreshed > 0 ? `The refresh read each of the ${analysis.refreshed} PgBeam resources once. ` : "";
+  if (all.length === 0) return `${reads}Planning these changes made no PgBeam API call.`;
   const per = [...analysis.calls].map(([urn, made]) => `${label(urn)}: ${made.length} (${[...new Set(made)].map((call) => `\`${call}\``).join(", ")})`);
-  return `Planning these changes made ${all.length} PgBeam API call${all.length === 1 ? "" : "s"}, reads and what-if checks that change nothing: ${per.join("; ")}.`;
+  return `${reads}Planning these changes made ${all.length} PgBeam API call${all.length === 1 ? "" : "s"}, reads and what-if checks that change nothing: ${per.join("; ")}.`;
 }
 
 const FOOTNOTE =
   "<sub>From one `pulumi preview --json`: old and new inputs, replace reasons and the provider's notes. Secret values are never shown, " +
   "only which secret inputs change. A field left to the server is not removed by `up`. See docs/review.md.</sub>";
 
-function render({ stack, preview, status, pgbeam }) {
+function render({ stack, preview, status, pgbeam, mode = "review" }) {
   const analysis = analyse(preview, pgbeam);
   const { steps, diagnostics, notes } = analysis;
   const errors = diagnostics.filter((d) => d.severity === "error");
   const failed = status !== 0;
   // The JSON lists a step for every resource (--show-sames): unchanged ones are shown only with a warning.
   const shown = steps.filter((step) => step.op !== "same" || notes(step.urn).some((d) => d.severity === "warning"));
+  const drift = mode === "drift";
+  const drifted = shown.filter((step) => step.op !== "same").length;
   const head = failed
-    ? [`### ❌ PgBeam preview of \`${stack}\` failed (exit ${status})`, "", "Nothing is applied until the preview passes: fix what the errors say and push again."]
-    : [`### PgBeam preview of \`${stack}\`: ${summary(preview.changeSummary) || "no resources"}`];
+    ? drift
+      ? [`### ❌ PgBeam drift check of \`${stack}\` failed (exit ${status})`, "", "Drift could not be checked: fix what the errors say."]
+      : [`### ❌ PgBeam preview of \`${stack}\` failed (exit ${status})`, "", "Nothing is applied until the preview passes: fix what the errors say and push again."]
+    : drift
+      ? drifted === 0
+        ? [`### PgBeam drift check of \`${stack}\`: no drift`, "", "PgBeam holds what the program says."]
+        : [
+            `### ⚠️ PgBeam drift check of \`${stack}\`: ${drifted} resource${drifted === 1 ? "" : "s"} differ${drifted === 1 ? "s" : ""} from the program`,
+            "",
+            "Changed outside Pulumi (the console, the API, another tool): **From** is what PgBeam holds now, **To** what the program says. " +
+              "The next `up` sets it back; to keep a change, write it into the program instead.",
+          ]
+      : [`### PgBeam preview of \`${stack}\`: ${summary(preview.changeSummary) || "no resources"}`];
   if (errors.length > 0) head.push("", ...errors.map((d) => `- ❌ ${isStack(d.urn) ? "stack" : label(d.urn)}: ${plain(d.message)}`));
   const caution = standOut(analysis, pgbeam);
   if (caution.length > 0) head.push("", ...caution);
   head.push("", costLine(analysis));
-  if (shown.length === 0 && !failed) head.push("", "No changes.");
+  if (shown.length === 0 && !failed && !drift) head.push("", "No changes.");
   const sections = shown.map((step) => ({ step, text: describeStep(step, analysis, pgbeam) }));
   const loose = diagnostics.filter((d) => isStack(d.urn) && d.severity === "warning");
   const stackSection = loose.length > 0 ? ["", "#### Stack", ...loose.map((d) => `> ⚠️ warning: ${plain(d.message)}`)] : [];
   const full = [...head, ...sections.flatMap((s) => ["", s.text]), ...stackSection, "", FOOTNOTE].join("\n") + "\n";
-  if (full.length <= MAX_COMMENT) return { comment: full, full };
+  const exitCode = drift && !failed && drifted > 0 ? DRIFT_EXIT : 0;
+  if (full.length <= MAX_COMMENT) return { comment: full, full, exitCode };
   // Too large for one comment: one line per changed resource, as many as fit; the full review is attached.
   const note = `The full review (${full.length} characters, over GitHub's comment limit) is attached to this workflow run: artifact \`pgbeam-review-${stack}\`.`;
   const lines = [...head, "", `> [!NOTE]\n> ${note}`, "", "| Resource | Action | Fields changed | Warnings |", "|---|---|---|---|"];
@@ -270,7 +293,7 @@ function render({ stack, preview, status, pgbeam }) {
     listed++;
   }
   if (listed < sections.length) lines.push("", `… and ${sections.length - listed} more resources in the full review.`);
-  return { comment: [...lines, "", FOOTNOTE].join("\n") + "\n", full };
+  return { comment: [...lines, "", FOOTNOTE].join("\n") + "\n", full, exitCode };
 }
 
 function main() {
@@ -283,9 +306,10 @@ function main() {
     // A preview that failed before planning prints no JSON; its messages are in the job log.
     preview = { steps: [], diagnostics: [{ severity: "error", message: `no JSON from pulumi preview (${error.message}): see the job log` }] };
   }
-  const { comment, full } = render({ stack: args.stack, preview, status, pgbeam: installedPgbeam() });
+  const { comment, full, exitCode } = render({ stack: args.stack, preview, status, pgbeam: installedPgbeam(), mode: args.mode });
   if (args.full) fs.writeFileSync(args.full, full);
   process.stdout.write(comment);
+  process.exitCode = exitCode;
 }
 
 if (require.main === module) main();

@@ -61,7 +61,7 @@ for (let team = 0; team < 120; team++) {
 }
 `;
 
-it("the workflow runs the script's two commands, attaches the full review, with the CLI version the package is built for", () => {
+it("the workflows run the script's commands (the nightly one its drift check), with the CLI version the package is built for", () => {
   const workflow = fs.readFileSync(path.join(repoRoot, "examples/gitops/pgbeam.yml"), "utf8");
   expect(workflow).toContain("CI_SCRIPT: examples/gitops/pgbeam-ci.sh");
   expect(workflow).toMatch(/run: bash "\$GITHUB_WORKSPACE\/\$CI_SCRIPT" preview "\$\{\{ matrix\.stack \}\}" "\$RUNNER_TEMP\/review\.md"/);
@@ -70,6 +70,10 @@ it("the workflow runs the script's two commands, attaches the full review, with 
   expect(workflow).toMatch(/PGBEAM_API_KEY: \$\{\{ secrets\.PGBEAM_API_KEY \}\}/);
   const pinned = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).devDependencies["@pulumi/pulumi"];
   expect(workflow).toContain(`PULUMI_VERSION: ${pinned}`);
+  const drift = fs.readFileSync(path.join(repoRoot, "examples/gitops/pgbeam-drift.yml"), "utf8");
+  expect(drift).toMatch(/on:\n {2}schedule:\n {4}- cron: /);
+  expect(drift).toMatch(/run: bash "\$GITHUB_WORKSPACE\/\$CI_SCRIPT" drift "\$\{\{ matrix\.stack \}\}" "\$RUNNER_TEMP\/drift\.md"/);
+  expect(drift).toContain(`PULUMI_VERSION: ${pinned}`);
 });
 
 it("pull requests' reviews tell each change truthfully (secrets, replaces, rotations, cost, size); up does what they said", async () => {
@@ -158,7 +162,22 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
     expect(credentials.filter((o) => o.data.status === "active").map((o) => o.data.name)).toEqual(["helper-dev"]);
     expectNoPlaintext({ "CLI output": `${merged.output}${applied.output}` }, { "API key": DEV_KEY, "database password": DB_PASSWORD, "new password": NEW_PASSWORD });
 
-    // Pull requests only previewed. A rotation: same credential, new secrets.
+    // The nightly drift job (pgbeam-drift.yml): nothing drifted; then someone edits the project in the console.
+    const report = path.join(dir, "drift.md");
+    const clean = await ci(stack, ["drift", "dev", report]);
+    expect(clean.code).toBe(0);
+    expect(readReview(report, "drift-none")).toContain("### PgBeam drift check of `dev`: no drift");
+    suite.emulator.patch("project", project.id, { description: "edited in the console again" });
+    suite.emulator.clearRequests();
+    const drifted = await ci(stack, ["drift", "dev", report]);
+    expect(drifted.code).toBe(3);
+    expect(writesIn(suite.emulator.requests)).toEqual([]);
+    const drift = readReview(report, "drift");
+    expect(drift).toContain("### ⚠️ PgBeam drift check of `dev`: 1 resource differs from the program");
+    expect(drift).toContain("The refresh read each of the 3 PgBeam resources once. Planning these changes made no PgBeam API call.");
+    expect(drift).toContain('#### `app` (Project): update\n\n| Field | From | To | |\n|---|---|---|---|\n| `description` | `"edited in the console again"` | `"app, dev environment"` |  |\n\n');
+
+    // Pull requests only previewed (the drift check recorded nothing). A rotation: same credential, new secrets.
     const merged2 = snapshot(stack.workDir);
     edit(stack.workDir, "index.ts", "name: `helper-${stack}`,\n", "name: `helper-${stack}`,\n  rotationTrigger: 1,\n");
     expect((await ci(stack, ["preview", "dev", review])).code).toBe(0);

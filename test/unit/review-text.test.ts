@@ -7,7 +7,7 @@
 import * as pgbeam from "../../provider";
 
 const { render, MAX_COMMENT } = require("../../examples/gitops/render-review.js") as {
-  render(input: object): { comment: string; full: string };
+  render(input: object): { comment: string; full: string; exitCode: number };
   MAX_COMMENT: number;
 };
 
@@ -147,4 +147,20 @@ it("a stack too large for one comment gets a summary that fits, and the whole re
   expect(comment).toContain("| `profile-0` (PolicyProfile) | create | 3 | 0 |");
   expect(comment).toContain("| `profile-399` (PolicyProfile) | create | 3 | 0 |");
   expect(full).toContain("#### `profile-399` (PolicyProfile): create");
+});
+
+it("a drift report heads with the drift found, exits 3 on drift, and shows each resource's plan, not its refresh", () => {
+  const refreshed = { name: "app", description: "edited in the console" };
+  const drift = (steps: object[]) => render({ stack: "prod", status: 0, mode: "drift", pgbeam, preview: { steps } });
+  const found = drift([
+    { op: "refresh", urn: urn("Project", "app") },
+    { op: "update", urn: urn("Project", "app"), oldState: { inputs: refreshed, outputs: refreshed }, newState: { inputs: { ...refreshed, description: "app" } } },
+  ]);
+  expect(found.exitCode).toBe(3);
+  expect(found.comment).toContain("### ⚠️ PgBeam drift check of `prod`: 1 resource differs from the program\n");
+  expect(found.comment).toContain('| `description` | `"edited in the console"` | `"app"` |  |');
+  expect(found.comment).not.toContain("refresh)");
+  const none = drift([{ op: "refresh", urn: urn("Project", "app") }, { op: "same", urn: urn("Project", "app") }]);
+  expect(none).toMatchObject({ exitCode: 0 });
+  expect(none.comment).toContain("### PgBeam drift check of `prod`: no drift\n\nPgBeam holds what the program says.\n\nThe refresh read each of the 1 PgBeam resources once.");
 });
