@@ -130,10 +130,10 @@ it("removing Project.defaultPolicyProfileId from the program clears it: the prev
   const stack = await stackOf(resources());
   try {
     await stack.up();
-    const policyId = (await stack.resources()).find((entry) => entry.urn.endsWith("::policy"))!.id!;
+    const idOf = async (name: string) => (await stack.resources()).find((entry) => entry.urn.endsWith(`::${name}`))!.id!;
+    const [projectId, policyId] = [await idOf("app"), await idOf("policy")];
     await stack.setResources(resources(policyId));
     expect((await stack.up()).ops.app).toBe("update");
-    const projectId = live("project")[0];
     expect(suite.emulator.get("project", projectId).default_policy_profile_id).toBe(policyId);
     await stack.setResources(resources());
     expect((await stack.preview()).ops.app).toBe("update");
