@@ -57,8 +57,8 @@ const claimedSingletons = new Map<string, string>();
 
 /**
  * Base class of every PgBeam resource: wires the spec's provider, marks write-only inputs secret in the program
- * (so state's inputs are encrypted, not only its outputs), declares the secret outputs and passes the resource's
- * URN and `replaceOnChanges` as hidden inputs (`__` keys are hidden from diffs and policy packs).
+ * (so state's inputs are encrypted, not only its outputs), declares the secret outputs, and passes the resource's
+ * URN, the stack's anchor and `replaceOnChanges` as hidden inputs (`__` keys are hidden from diffs and policy packs).
  */
 export abstract class PgBeamResource extends pulumi.dynamic.Resource {
   protected constructor(spec: ResourceSpec, name: string, args: object, opts?: pulumi.CustomResourceOptions) {

@@ -120,6 +120,17 @@ it("after a delete, the same program creates a new object instead of getting the
   expect(again.id).toBe(third.id);
 });
 
+it("the chain of keys has no length limit: 25 deletes and creates of one resource in the API's 24 h window", async () => {
+  const args = projectArgs();
+  const ids = new Set<string>();
+  for (let cycle = 1; cycle <= 25; cycle++) {
+    const created = await up(project, args);
+    ids.add(created.id);
+    await project.delete(created.id, created.outs);
+  }
+  expect(ids.size).toBe(25);
+});
+
 it("a create-before-delete replace with the same body makes a new object, not the one being replaced", async () => {
   const { id: projectId } = await up(project, projectArgs());
   const args: Props = { [URN_KEY]: urn("WebhookEndpoint", `hook-${++counter}`), projectId, url: "https://hooks.example.com/a", secret: "whsec-rec-1" };
