@@ -33,22 +33,17 @@ const AllowedCidrs = z.array(z.strictObject({ cidr: z.string(), label: z.string(
 const stack = pulumi.getStack();
 const config = new pulumi.Config();
 
-/** The stack's config value `key`, checked against `schema`; every problem is named as `<project>:<key>.<field>`. */
-function checkedConfig<Schema extends z.ZodType>(key: string, schema: Schema): z.output<Schema> {
-  const result = schema.safeParse(config.requireObject<unknown>(key));
+/** The stack's config objects, checked together: every problem is named, as `<project>:<key>.<field>`, at once. */
+function checkedConfig<Shape extends z.ZodRawShape>(shape: Shape): z.output<z.ZodObject<Shape>> {
+  const values = Object.fromEntries(Object.keys(shape).map((key) => [key, config.requireObject<unknown>(key)]));
+  const result = z.object(shape).safeParse(values);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const where = [`${config.name}:${key}`, ...issue.path.map(String)].join(".");
-    return `${where}: ${issue.message}`;
-  });
+  const problems = result.error.issues.map((issue) => `${config.name}:${issue.path.map(String).join(".")}: ${issue.message}`);
   throw new Error(`Pulumi.${stack}.yaml: ${problems.join("; ")}`);
 }
 
 const orgId = new pulumi.Config("pgbeam").require("orgId");
-const sizing = checkedConfig("sizing", Sizing);
-const agents = checkedConfig("agents", AgentAccess);
-const database = checkedConfig("database", Database);
-const allowedCidrs = checkedConfig("allowedCidrs", AllowedCidrs);
+const { sizing, agents, database, allowedCidrs } = checkedConfig({ sizing: Sizing, agents: AgentAccess, database: Database, allowedCidrs: AllowedCidrs });
 const residency = config.require("residency", { allowedValues: ["any", "us", "eu"] as const });
 const dbPassword = config.requireSecret("dbPassword");
 

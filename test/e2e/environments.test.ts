@@ -148,3 +148,20 @@ it("staging's stack file is valid as committed: its preview plans the same three
     await staging.cleanup();
   }
 });
+
+it("a typo or a wrong type in a stack file fails the preview naming it, before any API call", async () => {
+  const staging = await suite.stack(path.resolve(__dirname, "../../examples/environments"), { stackName: "staging" });
+  try {
+    await staging.stack.setConfig("dbPassword", { value: "staging-db-pw-Lm55", secret: true });
+    const stackFile = path.join(staging.workDir, "Pulumi.staging.yaml");
+    const committed = fs.readFileSync(stackFile, "utf8");
+    fs.writeFileSync(stackFile, committed.replace("    maxRows: 5000", "    maxRow: 5000").replace("poolSize: 20", 'poolSize: "20"'));
+    suite.emulator.clearRequests();
+    const failure = await staging.preview().then(() => "preview succeeded", (error: Error) => error.message);
+    expect(failure).toContain('pgbeam-environments:agents: Unrecognized key: "maxRow"');
+    expect(failure).toMatch(/pgbeam-environments:sizing\.pool\.poolSize: Invalid input: expected number, received string/);
+    expect(suite.emulator.requests).toEqual([]);
+  } finally {
+    await staging.cleanup();
+  }
+});
