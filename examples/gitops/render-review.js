@@ -17,6 +17,8 @@ const SECRET = "[secret]";
 /** GitHub refuses comments over 65536 characters; the rest of the room is for the summary's own lines. */
 const MAX_COMMENT = 60000;
 const TYPE_PREFIX = "pulumi-nodejs:dynamic/pgbeam:";
+/** pulumi-pgbeam's own bookkeeping (the stack's anchor): no PgBeam object, no API call, nothing to review. */
+const INTERNAL_TYPE_PREFIX = "pulumi-nodejs:dynamic/pgbeam-internal:";
 const REPLACEMENT_STEPS = new Set(["create-replacement", "delete-replaced"]);
 /** Exit code of a drift report that found drift. */
 const DRIFT_EXIT = 3;
@@ -112,7 +114,7 @@ function fieldRows(step, keptByServer) {
 
 /** Everything the sections need, read once from the preview. */
 function analyse(preview, pgbeam) {
-  const allSteps = (preview.steps ?? []).filter((step) => step.urn);
+  const allSteps = (preview.steps ?? []).filter((step) => step.urn && !typeOf(step.urn).startsWith(INTERNAL_TYPE_PREFIX));
   const diagnostics = (preview.diagnostics ?? []).filter((d) => ["warning", "error", "info"].includes(d.severity));
   const notes = (urn) => diagnostics.filter((d) => d.urn === urn);
   const secretChanges = new Map();
