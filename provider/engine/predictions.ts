@@ -95,6 +95,20 @@ async function predict({ spec, candidate, olds, urn, client }: PredictionContext
   }
   if (failures.length > 0 || candidate[ADOPT_INPUT] !== undefined) return failures;
 
+  // The object an upsert writes, which only the platform makes.
+  const target = spec.mustExist;
+  if (target && changed(target.field) && known(target.field) && Object.keys(spec.parents ?? {}).every(known)) {
+    const items = await reader().list(target.list(candidate), target.itemsKey);
+    if (!items.some((item) => target.matches(item, candidate))) {
+      return [
+        {
+          property: target.field,
+          reason: `${target.field} ${JSON.stringify(candidate[target.field])} is not in ${target.list(candidate)}, so creating this would fail (404): ${target.why} ${TURN_OFF}`,
+        },
+      ];
+    }
+  }
+
   // The plan: creates only (no update grows a count).
   // A limit counted under a parent this run creates (its id unknown yet) cannot be read: that parent starts empty.
   const rules = (spec.planRules ?? []).filter((rule) => !("limit" in rule) || rule.per === "organization" || known(rule.per));

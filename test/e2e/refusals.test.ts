@@ -117,6 +117,11 @@ function corpus(): { name: string; resources: Record<string, { type: string; arg
       predicted: 'policyProfileId "pol_typo" does not exist',
     },
     {
+      name: "cache rule for a query shape never seen",
+      resources: { unseen: { type: "CacheRule", args: { projectId: full.projectId, databaseId: full.databaseId, queryHash: shape(99) } } },
+      predicted: `queryHash "${shape(99)}" is not in /v1/projects/${full.projectId}/databases/${full.databaseId}/cache-rules`,
+    },
+    {
       name: "project name taken outside the stack",
       resources: { legacy: { type: "Project", args: { name: "legacy", orgId: PRO, database } } },
       predicted: `a Project with orgId "${PRO}", name "legacy" already exists (${full.legacyId})`,
