@@ -21,9 +21,6 @@ import { containsUnknown, fromApi, omit, type Props, sameValue } from "./values"
  * per parent, one plan read per organization and one list per collection, shared by every resource.
  */
 
-/** What a run's reads have cost so far, for tests and the docs' cost figures. */
-export const predictionCalls = { count: 0 };
-
 /** Reads made so far in this process, per account (see `PgBeamClient.accountScope`). */
 const readsByAccount = new Map<string, Map<string, Promise<unknown>>>();
 
@@ -41,10 +38,7 @@ function runReader(client: PgBeamClient): Reader {
   if (!cache) readsByAccount.set(client.accountScope, (cache = new Map()));
   const reads = cache;
   const once = <T>(key: string, call: () => Promise<T>): Promise<T> => {
-    if (!reads.has(key)) {
-      predictionCalls.count++;
-      reads.set(key, call());
-    }
+    if (!reads.has(key)) reads.set(key, call());
     return reads.get(key) as Promise<T>;
   };
   return {
@@ -107,12 +101,28 @@ async function predict({ spec, candidate, olds, urn, client }: PredictionContext
   }
   if (failures.length > 0 || candidate[ADOPT_INPUT] !== undefined) return failures;
 
+  // The object an upsert writes, which only the platform makes.
+  const target = spec.mustExist;
+  if (target && changed(target.field) && known(target.field) && Object.keys(spec.parents ?? {}).every(known)) {
+    const items = await reader().list(target.list(candidate), target.itemsKey);
+    if (!items.some((item) => target.matches(item, candidate))) {
+      return [
+        {
+          property: target.field,
+          reason: `${target.field} ${JSON.stringify(candidate[target.field])} is not in ${target.list(candidate)}, so creating this would fail (404): ${target.why} ${TURN_OFF}`,
+        },
+      ];
+    }
+  }
+
   // The plan: creates only (no update grows a count).
   // A limit counted under a parent this run creates (its id unknown yet) cannot be read: that parent starts empty.
   const rules = (spec.planRules ?? []).filter((rule) => !("limit" in rule) || rule.per === "organization" || known(rule.per));
+  let countCreate = () => {};
   if (creating && rules.length > 0 && (known("orgId") || known("projectId"))) {
     const plan = await planFailure(rules, candidate, urn, reader());
-    if (plan) return [plan];
+    if ("property" in plan) return [plan];
+    countCreate = plan.count;
   }
 
   // Unique names among the collection's live objects.
@@ -141,16 +151,19 @@ async function predict({ spec, candidate, olds, urn, client }: PredictionContext
       }
     }
   }
+  // Only a create the preview lets through counts against the limits of the resources checked after it.
+  if (failures.length === 0) countCreate();
   return failures;
 }
 
-async function planFailure(rules: readonly PlanRule[], candidate: Props, urn: unknown, read: Reader): Promise<pulumi.dynamic.CheckFailure | undefined> {
+/** The plan's refusal of this create, or how to count it as one of this run's creates once nothing else refuses it. */
+async function planFailure(rules: readonly PlanRule[], candidate: Props, urn: unknown, read: Reader): Promise<pulumi.dynamic.CheckFailure | { count(): void }> {
   const property = typeof candidate.orgId === "string" ? "orgId" : "projectId";
   let orgId: string | undefined;
   let plan: Props;
   try {
     orgId = await organizationOf(read, candidate);
-    if (orgId === undefined) return undefined;
+    if (orgId === undefined) return { count: () => {} };
     plan = await read.get(`/v1/organizations/${encodeURIComponent(orgId)}/plan`);
   } catch (error) {
     if (!isPgBeamApiError(error) || error.status !== 403) throw error;
@@ -170,11 +183,15 @@ async function planFailure(rules: readonly PlanRule[], candidate: Props, urn: un
       reason: `PgBeam would refuse to create this: ${breach}. Upgrade the organization's plan, or remove this resource (or another of the same kind). ${TURN_OFF}`,
     };
   }
-  for (const rule of rules) {
-    if ("limit" in rule && (!rule.appliesTo || rule.appliesTo(candidate))) {
-      const key = scopeKey(rule, orgId, candidate);
-      plannedCreates.set(key, (plannedCreates.get(key) ?? new Set()).add(self));
-    }
-  }
-  return undefined;
+  const scope = orgId;
+  return {
+    count() {
+      for (const rule of rules) {
+        if ("limit" in rule && (!rule.appliesTo || rule.appliesTo(candidate))) {
+          const key = scopeKey(rule, scope, candidate);
+          plannedCreates.set(key, (plannedCreates.get(key) ?? new Set()).add(self));
+        }
+      }
+    },
+  };
 }

@@ -189,6 +189,11 @@ export interface ResourceSpec extends Verbs {
    * create would fail, which the preview then says (see ./predictions).
    */
   parents?: Readonly<Record<string, (inputs: Props) => string>>;
+  /**
+   * An object the create writes to, which only the platform makes (a cache rule exists once the proxy has seen its
+   * query shape): found by `field` in a list, or the create fails, for the reason `why` says.
+   */
+  mustExist?: { field: string; list(inputs: Props): string; itemsKey: string; matches(item: Props, inputs: Props): boolean; why: string };
   /** How the collection lists its objects, for the unique-name prediction (the spec's `x-iac-resources` list operation). */
   listing?: { itemsKey: string; query?(inputs: Props): Record<string, string> };
   /** What the organization's plan must allow for a create: a 403 is called the plan's only when one of these says so. */

@@ -33,6 +33,13 @@ export const cacheRuleSpec = defineSpec({
   outputs: ["normalizedSql", "queryType", "recommendation", "callCount", "avgLatencyMs", "p95LatencyMs", "firstSeenAt", "lastSeenAt"],
   fields: { projectId: ["path", "replace"], databaseId: ["path", "replace"], queryHash: ["path", "replace"] },
   collectionPath: rules,
+  mustExist: {
+    field: "queryHash",
+    list: rules,
+    itemsKey: "entries",
+    matches: (entry, inputs) => entry.query_hash === inputs.queryHash,
+    why: "PgBeam creates a cache rule only for a query its proxy has seen. Run the query through PgBeam first, or check queryHash and databaseId.",
+  },
   parents: { projectId: projectPath, databaseId: (inputs) => `${projectPath(inputs)}/databases/${segment(inputs.databaseId)}` },
   itemPath: (outputs, id) => `${rules(outputs)}/${segment(id)}`,
   objectIn: (response) => response.entry as Props,

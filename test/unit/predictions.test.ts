@@ -87,6 +87,29 @@ it("a limit counts what exists plus what this run creates before the candidate; 
   expect(calls).toEqual(["GET /v1/organizations/org_predict_limits/plan", "GET /v1/projects"]);
 });
 
+it("a cache rule for a query shape the proxy has never seen fails, sharing the list its limit counts", async () => {
+  configure("true");
+  const created = await call(emulator, "POST", "/v1/projects", { name: "shapes", org_id: emulator.orgId, database: DB });
+  const [projectId, databaseId] = [(created.project as Props).id as string, (created.database as Props).id as string];
+  emulator.observeQuery(projectId, databaseId, "0123456789abcdef");
+  const rule = (name: string, queryHash: string) => check("CacheRule", name, { projectId, databaseId, queryHash });
+  const { result, calls } = await requestsDuring(async () => [reasons(await rule("seen", "0123456789abcdef")), reasons(await rule("unseen", "fedcba9876543210"))]);
+  expect(result).toEqual([
+    [],
+    [
+      `queryHash: queryHash "fedcba9876543210" is not in /v1/projects/${projectId}/databases/${databaseId}/cache-rules, so creating this would fail (404): ` +
+        "PgBeam creates a cache rule only for a query its proxy has seen. Run the query through PgBeam first, or check queryHash and databaseId. " +
+        "To preview without these reads, set pgbeam:predictRefusals to false.",
+    ],
+  ]);
+  expect(calls).toEqual([
+    `GET /v1/projects/${projectId}`,
+    `GET /v1/projects/${projectId}/databases/${databaseId}`,
+    `GET /v1/projects/${projectId}/databases/${databaseId}/cache-rules`,
+    `GET /v1/organizations/${emulator.orgId}/plan`,
+  ]);
+});
+
 it("entitlements and the key's access to the organization", async () => {
   configure("true");
   const { projectId } = await organization("org_predict_starter", "starter");
