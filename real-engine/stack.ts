@@ -69,6 +69,8 @@ export interface StepResult {
    * emits several events (create-replacement, replace, delete-replaced); it is reported as "replace".
    */
   ops: Record<string, OpType>;
+  /** Every step's start, in the order the engine began them: [resource name, op] (a delete-before-replace deletes first). */
+  steps: [string, OpType][];
   /** The run's own summary (counts by operation), from the CLI. */
   summary: Record<string, number>;
   /** Everything the CLI printed. */
@@ -153,6 +155,13 @@ export class TestStack {
     return new TestStack(stack, this.workDir, []);
   }
 
+  /** `pulumi stack rename`: this stack under its new name (every URN in it changes), in the same directory and backend. */
+  async rename(newName: string): Promise<TestStack> {
+    const renamed = await this.cli(["stack", "rename", newName]);
+    if (renamed.code !== 0) throw new Error(`pulumi stack rename ${newName} failed:\n${renamed.output}`);
+    return new TestStack(await Stack.select(newName, this.stack.workspace), this.workDir, this.log);
+  }
+
   async setResources(resources: Record<string, { type: string; args?: unknown; opts?: unknown; get?: string }>): Promise<void> {
     // A file, not stack config: a command line cannot carry the full fault matrix's program (E2BIG).
     fs.writeFileSync(path.join(this.workDir, `resources.${this.stack.name}.json`), JSON.stringify(resources));
@@ -167,6 +176,7 @@ export class TestStack {
     action: (hooks: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<Record<string, number> | undefined>,
   ): Promise<StepResult> {
     const seen: Record<string, OpType[]> = {};
+    const steps: [string, OpType][] = [];
     const diagnostics: StepResult["diagnostics"] = [];
     const policyViolations: StepResult["policyViolations"] = [];
     let output = "";
@@ -175,6 +185,7 @@ export class TestStack {
       const metadata = event.resourcePreEvent?.metadata;
       if (metadata && metadata.type.startsWith("pulumi-nodejs:dynamic/pgbeam:")) {
         (seen[metadata.urn.split("::").pop()!] ??= []).push(metadata.op);
+        steps.push([metadata.urn.split("::").pop()!, metadata.op]);
       }
       const diagnostic = event.diagnosticEvent;
       if (diagnostic) {
@@ -196,7 +207,7 @@ export class TestStack {
     const ops = Object.fromEntries(
       Object.entries(seen).map(([name, list]) => [name, list.includes("replace") ? "replace" : list[list.length - 1]]),
     ) as Record<string, OpType>;
-    return { ops, summary: summary ?? {}, output, diagnostics, policyViolations, ms: Date.now() - started };
+    return { ops, steps, summary: summary ?? {}, output, diagnostics, policyViolations, ms: Date.now() - started };
   }
 
   up() {
@@ -218,8 +229,9 @@ export class TestStack {
    */
   startCli(args: string[]): RunningCli {
     const workspace = this.stack.workspace as LocalWorkspace;
-    // Plugin commands take no stack; stack commands run on this one unless told otherwise.
-    const stackArgs = args[0] === "plugin" || args.includes("--stack") ? [] : ["--stack", this.stack.name];
+    // Plugin commands and `state move` (--source, --dest) take no stack; stack commands run on this one unless told otherwise.
+    const takesNoStack = args[0] === "plugin" || (args[0] === "state" && args[1] === "move");
+    const stackArgs = takesNoStack || args.includes("--stack") ? [] : ["--stack", this.stack.name];
     const child = spawn(workspace.pulumiCommand.command, [...args, ...stackArgs, "--non-interactive"], {
       cwd: this.workDir,
       env: { ...process.env, ...workspace.envVars },

@@ -19,12 +19,18 @@ export async function call(emulator: Emulator, method: string, path: string, bod
   return (await response.json()) as Args;
 }
 
-/** Creates the parents through the API (a second org on the Scale plan too) and makes fixtures ready. */
-export async function createParents(emulator: Emulator): Promise<Parents> {
-  emulator.addOrganization(OTHER_ORG_ID, { plan: "scale" });
+/**
+ * Creates the parents through the API (the second org, on the Scale plan, too) and makes fixtures ready. Other
+ * `orgs` (the first one already added) give another, independent set of parents.
+ */
+export async function createParents(
+  emulator: Emulator,
+  orgs: Pick<Parents, "orgId" | "otherOrgId"> = { orgId: emulator.orgId, otherOrgId: OTHER_ORG_ID },
+): Promise<Parents> {
+  emulator.addOrganization(orgs.otherOrgId, { plan: "scale" });
   const project = async (name: string) => {
     const db = { host: `${name}.internal`, port: 5432, name: "app", username: "app", password: "pw-parent-Tx40" };
-    const created = await call(emulator, "POST", "/v1/projects", { name, org_id: emulator.orgId, database: db });
+    const created = await call(emulator, "POST", "/v1/projects", { name, org_id: orgs.orgId, database: db });
     return { projectId: (created.project as Args).id as string, databaseId: (created.database as Args).id as string };
   };
   const policy = async (projectId: string, name: string) => (await call(emulator, "POST", `/v1/projects/${projectId}/policies`, { name })).id as string;
@@ -35,8 +41,7 @@ export async function createParents(emulator: Emulator): Promise<Parents> {
     host: "second.internal", port: 5432, name: "app", username: "app", password: "pw-parent-Tx40", role: "replica",
   });
   const parents: Parents = {
-    orgId: emulator.orgId,
-    otherOrgId: OTHER_ORG_ID,
+    ...orgs,
     ...main,
     secondDatabaseId: second.id as string,
     policyId: await policy(main.projectId, "parent-policy"),
