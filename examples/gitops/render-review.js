@@ -204,6 +204,15 @@ function describeStep(step, analysis, pgbeam) {
   return lines.join("\n");
 }
 
+/** The engine's counts without pulumi-pgbeam's own bookkeeping (see INTERNAL_TYPE_PREFIX). */
+function countedChanges(preview) {
+  const counts = { ...(preview.changeSummary ?? {}) };
+  for (const step of preview.steps ?? []) {
+    if (step.urn && typeOf(step.urn).startsWith(INTERNAL_TYPE_PREFIX) && counts[step.op] > 0) counts[step.op] -= 1;
+  }
+  return Object.fromEntries(Object.entries(counts).filter(([, count]) => count > 0));
+}
+
 function summary(changeSummary) {
   const order = ["create", "update", "replace", "delete", "same"];
   const names = { create: "to create", update: "to update", replace: "to replace", delete: "to delete", same: "unchanged" };
@@ -265,7 +274,7 @@ function render({ stack, preview, status, pgbeam, mode = "review" }) {
             "Changed outside Pulumi (the console, the API, another tool): **From** is what PgBeam holds now, **To** what the program says. " +
               "The next `up` sets it back; to keep a change, write it into the program instead.",
           ]
-      : [`### PgBeam preview of \`${stack}\`: ${summary(preview.changeSummary) || "no resources"}`];
+      : [`### PgBeam preview of \`${stack}\`: ${summary(countedChanges(preview)) || "no resources"}`];
   if (errors.length > 0) head.push("", ...errors.map((d) => `- ❌ ${isStack(d.urn) ? "stack" : label(d.urn)}: ${plain(d.message)}`));
   const caution = standOut(analysis, pgbeam);
   if (caution.length > 0) head.push("", ...caution);

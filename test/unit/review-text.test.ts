@@ -28,6 +28,20 @@ it("a secret-only update names the secret input, and only the user's fields", ()
   expect(text).not.toContain("__account");
 });
 
+it("the stack's anchor (pulumi-pgbeam's bookkeeping) is neither counted nor listed", () => {
+  const anchorUrn = "urn:pulumi:dev::infra::pulumi-nodejs:dynamic/pgbeam-internal:StackAnchor::pgbeam-stack-anchor";
+  const text = review({
+    changeSummary: { create: 2, same: 1 },
+    steps: [
+      { op: "same", urn: stackUrn },
+      { op: "create", urn: anchorUrn, newState: { inputs: {} } },
+      { op: "create", urn: urn("Project", "app"), newState: { inputs: { name: "app" } } },
+    ],
+  });
+  expect(text).toContain("### PgBeam preview of `dev`: 1 to create, 1 unchanged");
+  expect(text).not.toContain("pgbeam-stack-anchor");
+});
+
 it("a replace caused by a parent's replace names the values known only after apply", () => {
   const olds = { projectId: "prj_1", name: "ro", maxRows: 5 };
   const text = review({
