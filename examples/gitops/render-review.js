@@ -230,10 +230,16 @@ function standOut(analysis, pgbeam) {
     if (step.op === "delete" && facts.stateful) items.push(`${label(step.urn)} is **deleted**: clients using it stop working.`);
     if (step.op === "replace" && facts.stateful) items.push(`${label(step.urn)} is **replaced**: ${facts.replaceInvalidates ?? "a new object"}.`);
     if (step.op === "replace" && analysis.deleteFirst.has(step.urn)) {
-      // The engine deletes first when every unique field stays as it is, or when what it belongs to goes first.
+      // The engine deletes first when every unique field stays as it is; a resource with unique fields deletes first
+      // on any replace (its `deleteBeforeReplace` default, so that `pulumi up --replace` works); else what it belongs
+      // to goes first.
       const keepsUnique =
         facts.uniqueFields.length > 0 && facts.uniqueFields.every((field) => same(getPath(step.oldState?.inputs, field), getPath(step.newState?.inputs, field)));
-      const why = keepsUnique ? `its ${facts.uniqueFields.map((field) => `\`${field}\``).join(", ")} must stay unique` : "it goes with what it belongs to";
+      const why = keepsUnique
+        ? `its ${facts.uniqueFields.map((field) => `\`${field}\``).join(", ")} must stay unique`
+        : facts.uniqueFields.length > 0
+          ? "its `deleteBeforeReplace` option, on by default where names are unique; set it `false` to create first"
+          : "it goes with what it belongs to";
       items.push(`${label(step.urn)} is replaced **delete-first** (${why}): from its delete until the new one is created, it does not exist.`);
     }
   }

@@ -140,13 +140,16 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
     // The replay found no recorded query decided differently: no warning.
     expect(text).not.toContain("policy impact");
     expect(text).toContain("#### `assistant` (AgentCredential): **replace**");
-    expect(text).toContain("Replaced because `name` changes: a new object is created, then the old one deleted.");
+    // Names are unique: a renamed credential is also deleted first (the default that lets `pulumi up --replace` work).
+    expect(text).toContain("Replaced because `name` changes: the old one is deleted, then the new one created.");
+    expect(text).toContain(
+      "> - `assistant` (AgentCredential) is replaced **delete-first** (its `deleteBeforeReplace` option, on by default where names are unique; set it `false` to create first): from its delete until the new one is created, it does not exist.",
+    );
     expect(text).toContain("**Its replace invalidates** a new Postgres user, connection string and MCP token: every agent still using the old ones is refused.");
     expect(text).toContain(
       "**Uses it in this stack:** stack outputs `agentMcpUrl` (its `mcpUrl`); possibly the secret stack outputs `agentConnectionString`, `agentMcpToken`, `connectionString` (masked: check which hold its values).",
     );
     expect(text).toContain('| `name` | `"assistant-dev"` | `"helper-dev"` | forces replacement |');
-    expect(text).not.toContain("[!CAUTION]");
     expectNoPlaintext({ "review text": text }, { "API key": DEV_KEY, "database password": DB_PASSWORD, "new password": NEW_PASSWORD, "MCP token": tokens });
 
     // The merge: up does what the review said, and nothing else.
@@ -188,7 +191,7 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
     merged2();
 
     // A project moved to another cloud: replaced, and since its name stays (unique in the organization), delete-first.
-    edit(stack.workDir, "index.ts", "  residency:", '  cloud: "gcp",\n  residency:');
+    edit(stack.workDir, "index.ts", "  residency,\n", '  cloud: "gcp",\n  residency,\n');
     expect((await ci(stack, ["preview", "dev", review])).code).toBe(0);
     const replaced = readReview(review, "stateful-replace");
     expect(replaced).toContain("### PgBeam preview of `dev`: 3 to replace");
