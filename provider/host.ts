@@ -22,12 +22,14 @@ let warnedProblem: string | undefined;
  * key or a malformed setting is noticed here: a warning on the Stack before anything is changed, where otherwise
  * the first create of `up` would fail. A preview that does call the API (policy checks) fails with the same message.
  */
-export function configure(config: ConfigSource | undefined): void {
-  stackConfig = config;
+export function configure(config: ConfigSource | undefined, resourceName?: string): void {
+  stackConfig = config && asText(config);
   cachedClient = undefined;
+  // The stack's anchor calls no API: a program whose PgBeam resources all use explicit providers needs no stack key.
+  if (resourceName === STACK_ANCHOR) return;
   let problem: string | undefined;
   try {
-    resolveClientOptions(config, process.env);
+    resolveClientOptions(stackConfig, process.env);
   } catch (error) {
     problem = (error as Error).message;
   }
@@ -35,6 +37,20 @@ export function configure(config: ConfigSource | undefined): void {
     void diagnosticsFor(undefined).warn(`pulumi-pgbeam: ${problem}. Every PgBeam API call (create, update, refresh, delete) fails until then.`);
   }
   warnedProblem = problem;
+}
+
+/**
+ * The configuration as text, as stack config gives it: an explicit pgbeam.Provider's arguments arrive typed (a
+ * boolean `predictRefusals`, a number `callBudgetMs`).
+ */
+function asText(config: ConfigSource): ConfigSource {
+  return {
+    get: (key) => {
+      const value: unknown = config.get(key);
+      return value === undefined || value === null ? undefined : String(value);
+    },
+    settingOf: config.settingOf && ((key) => config.settingOf!(key)),
+  };
 }
 
 /** Builds the client on first use, from stack config then the environment; reused while they do not change. */

@@ -14,8 +14,8 @@ interface HostedProvider {
 type Verbs = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
 
 export = {
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    require("pulumi-pgbeam/dist/provider/host").configure(req.config);
+  async configure(this: HostedProvider, req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    require("pulumi-pgbeam/dist/provider/host").configure(req.config, this.resourceName);
   },
   check(this: HostedProvider, olds: unknown, news: unknown) {
     return require("pulumi-pgbeam/dist/provider/host").lifecycle(this.resourceName).check(olds, news);
