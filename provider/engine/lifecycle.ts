@@ -1,7 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PgBeamClient } from "../client/client";
 import { ignoringClock } from "../api/rules";
-import { ADOPTION_LOOKUPS } from "../api/schemas.generated";
 import { isNotFound, isPgBeamApiError } from "../client/errors";
 import { z } from "zod";
 import { accountChange, withAccount } from "./account";
@@ -12,7 +11,6 @@ import { createOnce, type CreateOnceResult, ownedByNewEntry, rememberHeldObject 
 import { ACCOUNT_KEY, creatorOf, ENGINE_KEYS, LEFT_OUT_KEY, PROGRAM_KEYS, REPLACE_ON_CHANGES_KEY, URN_KEY } from "./keys";
 import { ADOPT_INPUT, type ApiAnswer, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
 import {
-  camel,
   canonical,
   clearValueFor,
   containsUnknown,
@@ -32,6 +30,7 @@ import {
 } from "./values";
 import { countingPlanningCalls, noteSecretChanges } from "./review-notes";
 import { rememberWrittenPath, writtenByNewEntry } from "./upsert";
+import { holderOfUniqueValues, uniqueValuesOf } from "./unique-values";
 import { verifyBeforeChange, verifyUpdate } from "./verification";
 import { type Diagnostics, diagnosticsFor } from "./diagnostics";
 import { retryProgress, throttledProgress } from "./progress";
@@ -197,7 +196,7 @@ export class Lifecycle {
             })
           : { response: await client.request<Props>(verb.method, upsertPath!, { body }) };
     } catch (error) {
-      const conflict = await this.conflictHolder(client, error, desired, body);
+      const conflict = await this.conflictHolder(client, error, desired);
       throw conflict ?? (await this.explain("create", error, client, desired));
     }
     if (alreadySet) rememberWrittenPath(upsertPath!);
@@ -244,29 +243,24 @@ export class Lifecycle {
 
   /**
    * A create refused with 409 because an object already holds a unique value: names that object and how to adopt
-   * it, found with the spec's adoption lookup (x-iac-resources), and takes nothing. Undefined for any other error.
+   * it (./unique-values), and takes nothing. Undefined for any other error.
    */
-  private async conflictHolder(client: PgBeamClient, error: unknown, desired: Props, body: Props): Promise<Error | undefined> {
-    const lookup = ADOPTION_LOOKUPS[this.spec.name];
-    if (!lookup || !isPgBeamApiError(error) || error.status !== 409) return undefined;
-    // String values of the list query name a field of the create body (a project's org).
-    const query = Object.fromEntries(
-      Object.entries(lookup.listQuery).map(([param, value]) => [param, typeof value === "string" ? (body[value] as string | undefined) : value]),
-    );
+  private async conflictHolder(client: PgBeamClient, error: unknown, desired: Props): Promise<Error | undefined> {
+    if (!isPgBeamApiError(error) || error.status !== 409) return undefined;
     let holder: Props | undefined;
     try {
-      const items = await client.listAll<Props>(this.collectionPath(desired), lookup.itemsKey, query);
-      holder = items.find((item) => lookup.matchFields.every((field) => sameValue(item[field], body[field])));
+      holder = await holderOfUniqueValues(this.spec, (path, itemsKey, query) => client.listAll<Props>(path, itemsKey, query), desired);
     } catch {
       return undefined; // the refusal stands as the API gave it: the lookup could only have added to it
     }
     if (!holder) return undefined;
-    const held = lookup.matchFields.map((field) => JSON.stringify(holder![field])).join(", ");
+    const field = uniqueValuesOf(this.spec).at(-1)!;
     return new Error(
-      `${error.message}. ${this.spec.name} ${held} (${holder.id}) already exists outside this stack (another stack, another ` +
+      `${error.message}. ${this.spec.name} ${JSON.stringify(desired[field])} (${holder.id}) already exists outside this stack (another stack, another ` +
         `backend, the console); nothing was taken. To manage it from this program, set ${ADOPT_INPUT}: "${holder.id}" ` +
         "(then `pulumi destroy` deletes it, unless the resource has `retainOnDelete: true`); or give this resource another " +
-        `${lookup.matchFields.map(camel).join(", ")}.`,
+        `${field}.`,
+      { cause: error },
     );
   }
 

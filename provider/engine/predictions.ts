@@ -5,7 +5,8 @@ import { ADOPT_INPUT, fieldsWith, type ResourceSpec } from "./spec";
 import { type Limit, organizationOf, planBreach, type PlanRule, type Reader } from "./plan-rules";
 import { diagnosticsFor } from "./diagnostics";
 import { ENGINE_KEYS } from "./keys";
-import { containsUnknown, fromApi, omit, type Props, sameValue } from "./values";
+import { holderOfUniqueValues, uniqueValuesOf } from "./unique-values";
+import { containsUnknown, omit, type Props, sameValue } from "./values";
 
 /**
  * Refusals predicted in check(): what the API would refuse at `up` that a read can tell now, so a preview fails
@@ -126,13 +127,9 @@ async function predict({ spec, candidate, olds, urn, client }: PredictionContext
   }
 
   // Unique names among the collection's live objects.
-  const unique = fieldsWith(spec, "unique");
-  const listing = spec.listing;
-  if (listing && unique.length > 0 && unique.some(changed) && unique.every(known)) {
-    const path = spec.collectionPath!(candidate);
-    const compared = unique.filter((key) => !fieldsWith(spec, "path").includes(key));
-    const items = await reader().list(path, listing.itemsKey, listing.query?.(candidate));
-    const taken = items.find((item) => !spec.read?.isGone?.(item) && compared.every((key) => sameValue(fromApi(item)[key], candidate[key])));
+  const compared = uniqueValuesOf(spec);
+  if (compared.length > 0 && fieldsWith(spec, "unique").some(changed) && fieldsWith(spec, "unique").every(known)) {
+    const taken = await holderOfUniqueValues(spec, (path, itemsKey, query) => reader().list(path, itemsKey, query), candidate);
     if (taken) {
       const what = compared.map((key) => `${key} ${JSON.stringify(candidate[key])}`).join(", ");
       const field = compared[compared.length - 1];

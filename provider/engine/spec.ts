@@ -194,7 +194,10 @@ export interface ResourceSpec extends Verbs {
    * query shape): found by `field` in a list, or the create fails, for the reason `why` says.
    */
   mustExist?: { field: string; list(inputs: Props): string; itemsKey: string; matches(item: Props, inputs: Props): boolean; why: string };
-  /** How the collection lists its objects, for the unique-name prediction (the spec's `x-iac-resources` list operation). */
+  /**
+   * How the collection lists its objects, to find the holder of a unique value (./unique-values): only where the
+   * spec's `x-iac-resources` declares no adoption lookup, which is used otherwise.
+   */
   listing?: { itemsKey: string; query?(inputs: Props): Record<string, string> };
   /** What the organization's plan must allow for a create: a 403 is called the plan's only when one of these says so. */
   planRules?: readonly PlanRule[];

@@ -47,7 +47,6 @@ export const agentCredentialSpec = defineSpec({
   },
   ...agents,
   parents: { ...agents.parents, policyProfileId: policyPath("policyProfileId") },
-  listing: { itemsKey: "agents" },
   create: { patchAfter: ["status"], parse: withSecrets },
   update: { method: "PATCH", fields: ["status"] },
   read: { isGone: (object) => object.status === "revoked" },

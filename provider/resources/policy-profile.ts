@@ -37,7 +37,6 @@ export const policyProfileSpec = defineSpec({
   fields: { projectId: ["path", "replace", "unique"], name: ["unique"] },
   review: { replaceInvalidates: "a new profile id: the agent credentials bound to the old one are replaced with it (new connection strings and MCP tokens)" },
   ...underProject("policies"),
-  listing: { itemsKey: "policies" },
   // Always the full profile: a partial PUT would reset the omitted rules and silently loosen the policy.
   update: { method: "PUT" },
   verification: policyVerification,

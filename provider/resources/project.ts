@@ -49,7 +49,6 @@ export const projectSpec = defineSpec({
     stateful: true,
   },
   collectionPath: () => "/v1/projects",
-  listing: { itemsKey: "projects", query: (inputs) => ({ org_id: String(inputs.orgId) }) },
   itemPath: (_outputs, id) => projectItemPath(id),
   planRules: [
     { what: "active projects", limit: "max_projects", zeroIsUnlimited: false, per: "organization", used: async (read, { orgId }) => (await projectsOf(read, orgId)).length },
