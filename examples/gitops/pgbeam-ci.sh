@@ -16,16 +16,21 @@ usage() { sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; 
 (($# >= 2)) || usage
 command=$1 stack=$2
 
+# One preview's JSON in $work/preview.json, with every resource (dependencies) and the replacement steps
+# (delete-first or not): all a review is built from. Sets $status to the preview's exit code; "$@" adds flags.
+preview_json() {
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  status=0
+  pulumi preview "$@" --stack "$stack" --non-interactive --json --show-sames --show-replacement-steps >"$work/preview.json" || status=$?
+}
+
 case $command in
   preview)
     (($# == 3)) || usage
     review=$3
-    work=$(mktemp -d)
-    trap 'rm -rf "$work"' EXIT
-    # One preview: its JSON, with every resource (dependencies) and the replacement steps (delete-first or not),
-    # is all the review is built from. The full review goes next to the comment-sized one (review-full.md).
-    status=0
-    pulumi preview --stack "$stack" --non-interactive --json --show-sames --show-replacement-steps >"$work/preview.json" || status=$?
+    # The full review goes next to the comment-sized one (review-full.md).
+    preview_json
     node "$here/render-review.js" --stack "$stack" --json "$work/preview.json" --status "$status" \
       --full "$(dirname "$review")/review-full.md" >"$review"
     exit "$status"
@@ -33,11 +38,8 @@ case $command in
   drift)
     (($# == 3)) || usage
     report=$3
-    work=$(mktemp -d)
-    trap 'rm -rf "$work"' EXIT
     # A preview after a refresh: nothing is written to state or PgBeam; what differs from the program is drift.
-    status=0
-    pulumi preview --refresh --stack "$stack" --non-interactive --json --show-sames --show-replacement-steps >"$work/preview.json" || status=$?
+    preview_json --refresh
     drifted=0
     node "$here/render-review.js" --mode drift --stack "$stack" --json "$work/preview.json" --status "$status" \
       --full "$(dirname "$report")/drift-full.md" >"$report" || drifted=$?
