@@ -33,6 +33,8 @@ export interface ClientOptions {
   random?: () => number;
   /** Told before each retry's wait, e.g. to show the user what the call is waiting for (see `reportingRetries`). */
   onRetry?: RetryListener;
+  /** Told of each call as it starts (see `recordingRequests`), e.g. to say what planning a change cost. */
+  onRequest?: (method: HttpMethod, path: string) => void;
 }
 
 /** A retry about to happen: what the last attempt ended with, and where the call stands against its budget. */
@@ -143,17 +145,22 @@ export class PgBeamClient {
     });
   }
 
-  /** This client (same settings, throttle and clock) telling `onRetry` about each retry of its calls. */
   /**
    * The account this client talks to (base URL and key, the key only as a keyed digest): the clients derived from one
-   * (`reportingRetries`, a recording wrapper) share it, so a cache of reads can be shared by them.
+   * (`reportingRetries`, `recordingRequests`) share it, so a cache of reads can be shared by them.
    */
   get accountScope(): string {
     return `${this.baseUrl} ${this.keyedDigest("account scope")}`;
   }
 
+  /** This client (same settings, throttle, clock and other listeners) telling `onRetry` about each retry of its calls. */
   reportingRetries(onRetry: RetryListener): PgBeamClient {
     return new PgBeamClient({ ...this.options, clock: this.clock, throttle: this.throttle, random: this.random, onRetry });
+  }
+
+  /** This client (same settings, throttle, clock and other listeners) telling `onRequest` about each of its calls. */
+  recordingRequests(onRequest: NonNullable<ClientOptions["onRequest"]>): PgBeamClient {
+    return new PgBeamClient({ ...this.options, clock: this.clock, throttle: this.throttle, random: this.random, onRequest });
   }
 
   /**
@@ -198,6 +205,7 @@ export class PgBeamClient {
 
   /** One call: attempts until success, a final answer, or the budget runs out. */
   async send<T>(method: HttpMethod, path: string, options: RequestOptions): Promise<Answer<T>> {
+    this.options.onRequest?.(method, path);
     const started = this.clock.now();
     const deadline = started + this.callBudgetMs;
     const headers: Record<string, string> = {};

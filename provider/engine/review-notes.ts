@@ -30,16 +30,7 @@ export function noteSecretChanges(urn: unknown, paths: string[]): Promise<void> 
 export async function countingPlanningCalls<T>(urn: unknown, client: () => PgBeamClient, step: (client: () => PgBeamClient) => Promise<T>): Promise<T> {
   const calls: string[] = [];
   let recording: PgBeamClient | undefined;
-  const recorded = () => {
-    if (!recording) {
-      const real = client();
-      // get/post/listAll… all go through request(): overriding it on a child object records every call.
-      recording = Object.create(real, {
-        request: { value: (...args: Parameters<PgBeamClient["request"]>) => (calls.push(`${args[0]} ${args[1]}`), real.request(...args)) },
-      }) as PgBeamClient;
-    }
-    return recording;
-  };
+  const recorded = () => (recording ??= client().recordingRequests((method, path) => calls.push(`${method} ${path}`)));
   try {
     return await step(recorded);
   } finally {
