@@ -1,6 +1,7 @@
 import type { Store } from "./store";
 import type { SpecValidator } from "./validation";
 import type { TrafficEntry } from "./policy-simulation";
+import type { SeededRelation } from "./schema-catalog";
 
 /** Who is calling: every key sees its own org; a personal (`pbu_`) key sees every registered org. */
 export interface Principal {
@@ -20,6 +21,8 @@ export interface EmulatorState {
   unverifiableDomains: Set<string>;
   /** Recorded agent traffic by project id (seeded by tests; replayed by `replayPolicy`). */
   agentTraffic: Map<string, TrafficEntry[]>;
+  /** What each database's upstream holds, by database id, where a test seeded it (see ./schema-catalog). */
+  databaseSchemas: Map<string, SeededRelation[]>;
   /** RFC 3339 timestamp of the current instant. */
   now(): string;
 }

@@ -12,6 +12,7 @@ import { presentDatabase, presentProject, projectHandlers, registerProjectBehavi
 import { policySimulationHandlers, recordAgentTraffic } from "./policy-simulation";
 import { TokenBuckets } from "./rate-limit";
 import { createRequestListener, type RequestLog } from "./server";
+import { schemaCatalogHandlers, seedDatabaseSchema } from "./schema-catalog";
 import { buildOperations, configuredSpecPath, loadSpec } from "./spec";
 import { isKind, KINDS, Store, type Kind, type StoredObject } from "./store";
 import type { Emulator, EmulatorOptions, StoredObjectView } from "./types";
@@ -29,6 +30,8 @@ export type {
   RecordedRequest,
   ResponseValidationFailure,
   RevokedAgentsMode,
+  SeededColumn,
+  SeededRelation,
   StoredObjectView,
   UnknownFields,
 } from "./types";
@@ -53,6 +56,7 @@ const HANDLERS: Handlers = {
   ...agentGatewayHandlers,
   ...policySimulationHandlers,
   ...infrastructureHandlers,
+  ...schemaCatalogHandlers,
   ...organizationHandlers,
 };
 
@@ -88,6 +92,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     revokedAgents: options.revokedAgents ?? "visible",
     unverifiableDomains: new Set(),
     agentTraffic: new Map(),
+    databaseSchemas: new Map(),
     now,
   };
   registerProjectBehaviours(store);
@@ -181,6 +186,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     observeQuery: (projectId, databaseId, queryHash, sql) => observeQuery(state, projectId, databaseId, queryHash, sql),
     recordAgentTraffic: (projectId, queries) => recordAgentTraffic(state, projectId, queries),
+    seedDatabaseSchema: (databaseId, relations) => seedDatabaseSchema(state, databaseId, relations),
     failDomainVerification: (domain) => {
       state.unverifiableDomains.add(domain);
     },

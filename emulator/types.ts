@@ -2,10 +2,11 @@ import type { RevokedAgentsMode } from "./context";
 import type { PlanLimits, PlanName } from "./organizations";
 import type { RecordedQuery } from "./policy-simulation";
 import type { RateLimit } from "./rate-limit";
+import type { SeededColumn, SeededRelation } from "./schema-catalog";
 import type { Kind } from "./store";
 import type { UnknownFields } from "./validation";
 
-export type { Kind, PlanLimits, PlanName, RateLimit, RecordedQuery, RevokedAgentsMode, UnknownFields };
+export type { Kind, PlanLimits, PlanName, RateLimit, RecordedQuery, RevokedAgentsMode, SeededColumn, SeededRelation, UnknownFields };
 
 export interface RecordedRequest {
   method: string;
@@ -148,6 +149,12 @@ export interface Emulator {
    * in, as PgBeam records them) with the outcome they got and, for blocked ones, the rule.
    */
   recordAgentTraffic(projectId: string, queries: RecordedQuery[]): void;
+  /**
+   * Replaces what a database's upstream holds, which `getSchemaCatalog` and `scanDatabaseForPii` read: relations
+   * (tables by default, schema "public" by default) with their columns, types and sample values. A database never
+   * seeded holds `DEFAULT_SCHEMA` (emulator/schema-catalog.ts): users, orders, sessions, a view, payroll.employees.
+   */
+  seedDatabaseSchema(databaseId: string, relations: SeededRelation[]): void;
   /** Makes DNS verification of this hostname fail (it succeeds by default). */
   failDomainVerification(domain: string): void;
   /** Marks a custom domain verified as the platform's own DNS check would (no `verify` call); undoes `failDomainVerification`. */
