@@ -15,7 +15,8 @@ import { containsUnknown, omit, type Props, sameValue } from "./values";
  * - references to parents that do not exist (`ResourceSpec.parents`: a 404 on the parent's GET);
  * - the organization's plan (`planRules`): an entitlement it lacks, or a limit that what exists plus what this run
  *   creates before the candidate already fills; and a key that cannot read the organization at all;
- * - unique names (`unique` fields) taken by an object this resource does not manage, unless `adoptId` names it.
+ * - unique names (`unique` fields) taken by an object this resource does not manage, unless `adoptId` names it;
+ * - whatever the resource's own `predict` adds (a policy's table and column names against the database catalogs).
  *
  * Only a candidate that creates or changes something is predicted (an unchanged preview makes no call). Reads are
  * cached for the provider process (one run: a preview, or an `up`'s preview and update phases): at most one GET
@@ -30,11 +31,17 @@ export function forgetPredictionReads(): void {
   readsByAccount.clear();
 }
 
+/** The run's reads, plus read-only POSTs (a PII scan): asked once per path and body. */
+export interface RunReader extends Reader {
+  ask(path: string, body?: Props): Promise<Props>;
+}
+
 /**
- * A reader whose every GET and list is made once per account for the life of the process. Each call goes through
- * the client it is given, so a read is counted, and its retries shown, on the resource that first needs it.
+ * A reader whose every GET, list and read-only POST is made once per account for the life of the process. Each
+ * call goes through the client it is given, so a read is counted, and its retries shown, on the resource that
+ * first needs it. Resources' own checks use it too, so their reads are shared with the predictions'.
  */
-function runReader(client: PgBeamClient): Reader {
+export function runReader(client: PgBeamClient): RunReader {
   let cache = readsByAccount.get(client.accountScope);
   if (!cache) readsByAccount.set(client.accountScope, (cache = new Map()));
   const reads = cache;
@@ -45,6 +52,7 @@ function runReader(client: PgBeamClient): Reader {
   return {
     get: (path) => once(`GET ${path}`, () => client.get<Props>(path)),
     list: (path, itemsKey, query) => once(`LIST ${path} ${JSON.stringify(query ?? {})}`, () => client.listAll<Props>(path, itemsKey, query)),
+    ask: (path, body) => once(`POST ${path} ${JSON.stringify(body ?? {})}`, () => client.post<Props>(path, body)),
   };
 }
 
@@ -100,7 +108,11 @@ async function predict({ spec, candidate, olds, urn, client }: PredictionContext
       });
     }
   }
-  if (failures.length > 0 || candidate[ADOPT_INPUT] !== undefined) return failures;
+  if (failures.length > 0) return failures;
+  if (spec.predict) {
+    failures.push(...(await spec.predict({ candidate, previous, read: reader, diagnostics: diagnosticsFor(urn), urn: typeof urn === "string" ? urn : undefined })));
+  }
+  if (candidate[ADOPT_INPUT] !== undefined) return failures;
 
   // The object an upsert writes, which only the platform makes.
   const target = spec.mustExist;
@@ -108,6 +120,7 @@ async function predict({ spec, candidate, olds, urn, client }: PredictionContext
     const items = await reader().list(target.list(candidate), target.itemsKey);
     if (!items.some((item) => target.matches(item, candidate))) {
       return [
+        ...failures,
         {
           property: target.field,
           reason: `${target.field} ${JSON.stringify(candidate[target.field])} is not in ${target.list(candidate)}, so creating this would fail (404): ${target.why} ${TURN_OFF}`,
@@ -122,7 +135,7 @@ async function predict({ spec, candidate, olds, urn, client }: PredictionContext
   let countCreate = () => {};
   if (creating && rules.length > 0 && (known("orgId") || known("projectId"))) {
     const plan = await planFailure(rules, candidate, urn, reader());
-    if ("property" in plan) return [plan];
+    if ("property" in plan) return [...failures, plan];
     countCreate = plan.count;
   }
 

@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import type { PgBeamClient } from "../client/client";
-import type { PlanRule } from "./plan-rules";
+import type * as pulumi from "@pulumi/pulumi";
+import type { Diagnostics } from "./diagnostics";
+import type { PlanRule, Reader } from "./plan-rules";
 import type { Props } from "./values";
 import type { PreChangeVerification } from "./verification";
 
@@ -159,6 +161,17 @@ export interface Verbs {
   delete?: { method: "DELETE" } | { method: "PUT" | "PATCH"; body: Props };
 }
 
+export interface PredictHookContext {
+  /** Checked desired inputs (may hold unknowns in a preview). */
+  candidate: Props;
+  /** Stored inputs; empty on create. */
+  previous: Props;
+  /** The run's cached reads; asking for it makes no call. */
+  read(): Reader;
+  diagnostics: Diagnostics;
+  urn?: string;
+}
+
 /**
  * Everything the engine needs to know about one PgBeam object. Resource files declare this (through
  * `defineSpec`, which types `fields` against the inputs and outputs); the engine does the rest.
@@ -201,6 +214,11 @@ export interface ResourceSpec extends Verbs {
   listing?: { itemsKey: string; query?(inputs: Props): Record<string, string> };
   /** What the organization's plan must allow for a create: a 403 is called the plan's only when one of these says so. */
   planRules?: readonly PlanRule[];
+  /**
+   * What only this resource can predict from reads (a policy's table names against the database catalog): run by
+   * ./predictions with the declared predictions, on the same run-cached reads, so off with them too.
+   */
+  predict?(context: PredictHookContext): Promise<pulumi.dynamic.CheckFailure[]>;
   review?: ReviewFacts;
   /** Adds context to an API error of a verb (a plan gate, a shape never observed, what still uses an object). */
   explainError?(verb: "create" | "update" | "delete", error: Error, context: { client: PgBeamClient; inputs: Props; id?: string }): Promise<Error> | Error;

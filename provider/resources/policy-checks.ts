@@ -68,7 +68,8 @@ interface ReplayResult {
 
 const candidatePolicy = (candidate: Props): Props => toApi(pick(candidate, POLICY_FIELDS));
 
-function describe(context: VerificationContext, id?: string): string {
+/** How messages name the profile: `PolicyProfile "policy" (name "analytics", pol_…)`. */
+export function describeProfile(context: { urn?: string; candidate: Props }, id?: string): string {
   const name = resourceNameOf(context.urn);
   const known = typeof context.candidate.name === "string" && !containsUnknown(context.candidate.name);
   const object = [known ? `name "${context.candidate.name}"` : undefined, id].filter(Boolean).join(", ");
@@ -91,7 +92,7 @@ async function checkExpectations(context: VerificationContext): Promise<pulumi.d
   const unknown = context.unknownInputs.filter((key) => key === "projectId" || key === "expectations" || POLICY_FIELDS.includes(key));
   if (unknown.length > 0) {
     await context.diagnostics.warn(
-      `policy expectations: ${describe(context)}: not verified in this preview because ${unknown.join(", ")} ` +
+      `policy expectations: ${describeProfile(context)}: not verified in this preview because ${unknown.join(", ")} ` +
         `${unknown.length === 1 ? "is" : "are"} not known yet; they are verified in the update phase of \`pulumi up\`, before the profile is created or changed`,
     );
     return [];
@@ -116,7 +117,7 @@ async function checkExpectations(context: VerificationContext): Promise<pulumi.d
     }];
   });
   if (failures.length === 0) {
-    await context.diagnostics.info(`policy expectations: ${describe(context)}: all ${expectations.length} hold against the candidate profile`);
+    await context.diagnostics.info(`policy expectations: ${describeProfile(context)}: all ${expectations.length} hold against the candidate profile`);
   }
   return failures;
 }
@@ -175,7 +176,7 @@ function impactLine(context: VerificationContext, id: string, credentials: numbe
       `masked: ${examples(impact.maskedItems, (i) => `${shape(i.sql)} (${(i.result.masked_columns ?? []).map((c) => c.column).join(", ")})`)}`,
     impact.filteredItems.length > 0 && `row-filtered: ${examples(impact.filteredItems, (i) => shape(i.sql))}`,
   ].filter(Boolean);
-  return `policy impact: ${describe(context, id)} in project ${context.previous.projectId}, replayed ${scope}: ${parts.join(", ")}.${detail.length ? ` ${detail.join(". ")}.` : ""}`;
+  return `policy impact: ${describeProfile(context, id)} in project ${context.previous.projectId}, replayed ${scope}: ${parts.join(", ")}.${detail.length ? ` ${detail.join(". ")}.` : ""}`;
 }
 
 function limitBreaches(limits: z.infer<typeof ImpactLimits> | undefined, impact: ReturnType<typeof combine>): string[] {
@@ -224,7 +225,7 @@ async function reportImpact(context: UpdateContext): Promise<void> {
   const unknown = context.unknownInputs.filter((key) => POLICY_FIELDS.includes(key) || key === "impactLimits");
   if (unknown.length > 0) {
     await context.diagnostics.warn(
-      `policy impact: ${describe(context, context.id)}: not computed in this preview because ${unknown.join(", ")} ` +
+      `policy impact: ${describeProfile(context, context.id)}: not computed in this preview because ${unknown.join(", ")} ` +
         `${unknown.length === 1 ? "is" : "are"} not known yet; it is computed (and impactLimits enforced) in the update phase of \`pulumi up\``,
     );
     return;
@@ -234,14 +235,14 @@ async function reportImpact(context: UpdateContext): Promise<void> {
   try {
     ({ credentials, replays } = await replayOnce(context));
   } catch (error) {
-    const message = `policy impact: ${describe(context, context.id)}: the replay failed: ${(error as Error).message}`;
+    const message = `policy impact: ${describeProfile(context, context.id)}: the replay failed: ${(error as Error).message}`;
     // Without a replay the limits cannot be checked: a gate fails closed, a summary only says so.
     if (limits && context.mode !== "report") throw new Error(`${message}; impactLimits cannot be checked, so the change is stopped`, { cause: error });
     await context.diagnostics.warn(message);
     return;
   }
   if (credentials === 0) {
-    await context.diagnostics.info(`policy impact: ${describe(context, context.id)}: no agent credential uses this profile, so there is no recorded traffic to replay`);
+    await context.diagnostics.info(`policy impact: ${describeProfile(context, context.id)}: no agent credential uses this profile, so there is no recorded traffic to replay`);
     return;
   }
   const impact = combine(replays);
@@ -252,7 +253,7 @@ async function reportImpact(context: UpdateContext): Promise<void> {
   await (differs ? context.diagnostics.warn(line) : context.diagnostics.info(line));
   const breaches = limitBreaches(limits, impact);
   if (breaches.length === 0) return;
-  const over = `policy impact over its limits (${breaches.join("; ")}): ${describe(context, context.id)}`;
+  const over = `policy impact over its limits (${breaches.join("; ")}): ${describeProfile(context, context.id)}`;
   if (context.mode !== "report") throw new Error(`${over} was not changed`);
   await context.diagnostics.warn(`${over}: reported only, since refresh changes nothing in PgBeam; \`pulumi up\` enforces the limits before changing the profile`);
 }

@@ -6,6 +6,7 @@ import { defineSpec } from "../engine/spec";
 import type { Props } from "../engine/values";
 import { projectPath, underProject } from "./paths";
 import { Expectation, ImpactLimits, policyVerification } from "./policy-checks";
+import { checkNamesAgainstCatalog, PiiReview, withPiiReview } from "./policy-schema";
 
 export const PolicyProfileInputs = api.PolicyProfileInput.extend({
   projectId: z.string().min(1),
@@ -13,6 +14,8 @@ export const PolicyProfileInputs = api.PolicyProfileInput.extend({
   expectations: z.array(Expectation).optional(),
   /** Fail a change whose replay of recorded traffic goes beyond these counts; never sent. */
   impactLimits: ImpactLimits.optional(),
+  /** Opt-in: list the likely-PII columns agents under this profile can read unmasked, and gate on them; never sent. */
+  piiReview: PiiReview.optional(),
 });
 
 /** On a 409 the API refuses to delete a profile that credentials use: name them, so the user knows what to fix. */
@@ -39,6 +42,8 @@ export const policyProfileSpec = defineSpec({
   ...underProject("policies"),
   // Always the full profile: a partial PUT would reset the omitted rules and silently loosen the policy.
   update: { method: "PUT" },
-  verification: policyVerification,
+  verification: withPiiReview(policyVerification),
+  // Every relation and column the rules name, against the catalogs of the project's databases.
+  predict: checkNamesAgainstCatalog,
   explainError: (verb, error, { client, inputs, id }) => (verb === "delete" ? explainDeleteError(client, inputs, id!, error) : error),
 });

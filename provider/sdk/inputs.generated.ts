@@ -144,6 +144,10 @@ export type PolicyProfileInput = {
     newlyAllowedWrites?: number | undefined;
     newlyBlocked?: number | undefined;
   } | undefined;
+  piiReview?: {
+    enabled: boolean;
+    failAbove?: number | undefined;
+  } | undefined;
 };
 
 export type PolicyProfileInputValues = {
@@ -184,6 +188,10 @@ export type PolicyProfileInputValues = {
     newlyAllowed?: number | undefined;
     newlyAllowedWrites?: number | undefined;
     newlyBlocked?: number | undefined;
+  } | undefined;
+  piiReview?: {
+    enabled: boolean;
+    failAbove?: number | undefined;
   } | undefined;
 };
 

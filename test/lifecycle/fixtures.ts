@@ -121,6 +121,7 @@ export const FIXTURES: Record<string, Fixture> = {
     notChanged: {
       expectations: "a pre-change check, never sent and no change of its own: test/unit/policy-checks.test.ts, test/e2e/policy.test.ts",
       impactLimits: "a pre-change gate, never sent and no change of its own: test/unit/policy-checks.test.ts, test/e2e/policy.test.ts",
+      piiReview: "a pre-change review and gate, never sent and no change of its own: test/unit/policy-schema.test.ts, test/e2e/policy.test.ts",
     },
     putBody: () => ({
       name: "lifecycle-policy",
