@@ -32,8 +32,8 @@ export function realEngineSuite(options: EmulatorOptions = {}, prepare?: (emulat
   return suite;
 }
 
-/** PgBeam's what-if calls: POSTs that persist nothing (policy dry-evaluations and replays). */
-const WHAT_IF_OPERATIONS = new Set(["dryEvalPolicy", "replayPolicy"]);
+/** PgBeam's what-if calls: POSTs that persist nothing (policy dry-evaluations and replays, PII scans). */
+const WHAT_IF_OPERATIONS = new Set(["dryEvalPolicy", "replayPolicy", "scanDatabaseForPii"]);
 
 /** Requests that could change something in PgBeam. */
 export function writesIn(requests: RecordedRequest[]): RecordedRequest[] {

@@ -1,7 +1,7 @@
 /**
  * A policy change judged before it merges, under the real engine: expectations checked against the candidate in
  * preview (and again before the update phase changes anything), the replay impact of a widening edit attached to
- * the resource, and impact limits as a gate.
+ * the resource, impact limits as a gate, and the profile judged against the database's catalog and PII scan.
  */
 import * as path from "node:path";
 import { realEngineSuite, type StepResult, type TestStack, writesIn } from "./harness";
@@ -191,6 +191,32 @@ it("impactLimits stop `up` too, and a refresh after a console-side loosening sti
   expect(writesIn(suite.emulator.requests)).toEqual([]);
   const state = await stack.resources();
   expect(state.find((r) => r.urn.endsWith("::policy"))?.outputs?.accessMode).toBe("read_write");
+});
+
+it("judged against the database: a typo'd table and unmasked likely PII fail the preview, one catalog read and one scan per database", async () => {
+  await stack.stack.setConfig("pgbeam:predictRefusals", { value: "true" });
+  try {
+    const [database] = suite.emulator.objects("database");
+    await stack.setResources(program({ tableDenylist: ["usrs"] }));
+    suite.emulator.clearRequests();
+    const typo = await failedStep("preview (typo'd table)", () => stack.preview());
+    expect(typo.replace(/\s+/g, " ")).toContain(
+      `policy schema: tableDenylist[0]: relation "usrs" is not in the catalog of database ${database.id} (app); did you mean "users"? As written, this denylist rule does nothing.`,
+    );
+    const operations = suite.emulator.requests.map((r) => r.operationId).sort();
+    expect(operations).toEqual(["dryEvalPolicy", "dryEvalPolicy", "getSchemaCatalog", "listDatabases"]);
+
+    await stack.setResources(program({ piiReview: { enabled: true, failAbove: 0.9 } }));
+    suite.emulator.clearRequests();
+    const gate = await failedStep("preview (PII gate)", () => stack.preview());
+    expect(gate.replace(/\s+/g, " ")).toMatch(
+      /piiReview\.failAbove: agents under this profile could read 9 likely-PII columns above confidence 0\.9 unmasked: .*users\.phone \(phone 0\.96, suggested mask redact\) in database db_\w+ \(app\).* Mask each \(maskingRules: \[/,
+    );
+    expect(suite.emulator.requests.filter((r) => r.operationId === "scanDatabaseForPii")).toHaveLength(1);
+    expect(writesIn(suite.emulator.requests)).toEqual([]);
+  } finally {
+    await stack.stack.setConfig("pgbeam:predictRefusals", { value: "false" });
+  }
 });
 
 it("destroy", async () => {
