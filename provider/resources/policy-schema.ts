@@ -68,14 +68,13 @@ export function namedRelations(profile: Props): NamedRelation[] {
 const folded = (name: string) => name.replace(/["\s]/g, "").toLowerCase();
 
 /**
- * Whether a rule's relation name reaches this relation. A qualified name must match schema and name; a bare name
- * is matched as agents write it, so it reaches a relation of that name in any schema on their search path.
+ * Whether a rule's relation name reaches this relation: a qualified name its own schema, a bare one the public
+ * schema (SPEC `MaskingRule.table`: "public.users" or "users"; PgBeam compares the names agents write).
  */
 export function reaches(ruleName: string, relation: { schema: string; name: string }): boolean {
   const name = folded(ruleName);
-  const dot = name.lastIndexOf(".");
-  if (dot < 0) return name === relation.name.toLowerCase();
-  return name.slice(0, dot) === relation.schema.toLowerCase() && name.slice(dot + 1) === relation.name.toLowerCase();
+  const qualified = name.includes(".") ? name : `public.${name}`;
+  return qualified === `${relation.schema}.${relation.name}`.toLowerCase();
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1. */
@@ -91,13 +90,25 @@ export function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
+/** An existing name, or a spelling to compare with and the name to suggest for it (a bare name of another schema). */
+export type Candidate = string | { compare: string; suggest: string };
+
 /** The existing names a misspelt one most likely meant: one edit away for short names, two for longer; none under 3. */
-export function likelyMeant(name: string, existing: string[]): string[] {
+export function likelyMeant(name: string, existing: Candidate[]): string[] {
   const typed = folded(name);
   const allowed = typed.length < 3 ? 0 : typed.length <= 5 ? 1 : 2;
-  const scored = [...new Set(existing)].map((candidate) => ({ candidate, distance: editDistance(typed, candidate.toLowerCase()) }));
+  const scored = existing.map((c) => (typeof c === "string" ? { compare: c, suggest: c } : c)).map((c) => ({ ...c, distance: editDistance(typed, c.compare.toLowerCase()) }));
   const best = Math.min(...scored.map((s) => s.distance));
-  return best > allowed ? [] : scored.filter((s) => s.distance === best).map((s) => s.candidate);
+  return best > allowed ? [] : [...new Set(scored.filter((s) => s.distance === best).map((s) => s.suggest))];
+}
+
+/** What a relation name is compared with: qualified names with qualified ones; bare ones also with the bare names of other schemas. */
+function relationCandidates(typed: string, relations: { schema: string; name: string }[]): Candidate[] {
+  return relations.flatMap((r): Candidate[] => {
+    const qualified = `${r.schema}.${r.name}`;
+    if (typed.includes(".")) return [qualified];
+    return r.schema === "public" ? [r.name] : [{ compare: r.name, suggest: qualified }];
+  });
 }
 
 export interface DatabaseCatalog {
@@ -145,8 +156,7 @@ export function judgeNames(named: NamedRelation[], catalogs: DatabaseCatalog[], 
   for (const item of named) {
     const matches = relations.filter((r) => reaches(item.table, r));
     if (matches.length === 0) {
-      const qualified = item.table.includes(".");
-      const meant = likelyMeant(item.table, relations.map((r) => (qualified ? `${r.schema}.${r.name}` : r.name)));
+      const meant = likelyMeant(item.table, relationCandidates(item.table, relations));
       unknown(`relation ${JSON.stringify(item.table)}`, item, meant, !previouslyNamed.has(folded(item.table)));
       continue;
     }

@@ -26,10 +26,11 @@ describe("rules", () => {
     expect(likelyMeant("id", ["ip"])).toEqual([]);
   });
 
-  it("a bare name reaches a relation in any schema; a qualified one only its own", () => {
-    expect(reaches("employees", { schema: "payroll", name: "employees" })).toBe(true);
+  it("a bare name reaches the public schema's relation; a qualified one its own schema's", () => {
+    expect(reaches("users", { schema: "public", name: "users" })).toBe(true);
     expect(reaches('Public."Users"', { schema: "public", name: "users" })).toBe(true);
-    expect(reaches("public.employees", { schema: "payroll", name: "employees" })).toBe(false);
+    expect(reaches("employees", { schema: "payroll", name: "employees" })).toBe(false);
+    expect(reaches("payroll.employees", { schema: "payroll", name: "employees" })).toBe(true);
   });
 
   it("names every relation and column of the table lists, masking rules and row filters; unknown ones are skipped", () => {
@@ -46,17 +47,18 @@ describe("rules", () => {
 
   it("a new name close to an existing one fails as a typo; an unknown name, or one already applied, warns; views and binary masks are noted", () => {
     const named = namedRelations({
-      tableDenylist: ["usrs", "audit_log", "empolyees"],
+      tableDenylist: ["usrs", "audit_log", "empolyees", "employees"],
       maskingRules: [{ table: "users", column: "emial", kind: "hash" }, { table: "users", column: "avatar", kind: "hash" }, { table: "active_users", column: "email", kind: "redact" }],
     });
     const { failures, warnings, notes } = judgeNames(named, db, new Set(["empolyees"]));
     expect(failures.map((f) => f.reason)).toEqual([
       'tableDenylist[0]: relation "usrs" is not in the catalog of database db_1 (app); did you mean "users"? As written, this denylist rule does nothing. Correct the name. (Checked with the refusal predictions: pgbeam:predictRefusals false skips it.)',
+      'tableDenylist[3]: relation "employees" is not in the catalog of database db_1 (app); did you mean "payroll.employees"? As written, this denylist rule does nothing. Correct the name. (Checked with the refusal predictions: pgbeam:predictRefusals false skips it.)',
       'maskingRules[0]: column "emial" of users is not in the catalog of database db_1 (app); did you mean "email"? As written, this masking rule does nothing. Correct the name. (Checked with the refusal predictions: pgbeam:predictRefusals false skips it.)',
     ]);
     expect(warnings).toEqual([
       'tableDenylist[1]: relation "audit_log" is not in the catalog of database db_1 (app); if it is not migrated yet, this denylist rule does nothing until it is',
-      'tableDenylist[2]: relation "empolyees" is not in the catalog of database db_1 (app) (closest: "employees"); if it is not migrated yet, this denylist rule does nothing until it is',
+      'tableDenylist[2]: relation "empolyees" is not in the catalog of database db_1 (app) (closest: "payroll.employees"); if it is not migrated yet, this denylist rule does nothing until it is',
     ]);
     expect(notes).toEqual([
       "maskingRules[1]: users.avatar is binary (bytea): PgBeam masks binary columns to NULL, whatever the kind",
@@ -151,6 +153,19 @@ describe("check() against the emulator's catalogs", () => {
     ]);
     // One scan per database for the run, however many checks ask.
     expect(calls().filter((c) => c.endsWith("scan-pii"))).toEqual(["POST /v1/projects/{p}/databases/{db}/scan-pii"]);
+  });
+
+  it("piiReview is never sent, and a profile that does not change is not reviewed again (no call)", async () => {
+    const news = { projectId, name: "kept", piiReview: { enabled: true }, tableDenylist: ["orders"], __urn: urn("kept") };
+    const stored = (await policy.check({}, news)).inputs!;
+    await policy.create(stored);
+    const created = emulator.requests.find((r) => r.operationId === "createPolicyProfile")!;
+    expect(created.status).toBe(201);
+    expect(Object.keys(created.body as object).filter((key) => /pii/i.test(key))).toEqual([]);
+    forgetPredictionReads();
+    emulator.clearRequests();
+    expect(reasons(await policy.check(stored, news))).toEqual([]);
+    expect(calls()).toEqual([]);
   });
 
   it("piiReview waits for an unknown project, and a profile that masks everything found passes with a note", async () => {
