@@ -260,7 +260,7 @@ function listed(columns: ExposedColumn[]): string {
 }
 
 /** The gate's message: the columns, then a fix that can be pasted (masking rules as the scan suggests them). */
-export function piiGateFailure(failAbove: number, over: ExposedColumn[]): pulumi.dynamic.CheckFailure {
+function piiGateFailure(failAbove: number, over: ExposedColumn[]): pulumi.dynamic.CheckFailure {
   const rules = over
     .slice(0, 3)
     .map((c) => `{ table: ${JSON.stringify(relationLabel({ schema: c.schema, name: c.table }))}, column: ${JSON.stringify(c.column)}, kind: ${JSON.stringify(c.mask_kind)} }`)
