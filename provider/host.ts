@@ -7,6 +7,7 @@ import { PgBeamClient } from "./client/client";
 import { type ConfigSource, resolveClientOptions } from "./client/config";
 import { RESOURCE_SPECS } from "./resources/registry";
 import { accountOf } from "./engine/account";
+import { DeploymentMemory } from "./engine/deployment-memory";
 import { diagnosticsFor } from "./engine/diagnostics";
 import { Lifecycle } from "./engine/lifecycle";
 import { STACK_ANCHOR, stackAnchorVerbs } from "./engine/stack-anchor";
@@ -69,6 +70,12 @@ function predictsRefusals(config: ConfigSource | undefined): boolean {
   throw new Error(`pgbeam:predictRefusals must be true or false, got "${value}": run \`pulumi config set pgbeam:predictRefusals false\` to turn predictions off`);
 }
 
+/**
+ * This deployment's memory (see ./engine/deployment-memory): one provider process serves one deployment, so one
+ * for the process, shared by every resource's verbs.
+ */
+export const thisDeployment = new DeploymentMemory();
+
 const lifecycles = new Map<string, Lifecycle>();
 
 /** The six verbs the serialized provider calls. */
@@ -81,7 +88,12 @@ export function lifecycle(resourceName: string): ResourceVerbs {
   if (!found) {
     const spec = RESOURCE_SPECS[resourceName];
     if (!spec) throw new Error(`pulumi-pgbeam: unknown resource type "${resourceName}" (is the package up to date?)`);
-    found = new Lifecycle(spec, client, () => accountOf(stackConfig), () => predictsRefusals(stackConfig));
+    found = new Lifecycle(spec, {
+      client,
+      account: () => accountOf(stackConfig),
+      predicting: () => predictsRefusals(stackConfig),
+      memory: thisDeployment,
+    });
     lifecycles.set(resourceName, found);
   }
   return found;

@@ -20,31 +20,11 @@
  */
 import { isPgBeamApiError } from "../client/errors";
 import type { PgBeamClient } from "../client/client";
+import type { DeploymentMemory } from "./deployment-memory";
 import type { Props } from "./values";
 
 /** A create answer describing an object older than this was replayed, whatever the API's headers say. */
 const REPLAY_AGE_MS = 60_000;
-
-/**
- * What the verbs of this deployment tell each other where the engine gives them no channel. Pulumi runs one
- * provider process per deployment, so this is what this deployment's other verbs did. Two facts only:
- * - `held`: diff saw the object a resource holds now (by creator, see `creatorOf`), which a create-before-delete
- *   replace with an unchanged body must not get back from a replay;
- * - `takenBack`: objects a create took back from a replay for a new state entry. The engine calls no diff for a
- *   targeted replace (`pulumi up --replace`, see pulumi/pulumi step_generator.go), so within one deployment it
- *   deletes such an object only as the old entry of that replace: the object stays, owned by the new entry.
- */
-const thisDeployment = { held: new Map<string, string>(), takenBack: new Set<string>() };
-
-/** True when a create of this deployment took this object back for a new state entry (see `thisDeployment`). */
-export function ownedByNewEntry(id: string): boolean {
-  return thisDeployment.takenBack.has(id);
-}
-
-/** Called by diff: the object this resource holds now, which a replace must never get back from a replay. */
-export function rememberHeldObject(creator: string | undefined, id: string): void {
-  if (creator && id) thisDeployment.held.set(creator, id);
-}
 
 /** A UUID v4-shaped key (the API's documented key format) from a keyed digest of `parts`, stable for the same inputs. */
 export function deriveIdempotencyKey(digest: (data: string) => string, ...parts: unknown[]): string {
@@ -81,7 +61,11 @@ export interface CreateOnceResult {
   current?: Props;
 }
 
-export async function createOnce(client: PgBeamClient, request: CreateOnceRequest): Promise<CreateOnceResult> {
+/**
+ * Reads the objects this deployment's resources hold (`heldObjects`, never believed as a replay) and records the
+ * objects it takes back (`takenBack`, which delete then keeps): see ./deployment-memory.
+ */
+export async function createOnce(client: PgBeamClient, request: CreateOnceRequest, memory: DeploymentMemory): Promise<CreateOnceResult> {
   const { creator, collectionPath, body } = request;
   if (!creator) return { response: await client.post<Props>(collectionPath, body) };
   const digest = (data: string) => client.keyedDigest(data);
@@ -98,9 +82,9 @@ export async function createOnce(client: PgBeamClient, request: CreateOnceReques
     }
     if (!answer.replayed && !describesOlderObject(answer.body, started)) return { response: answer.body };
     const id = request.idOf(answer.body);
-    const current = id === thisDeployment.held.get(creator) ? undefined : await request.current(id);
+    const current = id === memory.heldObjects.get(creator) ? undefined : await request.current(id);
     if (current) {
-      thisDeployment.takenBack.add(id);
+      memory.takenBack.add(id);
       return { response: answer.body, current };
     }
     key = deriveIdempotencyKey(digest, key, id);

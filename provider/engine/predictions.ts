@@ -3,6 +3,7 @@ import type { PgBeamClient } from "../client/client";
 import { isNotFound, isPgBeamApiError } from "../client/errors";
 import { ADOPT_INPUT, fieldsWith, type ResourceSpec } from "./spec";
 import { type Limit, organizationOf, planBreach, type PlanRule, type Reader } from "./plan-rules";
+import type { DeploymentMemory } from "./deployment-memory";
 import { diagnosticsFor } from "./diagnostics";
 import { ENGINE_KEYS } from "./keys";
 import { holderOfUniqueValues, uniqueValuesOf } from "./unique-values";
@@ -19,17 +20,10 @@ import { containsUnknown, omit, type Props, sameValue } from "./values";
  * - whatever the resource's own `predict` adds (a policy's table and column names against the database catalogs).
  *
  * Only a candidate that creates or changes something is predicted (an unchanged preview makes no call). Reads are
- * cached for the provider process (one run: a preview, or an `up`'s preview and update phases): at most one GET
- * per parent, one plan read per organization and one list per collection, shared by every resource.
+ * made once per deployment (a preview, or an `up`'s preview and update phases), kept with the creates let through
+ * so far in ./deployment-memory: at most one GET per parent, one plan read per organization and one list per
+ * collection, shared by every resource.
  */
-
-/** Reads made so far in this process, per account (see `PgBeamClient.accountScope`). */
-const readsByAccount = new Map<string, Map<string, Promise<unknown>>>();
-
-/** Forgets this process's reads: each run is a new provider process; a test playing several runs in one calls this. */
-export function forgetPredictionReads(): void {
-  readsByAccount.clear();
-}
 
 /** The run's reads, plus read-only POSTs (a PII scan): asked once per path and body. */
 export interface RunReader extends Reader {
@@ -37,13 +31,14 @@ export interface RunReader extends Reader {
 }
 
 /**
- * A reader whose every GET, list and read-only POST is made once per account for the life of the process. Each
- * call goes through the client it is given, so a read is counted, and its retries shown, on the resource that
- * first needs it. Resources' own checks use it too, so their reads are shared with the predictions'.
+ * A reader whose every GET, list and read-only POST is made once per account for the deployment
+ * (`DeploymentMemory.predictionReads`). Each call goes through the client it is given, so a read is counted, and its
+ * retries shown, on the resource that first needs it. Resources' own checks use it too, so their reads are shared
+ * with the predictions'.
  */
-export function runReader(client: PgBeamClient): RunReader {
-  let cache = readsByAccount.get(client.accountScope);
-  if (!cache) readsByAccount.set(client.accountScope, (cache = new Map()));
+export function runReader(client: PgBeamClient, memory: DeploymentMemory): RunReader {
+  let cache = memory.predictionReads.get(client.accountScope);
+  if (!cache) memory.predictionReads.set(client.accountScope, (cache = new Map()));
   const reads = cache;
   const once = <T>(key: string, call: () => Promise<T>): Promise<T> => {
     if (!reads.has(key)) reads.set(key, call());
@@ -55,9 +50,6 @@ export function runReader(client: PgBeamClient): RunReader {
     ask: (path, body) => once(`POST ${path} ${JSON.stringify(body ?? {})}`, () => client.post<Props>(path, body)),
   };
 }
-
-/** Creates this run has already let through, per limit and scope, by URN (an `up` checks each resource twice). */
-const plannedCreates = new Map<string, Set<string>>();
 
 const scopeKey = (rule: Limit, orgId: string, inputs: Props) => `${rule.limit}:${rule.per === "organization" ? orgId : String(inputs[rule.per])}`;
 
@@ -74,6 +66,7 @@ export interface PredictionContext {
   olds: Props;
   urn: unknown;
   client: () => PgBeamClient;
+  memory: DeploymentMemory;
 }
 
 /** The predictions; a read that fails for another reason (network, 5xx) leaves a warning, not a failed preview. */
@@ -86,14 +79,14 @@ export async function predictRefusals(context: PredictionContext): Promise<pulum
   }
 }
 
-async function predict({ spec, candidate, olds, urn, client }: PredictionContext): Promise<pulumi.dynamic.CheckFailure[]> {
+async function predict({ spec, candidate, olds, urn, client, memory }: PredictionContext): Promise<pulumi.dynamic.CheckFailure[]> {
   const previous = omit(olds, ENGINE_KEYS);
   const creating = Object.keys(previous).length === 0;
   const changed = (key: string) => creating || !sameValue(candidate[key], previous[key]);
   const known = (key: string) => candidate[key] !== undefined && !containsUnknown(candidate[key]);
   const failures: pulumi.dynamic.CheckFailure[] = [];
   let read: Reader | undefined;
-  const reader = () => (read ??= runReader(client()));
+  const reader = () => (read ??= runReader(client(), memory));
 
   // Parents: an id pasted from the console that is gone, or a typo.
   for (const [field, path] of Object.entries(spec.parents ?? {})) {
@@ -134,7 +127,7 @@ async function predict({ spec, candidate, olds, urn, client }: PredictionContext
   const rules = (spec.planRules ?? []).filter((rule) => !("limit" in rule) || rule.per === "organization" || known(rule.per));
   let countCreate = () => {};
   if (creating && rules.length > 0 && (known("orgId") || known("projectId"))) {
-    const plan = await planFailure(rules, candidate, urn, reader());
+    const plan = await planFailure(rules, candidate, urn, reader(), memory.plannedCreates);
     if ("property" in plan) return [...failures, plan];
     countCreate = plan.count;
   }
@@ -167,7 +160,13 @@ async function predict({ spec, candidate, olds, urn, client }: PredictionContext
 }
 
 /** The plan's refusal of this create, or how to count it as one of this run's creates once nothing else refuses it. */
-async function planFailure(rules: readonly PlanRule[], candidate: Props, urn: unknown, read: Reader): Promise<pulumi.dynamic.CheckFailure | { count(): void }> {
+async function planFailure(
+  rules: readonly PlanRule[],
+  candidate: Props,
+  urn: unknown,
+  read: Reader,
+  plannedCreates: DeploymentMemory["plannedCreates"],
+): Promise<pulumi.dynamic.CheckFailure | { count(): void }> {
   const property = typeof candidate.orgId === "string" ? "orgId" : "projectId";
   let orgId: string | undefined;
   let plan: Props;

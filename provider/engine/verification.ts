@@ -1,7 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PgBeamClient } from "../client/client";
+import type { DeploymentMemory } from "./deployment-memory";
 import { type Diagnostics, diagnosticsFor } from "./diagnostics";
 import { ENGINE_KEYS } from "./keys";
+import { type RunReader, runReader } from "./predictions";
 import { containsUnknown, omit, type Props, sameValue } from "./values";
 
 /**
@@ -13,8 +15,8 @@ import { containsUnknown, omit, type Props, sameValue } from "./values";
  * - `onUpdate` runs in diff() when the resource is about to be updated in place, and again in update() before the
  *   first call. Since pulumi#16146 `pulumi refresh` calls diff() too (refreshed state against the inputs), and a
  *   refresh must never fail on what someone changed in the console: diff() runs it in `report` mode unless
- *   check() saw the resource in this process (only a program run, i.e. preview or up, calls check), and update(),
- *   which refresh never calls, always as `gate`.
+ *   check() saw the resource in this deployment (`DeploymentMemory.checkedUrns`: only a program run, i.e. preview
+ *   or up, calls check), and update(), which refresh never calls, always as `gate`.
  *
  * The inputs it declares are the user's instructions to the verification: validated with the other inputs, never
  * sent to the API, never a diff of their own (changing only them updates nothing in PgBeam).
@@ -46,16 +48,28 @@ export interface VerificationContext {
   diagnostics: Diagnostics;
   /** The resource's name in the program, for self-contained messages. */
   urn?: string;
+  /**
+   * The answer of `ask` under `key` (which must name the object and the candidate), asked once per deployment: `up`
+   * verifies a change in diff() and again in update(), and the second may reuse the first's answer. A failed answer
+   * is not kept. See `DeploymentMemory.verificationAnswers`.
+   */
+  onceThisDeployment<T>(key: string, ask: () => Promise<T>): Promise<T>;
+  /** Read-only calls made once per deployment and shared with the predictions (see ./predictions `runReader`). */
+  reads(): RunReader;
 }
 
-
-/** URNs check() has seen in this process: a program is running (preview or up), not a refresh. */
-const checkedUrns = new Set<string>();
 
 /** update() re-runs the verification as a gate only: diff() already attached its messages to the resource. */
 const silent: Diagnostics = { info: async () => {}, warn: async () => {} };
 
-function context(candidate: Props, previous: Props, urn: unknown, client: () => PgBeamClient, diagnostics = diagnosticsFor(urn)): VerificationContext {
+function context(
+  candidate: Props,
+  previous: Props,
+  urn: unknown,
+  client: () => PgBeamClient,
+  memory: DeploymentMemory,
+  diagnostics = diagnosticsFor(urn),
+): VerificationContext {
   return {
     candidate,
     previous,
@@ -63,6 +77,8 @@ function context(candidate: Props, previous: Props, urn: unknown, client: () => 
     client,
     diagnostics,
     urn: typeof urn === "string" ? urn : undefined,
+    onceThisDeployment: (key, ask) => memory.answerOnce(key, ask),
+    reads: () => runReader(client(), memory),
   };
 }
 
@@ -73,12 +89,13 @@ export async function verifyBeforeChange(
   olds: Props,
   urn: unknown,
   client: () => PgBeamClient,
+  memory: DeploymentMemory,
 ): Promise<pulumi.dynamic.CheckFailure[]> {
-  if (typeof urn === "string") checkedUrns.add(urn);
+  if (typeof urn === "string") memory.checkedUrns.add(urn);
   if (!verification?.beforeChange) return [];
   const previous = omit(olds, ENGINE_KEYS);
   if (Object.keys(previous).length > 0 && sameValue(candidate, previous)) return [];
-  return verification.beforeChange(context(candidate, previous, urn, client));
+  return verification.beforeChange(context(candidate, previous, urn, client, memory));
 }
 
 /**
@@ -93,13 +110,14 @@ export async function verifyUpdate(
   olds: Props,
   urn: unknown,
   client: () => PgBeamClient,
+  memory: DeploymentMemory,
 ): Promise<void> {
   if (!verification?.onUpdate) return;
   const previous = omit(olds, ENGINE_KEYS);
   if (verb === "update") {
-    await verification.onUpdate({ ...context(candidate, previous, urn, client, silent), id, mode: "gate" });
+    await verification.onUpdate({ ...context(candidate, previous, urn, client, memory, silent), id, mode: "gate" });
     return;
   }
-  const mode = typeof urn === "string" && checkedUrns.has(urn) ? "enforce" : "report";
-  await verification.onUpdate({ ...context(candidate, previous, urn, client), id, mode });
+  const mode = typeof urn === "string" && memory.checkedUrns.has(urn) ? "enforce" : "report";
+  await verification.onUpdate({ ...context(candidate, previous, urn, client, memory), id, mode });
 }

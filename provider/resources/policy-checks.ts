@@ -192,31 +192,22 @@ function limitBreaches(limits: z.infer<typeof ImpactLimits> | undefined, impact:
 }
 
 /**
- * The replays of this process, by profile and candidate policy. `up` checks a change in diff() and again in
- * update(), before the PUT: the second check reuses the first's answer, so a policy change costs one list of the
- * bound credentials and one replay each per run. A failed replay is not kept, so a later check tries again.
+ * The replays of a policy change, asked once per deployment (`onceThisDeployment`). `up` checks a change in diff()
+ * and again in update(), before the PUT: the second check reuses the first's answer, so a policy change costs one
+ * list of the bound credentials and one replay each per run. A failed replay is not kept, so a later check tries again.
  */
-const replaysThisRun = new Map<string, Promise<{ credentials: number; replays: ReplayResult[] }>>();
-
 function replayOnce(context: UpdateContext): Promise<{ credentials: number; replays: ReplayResult[] }> {
   const policy = candidatePolicy(context.candidate);
-  const key = JSON.stringify([context.previous.projectId, context.id, policy]);
-  let replay = replaysThisRun.get(key);
-  if (!replay) {
+  return context.onceThisDeployment(JSON.stringify([context.previous.projectId, context.id, policy]), async () => {
     const client = context.client();
     const base = projectPath(context.previous);
-    replay = (async () => {
-      const agents = await client.listAll<{ id: string; policy_profile_id: string; status: string }>(`${base}/agents`, "agents");
-      const bound = agents.filter((agent) => agent.policy_profile_id === context.id && agent.status !== "revoked");
-      const replays = await inBatches(bound, CONCURRENCY, (agent) =>
-        client.post<ReplayResult>(`${base}/policy-replays`, { policy, credential_id: agent.id, limit: 500 }),
-      );
-      return { credentials: bound.length, replays };
-    })();
-    replaysThisRun.set(key, replay);
-    replay.catch(() => replaysThisRun.delete(key));
-  }
-  return replay;
+    const agents = await client.listAll<{ id: string; policy_profile_id: string; status: string }>(`${base}/agents`, "agents");
+    const bound = agents.filter((agent) => agent.policy_profile_id === context.id && agent.status !== "revoked");
+    const replays = await inBatches(bound, CONCURRENCY, (agent) =>
+      client.post<ReplayResult>(`${base}/policy-replays`, { policy, credential_id: agent.id, limit: 500 }),
+    );
+    return { credentials: bound.length, replays };
+  });
 }
 
 async function reportImpact(context: UpdateContext): Promise<void> {

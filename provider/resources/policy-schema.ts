@@ -1,6 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { runReader } from "../engine/predictions";
 import type { PredictHookContext } from "../engine/spec";
 import type { Reader } from "../engine/plan-rules";
 import type { PreChangeVerification, VerificationContext } from "../engine/verification";
@@ -290,7 +289,7 @@ export async function reviewPii(context: VerificationContext): Promise<pulumi.dy
     );
     return [];
   }
-  const read = runReader(context.client());
+  const read = context.reads();
   let scans: { label: string; suggestions: PiiSuggestion[] }[];
   try {
     scans = await Promise.all(

@@ -4,6 +4,7 @@
  */
 import type { PgBeamClient } from "../../provider/client/client";
 import { accountOf } from "../../provider/engine/account";
+import { DeploymentMemory } from "../../provider/engine/deployment-memory";
 import { Lifecycle } from "../../provider/engine/lifecycle";
 import { type Props, UNKNOWN } from "../../provider/engine/values";
 import { projectSpec } from "../../provider/resources/project";
@@ -11,7 +12,8 @@ import { projectSpec } from "../../provider/resources/project";
 const noClient = () => {
   throw new Error("check and diff must not call the API");
 };
-const hostOf = (account: string | undefined, client: () => PgBeamClient = noClient) => new Lifecycle(projectSpec, client, () => account);
+const hostOf = (account: string | undefined, client: () => PgBeamClient = noClient) =>
+  new Lifecycle(projectSpec, { client, account: () => account, predicting: () => false, memory: new DeploymentMemory() });
 
 const args: Props = {
   orgId: "org_a",

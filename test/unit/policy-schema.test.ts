@@ -3,7 +3,6 @@
  * functions, then check() against the emulator's seeded catalogs, with the calls it makes.
  */
 import * as host from "../../provider/host";
-import { forgetPredictionReads } from "../../provider/engine/predictions";
 import { UNKNOWN, type Props } from "../../provider/engine/values";
 import { type Catalog, editDistance, exposedColumns, judgeNames, likelyMeant, namedRelations, reaches } from "../../provider/resources/policy-schema";
 import { type Emulator, startEmulator } from "../../emulator";
@@ -111,7 +110,7 @@ describe("check() against the emulator's catalogs", () => {
   });
   beforeEach(() => {
     configure(true);
-    forgetPredictionReads();
+    host.thisDeployment.predictionReads.clear();
     emulator.clearRequests();
     messages.length = 0;
     jest.spyOn(console, "error").mockImplementation((line: string) => void messages.push(line));
@@ -162,7 +161,7 @@ describe("check() against the emulator's catalogs", () => {
     const created = emulator.requests.find((r) => r.operationId === "createPolicyProfile")!;
     expect(created.status).toBe(201);
     expect(Object.keys(created.body as object).filter((key) => /pii/i.test(key))).toEqual([]);
-    forgetPredictionReads();
+    host.thisDeployment.predictionReads.clear();
     emulator.clearRequests();
     expect(reasons(await policy.check(stored, news))).toEqual([]);
     expect(calls()).toEqual([]);

@@ -4,7 +4,6 @@
  */
 import * as host from "../../provider/host";
 import type { Props } from "../../provider/engine/values";
-import { forgetPredictionReads } from "../../provider/engine/predictions";
 import { type Emulator, startEmulator } from "../../emulator";
 import { call } from "../lifecycle/scenario";
 
@@ -15,10 +14,10 @@ const configure = (predictRefusals: string, apiKey = emulator.apiKey) =>
 beforeAll(async () => {
   emulator = await startEmulator();
 });
-// Each test is a new run: a fresh client and an empty read cache.
+// Each test is a new run: a fresh client and no reads remembered (one process is one run in production).
 afterEach(() => {
   configure("true");
-  forgetPredictionReads();
+  host.thisDeployment.predictionReads.clear();
 });
 afterAll(async () => {
   expect(emulator.validationFailures).toEqual([]);
@@ -139,7 +138,7 @@ it("a unique name taken outside the stack fails, offering adoptId; one made with
   expect((await check("PolicyProfile", "adopting", { projectId, name: "console-made", adoptId: old })).failures).toBeUndefined();
 
   await call(emulator, "POST", `/v1/projects/${projectId}/policies`, { name: "just-made" });
-  forgetPredictionReads(); // a new run: the list read above is cached for the life of the process
+  host.thisDeployment.predictionReads.clear(); // a new run: the list read above is remembered for the deployment
   const warnings = jest.spyOn(console, "error").mockImplementation(() => undefined);
   try {
     expect((await check("PolicyProfile", "recent", { projectId, name: "just-made" })).failures).toBeUndefined();

@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:http";
 import { PgBeamClient } from "../../provider/client/client";
+import { DeploymentMemory } from "../../provider/engine/deployment-memory";
 import { Lifecycle } from "../../provider/engine/lifecycle";
 import * as host from "../../provider/host";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
@@ -248,7 +249,7 @@ describe("list reads", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as { port: number };
     const client = new PgBeamClient({ apiKey: "pbu_stub", baseUrl: `http://127.0.0.1:${port}` });
-    const lifecycle = new Lifecycle(RESOURCE_SPECS.Replica, () => client, () => "default");
+    const lifecycle = new Lifecycle(RESOURCE_SPECS.Replica, { client: () => client, account: () => "default", predicting: () => false, memory: new DeploymentMemory() });
     const read = await lifecycle.read("rep_2", { databaseId: "db_1" });
     server.close();
     expect(read).toMatchObject({ id: "rep_2", props: { host: "r", databaseId: "db_1" } });
