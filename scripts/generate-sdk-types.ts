@@ -28,7 +28,7 @@ const moduleOf = (resource: string) => resource.replace(/(?<!^)([A-Z])/g, "-$1")
 /** What each behaviour of the field table means to a user, as the end of the field's doc line. */
 const BEHAVIOUR_NOTES: Partial<Record<FieldBehaviour, string>> = {
   replace: "Changing it replaces the resource.",
-  unique: "Unique within its parent.",
+  unique: "PgBeam refuses a second object with the same value (a replace deletes the old one first).",
   writeOnly: "Write-only: PgBeam never returns it; kept in state as a secret.",
   oneTime: "Returned once (at create or rotation) and kept in state from then on.",
   secret: "Secret in state.",
@@ -71,7 +71,9 @@ function factsOf(schema: JsonSchema | undefined, name: string, resolve: Resolve)
   if (s.maxItems !== undefined) facts.push(`at most ${s.maxItems} items`);
   if (s.pattern) facts.push(`matching \`${s.pattern}\``);
   const fallback = s.default ?? resolve(schema)?.default;
-  if (fallback !== undefined) facts.push(`default ${JSON.stringify(fallback)}`);
+  const emptyObject = typeof fallback === "object" && fallback !== null && Object.keys(fallback).length === 0;
+  if (emptyObject) facts.push("left out, its fields take their defaults");
+  else if (fallback !== undefined) facts.push(`default ${JSON.stringify(fallback)}`);
   if (s.nullable || schema?.nullable) facts.push("may be null");
   const unit = unitOf(name);
   if (unit) facts.push(unit);
@@ -83,7 +85,9 @@ function behaviourNotes(field: string, behaviours: readonly FieldBehaviour[]): s
   if (!behaviours.includes("path")) return behaviours.map((b) => BEHAVIOUR_NOTES[b]).filter((note): note is string => !!note);
   const parent = field.replace(/Id$/, "").replace(/([A-Z])/g, " $1").toLowerCase();
   const others = behaviours.filter((b) => b !== "path" && b !== "replace").map((b) => BEHAVIOUR_NOTES[b]);
-  return [`Id of the ${parent} it belongs to, part of its URL: changing it replaces the resource.`, ...others].filter((note): note is string => !!note);
+  // A path field is the id of a parent (`projectId`) or the object's own key (a cache rule's `queryHash`).
+  const what = field.endsWith("Id") ? `Id of the ${parent} it belongs to` : "Its key";
+  return [`${what}, part of its URL: changing it replaces the resource.`, ...others].filter((note): note is string => !!note);
 }
 
 const article = (name: string) => `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
@@ -148,8 +152,11 @@ function inputDoc(facts: ResourceFacts, fieldPath: string[], resolve: Resolve): 
     const resolved = resolve(schema);
     schema = propertiesByCamel(resolved?.type === "array" ? resolved.items : resolved, resolve)[key];
   }
-  // An input the API does not have: the facts its zod schema states (type, range, default).
-  if (!schema && checked.schema) schema = toJSONSchema(checked.schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  // An input the API does not have: the facts its zod schema states (type, range, default); a default the provider
+  // adds (a cache rule's `cacheEnabled`) is one too.
+  const checkedFacts = checked.schema && (toJSONSchema(checked.schema, { io: "input", unrepresentable: "any" }) as JsonSchema);
+  if (!schema) schema = checkedFacts;
+  else if (resolve(schema)?.default === undefined && checkedFacts?.default !== undefined) schema = { ...resolve(schema), default: checkedFacts.default };
   const described = checked.described;
   const notes = behaviourNotes(fieldPath.join("."), spec.fields[fieldPath.join(".")] ?? []);
   return docLine({ described, facts: factsOf(schema, fieldPath.at(-1)!, resolve), notes });
@@ -226,9 +233,10 @@ function outputsInterface(name: string, facts: ResourceFacts, spec: OpenApiSpec,
       type = "string";
       doc = docLine({ described: `Id of the ${nested.key} created with it.`, facts: ["string"], notes: [] });
     } else if (key in objectFields && !behaviours.includes("writeOnly") && !behaviours.includes("local")) {
+      // Typed as the API returns it; an input keeps its input's doc line (its description, what changing it does).
       type = tsTypeOf(objectFields[key], resolve, "  ");
       if (!required.has(key)) type += " | undefined";
-      doc = docLine({ facts: factsOf(objectFields[key], key, resolve), notes });
+      doc = inputKeys.includes(key) ? inputDocs([key]) : docLine({ facts: factsOf(objectFields[key], key, resolve), notes });
     } else if (oneTime.has(key)) {
       type = "string";
       doc = docLine({ facts: ["string"], notes });

@@ -3,11 +3,11 @@
 
 /** The inputs a program gives an AgentCredential. */
 export type AgentCredentialInput = {
-  /** String, 1 to 128 characters. Changing it replaces the resource. Unique within its parent. */
+  /** String, 1 to 128 characters. Changing it replaces the resource. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   name: string;
   /** String. Changing it replaces the resource. */
   policyProfileId: string;
-  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. Unique within its parent. */
+  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   projectId: string;
   /** One of "agent", "human", default "agent". Changing it replaces the resource. */
   principalType?: "agent" | "human" | undefined;
@@ -21,13 +21,13 @@ export type AgentCredentialInput = {
 
 /** The inputs of an AgentCredential once checked (defaults applied). */
 export type AgentCredentialInputValues = {
-  /** String, 1 to 128 characters. Changing it replaces the resource. Unique within its parent. */
+  /** String, 1 to 128 characters. Changing it replaces the resource. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   name: string;
   /** String. Changing it replaces the resource. */
   policyProfileId: string;
   /** One of "agent", "human", default "agent". Changing it replaces the resource. */
   principalType: "agent" | "human";
-  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. Unique within its parent. */
+  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   projectId: string;
   /** Timestamp (ISO 8601), may be null. Changing it replaces the resource. */
   expiresAt?: string | null | undefined;
@@ -43,13 +43,13 @@ export type CacheRuleInput = {
   projectId: string;
   /** String, at least 1 character. Id of the database it belongs to, part of its URL: changing it replaces the resource. */
   databaseId: string;
-  /** The query shape: xxhash64 of its normalized SQL, as PgBeam's query insights show it (16 lowercase hex digits). String, matching `^[a-f0-9]{16}$`. Id of the query hash it belongs to, part of its URL: changing it replaces the resource. */
+  /** The query shape: xxhash64 of its normalized SQL, as PgBeam's query insights show it (16 lowercase hex digits). String, matching `^[a-f0-9]{16}$`. Its key, part of its URL: changing it replaces the resource. */
   queryHash: string;
   /** Integer, 0 to 86400, may be null, seconds. */
   cacheTtlSeconds?: number | null | undefined;
   /** Integer, 0 to 86400, may be null, seconds. */
   cacheSwrSeconds?: number | null | undefined;
-  /** Boolean. */
+  /** Boolean, default true. */
   cacheEnabled?: boolean | undefined;
 };
 
@@ -59,9 +59,9 @@ export type CacheRuleInputValues = {
   projectId: string;
   /** String, at least 1 character. Id of the database it belongs to, part of its URL: changing it replaces the resource. */
   databaseId: string;
-  /** The query shape: xxhash64 of its normalized SQL, as PgBeam's query insights show it (16 lowercase hex digits). String, matching `^[a-f0-9]{16}$`. Id of the query hash it belongs to, part of its URL: changing it replaces the resource. */
+  /** The query shape: xxhash64 of its normalized SQL, as PgBeam's query insights show it (16 lowercase hex digits). String, matching `^[a-f0-9]{16}$`. Its key, part of its URL: changing it replaces the resource. */
   queryHash: string;
-  /** Boolean. */
+  /** Boolean, default true. */
   cacheEnabled: boolean;
   /** Integer, 0 to 86400, may be null, seconds. */
   cacheTtlSeconds?: number | null | undefined;
@@ -71,7 +71,7 @@ export type CacheRuleInputValues = {
 
 /** The inputs a program gives a CustomDomain. */
 export type CustomDomainInput = {
-  /** String, 1 to 253 characters, matching `^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$`. Unique within its parent. */
+  /** String, 1 to 253 characters, matching `^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$`. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   domain: string;
   /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. */
   projectId: string;
@@ -83,7 +83,7 @@ export type CustomDomainInput = {
 
 /** The inputs of a CustomDomain once checked (defaults applied). */
 export type CustomDomainInputValues = {
-  /** String, 1 to 253 characters, matching `^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$`. Unique within its parent. */
+  /** String, 1 to 253 characters, matching `^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$`. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   domain: string;
   /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. */
   projectId: string;
@@ -117,7 +117,7 @@ export type DatabaseInput = {
   queryTimeoutMs?: number | undefined;
   /** Boolean, default false. */
   autoReadRouting?: boolean | undefined;
-  /** Object. */
+  /** Object, left out, its fields take their defaults. */
   cacheConfig?: {
     /** Boolean, default true. */
     enabled?: boolean | undefined;
@@ -159,7 +159,7 @@ export type DatabaseInputValues = {
   queryTimeoutMs: number;
   /** Boolean, default false. */
   autoReadRouting: boolean;
-  /** Object. */
+  /** Object, left out, its fields take their defaults. */
   cacheConfig: {
     /** Boolean, default true. */
     enabled: boolean;
@@ -191,13 +191,13 @@ export type DatabaseInputValues = {
 
 /** The inputs a program gives a PolicyProfile. */
 export type PolicyProfileInput = {
-  /** String, 1 to 128 characters. Unique within its parent. */
+  /** String, 1 to 128 characters. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   name: string;
-  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. Unique within its parent. */
+  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   projectId: string;
   /** One of "read_only", "read_write", default "read_only". */
   accessMode?: "read_only" | "read_write" | undefined;
-  /** Object. */
+  /** Object, left out, its fields take their defaults. */
   statementRules?: {
     /** List of strings. */
     allow?: string[] | undefined;
@@ -266,11 +266,11 @@ export type PolicyProfileInput = {
 
 /** The inputs of a PolicyProfile once checked (defaults applied). */
 export type PolicyProfileInputValues = {
-  /** String, 1 to 128 characters. Unique within its parent. */
+  /** String, 1 to 128 characters. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   name: string;
   /** One of "read_only", "read_write", default "read_only". */
   accessMode: "read_only" | "read_write";
-  /** Object. */
+  /** Object, left out, its fields take their defaults. */
   statementRules: {
     /** List of strings. */
     allow?: string[] | undefined;
@@ -299,7 +299,7 @@ export type PolicyProfileInputValues = {
   egressBytesPerDay: number;
   /** Integer, at least 0, default 0. */
   maxAffectedRows: number;
-  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. Unique within its parent. */
+  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   projectId: string;
   /** List of strings. */
   tableAllowlist?: string[] | undefined;
@@ -341,9 +341,9 @@ export type PolicyProfileInputValues = {
 
 /** The inputs a program gives a Project. */
 export type ProjectInput = {
-  /** String, 1 to 100 characters, matching `^[^\x00]*$`. Unique within its parent. */
+  /** String, 1 to 100 characters, matching `^[^\x00]*$`. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   name: string;
-  /** String, at least 1 character, matching `^[^\x00]+$`. Changing it replaces the resource. Unique within its parent. */
+  /** String, at least 1 character, matching `^[^\x00]+$`. Changing it replaces the resource. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   orgId: string;
   /** Object. */
   database: {
@@ -367,7 +367,7 @@ export type ProjectInput = {
     queryTimeoutMs?: number | undefined;
     /** Boolean, default false. */
     autoReadRouting?: boolean | undefined;
-    /** Object. */
+    /** Object, left out, its fields take their defaults. */
     cacheConfig?: {
       /** Boolean, default true. */
       enabled?: boolean | undefined;
@@ -409,7 +409,7 @@ export type ProjectInput = {
   defaultPolicyProfileId?: string | null | undefined;
   /** One of "any", "us", "eu", default "any". */
   residency?: "any" | "us" | "eu" | undefined;
-  /** Boolean. */
+  /** Boolean, default false. */
   agentsDisabled?: boolean | undefined;
   /** One of "active", "suspended", "deleted". Left out, PgBeam's value is kept (no diff). */
   status?: "active" | "suspended" | "deleted" | undefined;
@@ -417,9 +417,9 @@ export type ProjectInput = {
 
 /** The inputs of a Project once checked (defaults applied). */
 export type ProjectInputValues = {
-  /** String, 1 to 100 characters, matching `^[^\x00]*$`. Unique within its parent. */
+  /** String, 1 to 100 characters, matching `^[^\x00]*$`. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   name: string;
-  /** String, at least 1 character, matching `^[^\x00]+$`. Changing it replaces the resource. Unique within its parent. */
+  /** String, at least 1 character, matching `^[^\x00]+$`. Changing it replaces the resource. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   orgId: string;
   /** One of "aws", "azure", "gcp", default "aws". Changing it replaces the resource. */
   cloud: "aws" | "azure" | "gcp";
@@ -443,7 +443,7 @@ export type ProjectInputValues = {
     queryTimeoutMs: number;
     /** Boolean, default false. */
     autoReadRouting: boolean;
-    /** Object. */
+    /** Object, left out, its fields take their defaults. */
     cacheConfig: {
       /** Boolean, default true. */
       enabled: boolean;
@@ -472,7 +472,7 @@ export type ProjectInputValues = {
   };
   /** One of "any", "us", "eu", default "any". */
   residency: "any" | "us" | "eu";
-  /** Boolean. */
+  /** Boolean, default false. */
   agentsDisabled: boolean;
   /** String, at most 500 characters. */
   description?: string | undefined;
@@ -495,7 +495,7 @@ export type ProjectInputValues = {
 export type ProjectDefaultPolicyInput = {
   /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. */
   projectId: string;
-  /** String, at least 1 character. */
+  /** Id of the policy profile for the project's agent credentials that name none. String, at least 1 character. */
   defaultPolicyProfileId: string;
 };
 
@@ -503,7 +503,7 @@ export type ProjectDefaultPolicyInput = {
 export type ProjectDefaultPolicyInputValues = {
   /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. */
   projectId: string;
-  /** String, at least 1 character. */
+  /** Id of the policy profile for the project's agent credentials that name none. String, at least 1 character. */
   defaultPolicyProfileId: string;
 };
 
@@ -613,7 +613,7 @@ export type WebhookEndpointInputValues = {
 
 /** What an AgentCredential holds once created: every field is an Output of the resource object. */
 export interface AgentCredentialOutputs {
-  /** String. Changing it replaces the resource. Unique within its parent. */
+  /** String, 1 to 128 characters. Changing it replaces the resource. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   name: string;
   /** String. Changing it replaces the resource. */
   policyProfileId: string;
@@ -621,9 +621,9 @@ export interface AgentCredentialOutputs {
   principalType: "agent" | "human" | undefined;
   /** Timestamp (ISO 8601), may be null. Changing it replaces the resource. */
   expiresAt: string | null | undefined;
-  /** String. Id of the project it belongs to, part of its URL: changing it replaces the resource. Unique within its parent. */
+  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   projectId: string;
-  /** One of "active", "disabled", "revoked". Left out, PgBeam's value is kept (no diff). */
+  /** Omitted: whatever the credential's status is (no diff). One of "active", "disabled". Left out, PgBeam's value is kept (no diff). */
   status: "active" | "disabled" | "revoked";
   /** Any value; changing it rotates the credential's secrets in place (same id, new password and MCP token). String or number. Used by the provider itself, never sent to PgBeam. */
   rotationTrigger: AgentCredentialInputValues["rotationTrigger"];
@@ -647,17 +647,17 @@ export interface AgentCredentialOutputs {
 
 /** What a CacheRule holds once created: every field is an Output of the resource object. */
 export interface CacheRuleOutputs {
-  /** Boolean. */
+  /** Boolean, default true. */
   cacheEnabled: boolean;
-  /** Integer, at least 0, may be null, seconds. */
+  /** Integer, 0 to 86400, may be null, seconds. */
   cacheTtlSeconds: number | null | undefined;
-  /** Integer, at least 0, may be null, seconds. */
+  /** Integer, 0 to 86400, may be null, seconds. */
   cacheSwrSeconds: number | null | undefined;
   /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. */
   projectId: CacheRuleInputValues["projectId"];
   /** String, at least 1 character. Id of the database it belongs to, part of its URL: changing it replaces the resource. */
   databaseId: CacheRuleInputValues["databaseId"];
-  /** String. Id of the query hash it belongs to, part of its URL: changing it replaces the resource. */
+  /** The query shape: xxhash64 of its normalized SQL, as PgBeam's query insights show it (16 lowercase hex digits). String, matching `^[a-f0-9]{16}$`. Its key, part of its URL: changing it replaces the resource. */
   queryHash: string;
   /** String. */
   normalizedSql: string;
@@ -683,9 +683,9 @@ export interface CacheRuleOutputs {
 
 /** What a CustomDomain holds once created: every field is an Output of the resource object. */
 export interface CustomDomainOutputs {
-  /** String. Unique within its parent. */
+  /** String, 1 to 253 characters, matching `^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$`. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   domain: string;
-  /** String. Id of the project it belongs to, part of its URL: changing it replaces the resource. */
+  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. */
   projectId: string;
   /** Opt-in: call `verify` after create (or when turned on) and wait until DNS checks out, at most `verifyTimeoutSeconds`. Boolean, default false. Used by the provider itself, never sent to PgBeam. */
   verify: CustomDomainInputValues["verify"];
@@ -722,13 +722,13 @@ export interface CustomDomainOutputs {
 
 /** What a Database holds once created: every field is an Output of the resource object. */
 export interface DatabaseOutputs {
-  /** String. */
+  /** String, at least 1 character, matching `^[^\s\x00]+$`. */
   host: string;
   /** Integer, 1 to 65535. */
   port: number;
-  /** String. */
+  /** String, at least 1 character, matching `^[^\x00]+$`. */
   name: string;
-  /** String. */
+  /** String, at least 1 character, matching `^[^\x00]+$`. */
   username: string;
   /** String, at least 1 character, matching `^[^\x00]+$`. Write-only: PgBeam never returns it; kept in state as a secret. */
   password: DatabaseInputValues["password"];
@@ -742,7 +742,7 @@ export interface DatabaseOutputs {
   queryTimeoutMs: number | undefined;
   /** Boolean, default false. */
   autoReadRouting: boolean | undefined;
-  /** Object. */
+  /** Object, left out, its fields take their defaults. */
   cacheConfig: {
     /** Boolean, default true. */
     enabled: boolean;
@@ -764,7 +764,7 @@ export interface DatabaseOutputs {
     /** Integer, 1 to 10000, default 200. */
     maxActive?: number;
   };
-  /** String. Id of the project it belongs to, part of its URL: changing it replaces the resource. */
+  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. */
   projectId: string;
   /** String. A connection detail. */
   connectionString: string | undefined;
@@ -776,11 +776,11 @@ export interface DatabaseOutputs {
 
 /** What a PolicyProfile holds once created: every field is an Output of the resource object. */
 export interface PolicyProfileOutputs {
-  /** String. Unique within its parent. */
+  /** String, 1 to 128 characters. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   name: string;
-  /** One of "read_only", "read_write". */
+  /** One of "read_only", "read_write", default "read_only". */
   accessMode: "read_only" | "read_write";
-  /** Object. */
+  /** Object, left out, its fields take their defaults. */
   statementRules: {
     /** List of strings. */
     allow?: string[];
@@ -800,13 +800,13 @@ export interface PolicyProfileOutputs {
     /** One of "redact", "null", "hash". */
     kind: "redact" | "null" | "hash";
   }[];
-  /** Integer, default 0, per hour. */
+  /** Integer, at least 0, default 0, per hour. */
   budgetQueriesPerHour: number | undefined;
-  /** Integer, default 0, per day. */
+  /** Integer, at least 0, default 0, per day. */
   budgetQueriesPerDay: number | undefined;
-  /** Integer, default 0. */
+  /** Integer, at least 0, default 0. */
   maxRows: number | undefined;
-  /** Integer, default 0, milliseconds. */
+  /** Integer, at least 0, default 0, milliseconds. */
   statementTimeoutMs: number | undefined;
   /** List of objects. */
   rowFilters: {
@@ -829,7 +829,7 @@ export interface PolicyProfileOutputs {
   egressBytesPerDay: number | undefined;
   /** Integer, at least 0, default 0. */
   maxAffectedRows: number | undefined;
-  /** String. Id of the project it belongs to, part of its URL: changing it replaces the resource. Unique within its parent. */
+  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   projectId: string;
   /** Statements with the decision the profile must reach; checked against PgBeam before any change, never sent. List of objects. */
   expectations: PolicyProfileInputValues["expectations"];
@@ -843,17 +843,17 @@ export interface PolicyProfileOutputs {
 
 /** What a Project holds once created: every field is an Output of the resource object. */
 export interface ProjectOutputs {
-  /** String, 1 to 100 characters. Unique within its parent. */
+  /** String, 1 to 100 characters, matching `^[^\x00]*$`. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   name: string;
-  /** String. Changing it replaces the resource. Unique within its parent. */
+  /** String, at least 1 character, matching `^[^\x00]+$`. Changing it replaces the resource. PgBeam refuses a second object with the same value (a replace deletes the old one first). */
   orgId: string;
   /** String, at most 500 characters. */
   description: string | undefined;
   /** List of strings, at most 10 items. */
   tags: string[] | undefined;
-  /** One of "aws", "azure", "gcp". Changing it replaces the resource. */
+  /** One of "aws", "azure", "gcp", default "aws". Changing it replaces the resource. */
   cloud: "aws" | "azure" | "gcp" | undefined;
-  /** Boolean. Changing it replaces the resource. */
+  /** Boolean, default false. Changing it replaces the resource. */
   selfHosted: boolean | undefined;
   /** The database created with it, as PgBeam reports it (password kept from the program, as a secret). */
   database: {
@@ -915,7 +915,7 @@ export interface ProjectOutputs {
   defaultPolicyProfileId: string | null | undefined;
   /** One of "any", "us", "eu", default "any". */
   residency: "any" | "us" | "eu" | undefined;
-  /** Boolean. */
+  /** Boolean, default false. */
   agentsDisabled: boolean | undefined;
   /** One of "active", "suspended", "deleted". Left out, PgBeam's value is kept (no diff). */
   status: "active" | "suspended" | "deleted";
@@ -943,19 +943,19 @@ export interface ProjectOutputs {
 export interface ProjectDefaultPolicyOutputs {
   /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. */
   projectId: ProjectDefaultPolicyInputValues["projectId"];
-  /** String, at least 1 character. */
+  /** Id of the policy profile for the project's agent credentials that name none. String, at least 1 character. */
   defaultPolicyProfileId: ProjectDefaultPolicyInputValues["defaultPolicyProfileId"];
 }
 
 /** What a Replica holds once created: every field is an Output of the resource object. */
 export interface ReplicaOutputs {
-  /** String. */
+  /** String, at least 1 character, matching `^[^\s\x00]+$`. */
   host: string;
   /** Integer, 1 to 65535. */
   port: number;
   /** One of "disable", "allow", "prefer", "require", "verify-ca", "verify-full". Left out, PgBeam's value is kept (no diff). */
   sslMode: "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
-  /** String. Id of the database it belongs to, part of its URL: changing it replaces the resource. */
+  /** String, at least 1 character. Id of the database it belongs to, part of its URL: changing it replaces the resource. */
   databaseId: string;
   /** Timestamp (ISO 8601). */
   createdAt: string;
@@ -965,13 +965,13 @@ export interface ReplicaOutputs {
 
 /** What a SelfHostEnrollment holds once created: every field is an Output of the resource object. */
 export interface SelfHostEnrollmentOutputs {
-  /** String. */
+  /** String, at most 100 characters, matching `^[^\x00]*$`. */
   regionLabel: string | undefined;
-  /** String. */
+  /** String, at most 500 characters, matching `^[^\x00]*$`. */
   description: string | undefined;
   /** Timestamp (ISO 8601), may be null. */
   expiresAt: string | null | undefined;
-  /** String. Id of the org it belongs to, part of its URL: changing it replaces the resource. */
+  /** String, at least 1 character. Id of the org it belongs to, part of its URL: changing it replaces the resource. */
   orgId: string;
   /** Any value; changing it rotates the token in place (same enrollment id, new token). String or number. Used by the provider itself, never sent to PgBeam. */
   rotationTrigger: SelfHostEnrollmentInputValues["rotationTrigger"];
@@ -989,9 +989,9 @@ export interface SelfHostEnrollmentOutputs {
 
 /** What a SpendLimit holds once created: every field is an Output of the resource object. */
 export interface SpendLimitOutputs {
-  /** String. Id of the org it belongs to, part of its URL: changing it replaces the resource. */
+  /** String, at least 1 character. Id of the org it belongs to, part of its URL: changing it replaces the resource. */
   orgId: string;
-  /** Number, may be null. */
+  /** Monthly limit in dollars. 0 is a limit (agent access pauses at once); "no limit" is no SpendLimit resource. Number, may be null. */
   spendLimit: number | null | undefined;
   /** Boolean. */
   spendCapped: boolean | undefined;
@@ -1005,19 +1005,19 @@ export interface SpendLimitOutputs {
 
 /** What a WebhookEndpoint holds once created: every field is an Output of the resource object. */
 export interface WebhookEndpointOutputs {
-  /** String. */
+  /** String, 1 to 2048 characters. */
   url: string;
   /** String, at most 256 characters. Write-only: PgBeam never returns it; kept in state as a secret. */
   secret: WebhookEndpointInputValues["secret"];
-  /** One of "json", "splunk_hec", "datadog", "elastic". */
+  /** One of "json", "splunk_hec", "datadog", "elastic", default "json". */
   format: "json" | "splunk_hec" | "datadog" | "elastic";
   /** List of strings. */
   eventTypes: string[] | undefined;
-  /** Boolean. */
+  /** Boolean, default true. */
   enabled: boolean;
-  /** String. */
+  /** String, at most 256 characters. */
   description: string | undefined;
-  /** String. Id of the project it belongs to, part of its URL: changing it replaces the resource. */
+  /** String, at least 1 character. Id of the project it belongs to, part of its URL: changing it replaces the resource. */
   projectId: string;
   /** Timestamp (ISO 8601). */
   createdAt: string;
