@@ -35,7 +35,7 @@ export function fromApi<Name extends ApiResourceName>(name: Name): ApiShape<Name
   const itemOp = (ops.upsert ?? ops.update ?? ops.delete ?? ops.read)!;
   const itemPath = filler(itemOp.path, parents);
   const collection = ops.create ?? ops.list;
-  const collectionPath = collection && filler(collection.path, parents);
+  const updateOp = ops.update ?? ops.upsert;
   const fields: Record<string, FieldBehaviour[]> = Object.fromEntries(parents.map((param) => [camel(param), ["path", "replace"]]));
   for (const { field, sensitive } of api.oneTime) fields[camel(field)] = sensitive ? ["oneTime", "secret"] : ["oneTime"];
   const answerKeys: Partial<Record<string, string>> = api.answerKeys;
@@ -52,8 +52,8 @@ export function fromApi<Name extends ApiResourceName>(name: Name): ApiShape<Name
     name,
     outputs: API_RESOURCES[name].outputs,
     fields,
-    ...(collection ? { collectionPath: (inputs: Props) => collectionPath!(inputs) } : {}),
-    itemPath: (outputs: Props, id: string) => itemPath(outputs, id),
+    ...(collection ? { collectionPath: filler(collection.path, parents) } : {}),
+    itemPath,
     ...(answerKeys.upsert ? { objectIn: (response: Props) => response[answerKeys.upsert!] as Props } : {}),
     create: {
       ...(upsertMethod ? { method: upsertMethod, id: (inputs: Props) => String(inputs[camel(idField!)]) } : {}),
@@ -62,12 +62,12 @@ export function fromApi<Name extends ApiResourceName>(name: Name): ApiShape<Name
     ...(readPath || list
       ? {
           read: {
-            ...(readPath ? { path: (outputs: Props) => readPath(outputs) } : {}),
+            ...(readPath ? { path: readPath } : {}),
             ...(list ? { list: { ...list, ...(idField ? { matches: (item: Props, id: string) => item[idField] === id } : {}) } } : {}),
           },
         }
       : {}),
-    ...((ops.update ?? ops.upsert) ? { update: { method: (ops.update ?? ops.upsert)!.method as "PATCH" | "PUT" } } : {}),
+    ...(updateOp ? { update: { method: updateOp.method as "PATCH" | "PUT" } } : {}),
     ...(softDelete && upsertMethod ? { delete: { method: upsertMethod, body: softDelete } } : {}),
   };
 }
