@@ -1,15 +1,15 @@
 /** pulumi-pgbeam: PgBeam resources for Pulumi programs. */
-export { Project, type ProjectArgs } from "./sdk/project";
-export { Database, type DatabaseArgs } from "./sdk/database";
-export { PolicyProfile, type PolicyProfileArgs } from "./sdk/policy-profile";
-export { AgentCredential, type AgentCredentialArgs } from "./sdk/agent-credential";
-export { WebhookEndpoint, type WebhookEndpointArgs } from "./sdk/webhook-endpoint";
-export { Replica, type ReplicaArgs } from "./sdk/replica";
-export { CustomDomain, type CustomDomainArgs } from "./sdk/custom-domain";
-export { CacheRule, type CacheRuleArgs } from "./sdk/cache-rule";
-export { SpendLimit, type SpendLimitArgs } from "./sdk/spend-limit";
-export { SelfHostEnrollment, type SelfHostEnrollmentArgs } from "./sdk/self-host-enrollment";
-export { ProjectDefaultPolicy, type ProjectDefaultPolicyArgs } from "./sdk/project-default-policy";
+export { Project, type ProjectArgs, type ProjectOutputs } from "./sdk/project";
+export { Database, type DatabaseArgs, type DatabaseOutputs } from "./sdk/database";
+export { PolicyProfile, type PolicyProfileArgs, type PolicyProfileOutputs } from "./sdk/policy-profile";
+export { AgentCredential, type AgentCredentialArgs, type AgentCredentialOutputs } from "./sdk/agent-credential";
+export { WebhookEndpoint, type WebhookEndpointArgs, type WebhookEndpointOutputs } from "./sdk/webhook-endpoint";
+export { Replica, type ReplicaArgs, type ReplicaOutputs } from "./sdk/replica";
+export { CustomDomain, type CustomDomainArgs, type CustomDomainOutputs } from "./sdk/custom-domain";
+export { CacheRule, type CacheRuleArgs, type CacheRuleOutputs } from "./sdk/cache-rule";
+export { SpendLimit, type SpendLimitArgs, type SpendLimitOutputs } from "./sdk/spend-limit";
+export { SelfHostEnrollment, type SelfHostEnrollmentArgs, type SelfHostEnrollmentOutputs } from "./sdk/self-host-enrollment";
+export { ProjectDefaultPolicy, type ProjectDefaultPolicyArgs, type ProjectDefaultPolicyOutputs } from "./sdk/project-default-policy";
 export { PgBeamApiError, isPgBeamApiError } from "./client/errors";
 export { Provider, type ProviderArgs } from "./provider";
 export { fieldsKeptByServer, planningCallsIn, reviewFacts, secretChangesIn } from "./review";

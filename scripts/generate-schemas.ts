@@ -1,11 +1,14 @@
 /**
- * Generates, from PgBeam's OpenAPI spec, the two files that let the repository work without it:
+ * Generates, from PgBeam's OpenAPI spec, the files that let the repository work without it:
  * - provider/api/schemas.generated.ts: zod schemas for the API's request bodies, in the camelCase our users write,
  *   with the spec's types, enums, ranges, patterns, required fields and defaults (the package needs no spec at run
  *   time);
  * - emulator/pgbeam-openapi.facts.json: the spec without its prose (descriptions, summaries, examples), which the
  *   emulator validates against by default, so a plain clone runs the emulator, the demo and the tests;
- * - provider/sdk/inputs.generated.ts: the resources' inputs as plain types (scripts/generate-sdk-types.ts).
+ * - provider/api/resources.generated.ts: each `x-iac-resources` entry's verbs, paths, id, soft delete, outputs and
+ *   adoption lookup (scripts/generate-resources.ts);
+ * - provider/sdk/types.generated.ts: the resources' inputs and outputs as plain documented types
+ *   (scripts/generate-sdk-types.ts).
  * `--check` fails if a committed file is stale (`.ci/run` runs it where the full spec is beside the clone).
  *
  * Usage: tsx scripts/generate-schemas.ts [path/to/pgbeam-openapi.json] [--check]
@@ -13,6 +16,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { camel as camelCase } from "../provider/engine/values";
+import { apiResourcesFile, generateApiResources, type JsonSchema } from "./generate-resources";
 import { generateSdkTypes, sdkTypesFile } from "./generate-sdk-types";
 
 /** The request schemas the resources are built from, in dependency order is not required. */
@@ -32,26 +36,6 @@ export const GENERATED_SCHEMAS = [
   "CreateSelfHostEnrollmentRequest",
 ];
 
-type JsonSchema = {
-  $ref?: string;
-  type?: string;
-  enum?: unknown[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  items?: JsonSchema;
-  default?: unknown;
-  nullable?: boolean;
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  minItems?: number;
-  maxItems?: number;
-  pattern?: string;
-  format?: string;
-  readOnly?: boolean;
-  description?: string;
-};
 
 /**
  * Rules from provider/api/rules.ts, by where the spec states them in words (descriptions, formats, names), so a
@@ -97,39 +81,8 @@ export function specFacts(spec: Record<string, any>): Record<string, unknown> {
 export const factsFile = path.resolve(__dirname, "../emulator/pgbeam-openapi.facts.json");
 
 
-interface IacResource {
-  operations?: Record<string, string>;
-  adoption?: { "match-fields": string[]; "list-query-params"?: Record<string, string | number> };
-}
-
 interface Spec {
   components: { schemas: Record<string, JsonSchema> };
-  paths?: Record<string, Record<string, { operationId?: string; responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }> }>>;
-  "x-iac-resources"?: Record<string, IacResource>;
-}
-
-/**
- * Per resource with an `adoption` entry in `x-iac-resources`: the list that finds an existing object (its query,
- * whose string values name a field of the create body) and the fields that identify it, as the API spells them.
- */
-function adoptionLookups(spec: Spec): Record<string, { matchFields: string[]; listQuery: Record<string, string | number>; itemsKey: string }> {
-  const operations = new Map<string, JsonSchema | undefined>();
-  for (const item of Object.values(spec.paths ?? {})) {
-    for (const operation of Object.values(item)) {
-      if (operation.operationId) operations.set(operation.operationId, operation.responses?.["200"]?.content?.["application/json"]?.schema);
-    }
-  }
-  const lookups: ReturnType<typeof adoptionLookups> = {};
-  for (const [name, resource] of Object.entries(spec["x-iac-resources"] ?? {})) {
-    const list = resource.operations?.list;
-    if (!resource.adoption || !list) continue;
-    const response = operations.get(list);
-    const schema = response?.$ref ? spec.components.schemas[response.$ref.split("/").pop()!] : response;
-    const itemsKey = Object.entries(schema?.properties ?? {}).find(([, prop]) => prop.type === "array")?.[0];
-    if (!itemsKey) throw new Error(`${list}: no array in its response to find ${name} objects in`);
-    lookups[name] = { matchFields: resource.adoption["match-fields"], listQuery: resource.adoption["list-query-params"] ?? {}, itemsKey };
-  }
-  return lookups;
 }
 
 export function generateSchemas(spec: Spec): string {
@@ -228,9 +181,7 @@ export function generateSchemas(spec: Spec): string {
     "// camelCase request bodies with the API's enums, ranges, patterns, required fields and defaults.\n" +
     'import { z } from "zod";\n' +
     'import * as rules from "./rules";\n\n' +
-    body +
-    "\n/** x-iac-resources adoption: the list that finds an existing object and the fields that identify it. */\n" +
-    `export const ADOPTION_LOOKUPS: Readonly<Record<string, { matchFields: readonly string[]; listQuery: Readonly<Record<string, string | number>>; itemsKey: string }>> = ${JSON.stringify(adoptionLookups(spec))};\n`
+    body
   );
 }
 
@@ -247,8 +198,9 @@ if (require.main === module) {
   // In order: the public types are printed from the resources' schemas, which use the generated ones.
   const outputs: [string, () => string][] = [
     [generatedFile, () => generateSchemas(spec)],
+    [apiResourcesFile, () => generateApiResources(spec)],
     [factsFile, () => factsText(spec)],
-    [sdkTypesFile, generateSdkTypes],
+    [sdkTypesFile, () => generateSdkTypes(spec)],
   ];
   for (const [file, generate] of outputs) {
     const text = generate();

@@ -165,6 +165,3 @@ export const CreateSelfHostEnrollmentRequest = z.strictObject({
   description: z.string().max(500).regex(new RegExp("^[^\\x00]*$")).optional(),
   expiresAt: rules.inFuture(rules.dateTime()).nullable().optional(),
 });
-
-/** x-iac-resources adoption: the list that finds an existing object and the fields that identify it. */
-export const ADOPTION_LOOKUPS: Readonly<Record<string, { matchFields: readonly string[]; listQuery: Readonly<Record<string, string | number>>; itemsKey: string }>> = {"Project":{"matchFields":["name"],"listQuery":{"org_id":"org_id","page_size":100},"itemsKey":"projects"},"AgentCredential":{"matchFields":["name"],"listQuery":{"page_size":100},"itemsKey":"agents"},"PolicyProfile":{"matchFields":["name"],"listQuery":{"page_size":100},"itemsKey":"policies"},"WebhookEndpoint":{"matchFields":["url"],"listQuery":{"page_size":100},"itemsKey":"webhooks"}};

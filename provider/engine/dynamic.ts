@@ -151,8 +151,8 @@ export function markSecret(args: Props, paths: readonly string[]): Props {
 }
 
 /**
- * The program-side class of a spec: its inputs as arguments, `Outputs` as typed Output properties. Declare
- * `Outputs` as an interface with a doc comment per field worth one: editors show it on hover of the property.
+ * The program-side class of a spec: its inputs as arguments, `Outputs` as typed Output properties. `Outputs` is the
+ * resource's generated interface (provider/sdk/types.generated.ts), whose doc comments editors show on hover.
  */
 export function resourceClass<Args, Outputs, ParentKey extends keyof Args = never>(
   spec: ResourceSpec,

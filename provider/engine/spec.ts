@@ -180,7 +180,10 @@ export interface ResourceSpec extends Verbs {
   /** Type name: the dynamic resource's type token is `pulumi-nodejs:dynamic/pgbeam:<name>`. */
   name: string;
   inputs: InputSchema;
-  /** Outputs that are not inputs (ids, server values, one-time values); timestamps are added for every object. */
+  /**
+   * The object's fields and its one-time values, as outputs (the spec's, through resources/from-api.ts); inputs and
+   * timestamps are outputs whether listed or not.
+   */
   outputs: readonly string[];
   fields: Partial<Record<string, readonly FieldBehaviour[]>>;
   /** The collection URL (POST, list; absent for objects that are a setting of their parent) and the object URL. */
@@ -207,11 +210,6 @@ export interface ResourceSpec extends Verbs {
    * query shape): found by `field` in a list, or the create fails, for the reason `why` says.
    */
   mustExist?: { field: string; list(inputs: Props): string; itemsKey: string; matches(item: Props, inputs: Props): boolean; why: string };
-  /**
-   * How the collection lists its objects, to find the holder of a unique value (./unique-values): only where the
-   * spec's `x-iac-resources` declares no adoption lookup, which is used otherwise.
-   */
-  listing?: { itemsKey: string; query?(inputs: Props): Record<string, string> };
   /** What the organization's plan must allow for a create: a 403 is called the plan's only when one of these says so. */
   planRules?: readonly PlanRule[];
   /**

@@ -1,4 +1,4 @@
-import { ADOPTION_LOOKUPS } from "../api/schemas.generated";
+import { API_RESOURCES } from "../api/resources.generated";
 import { fieldsWith, type ResourceSpec } from "./spec";
 import { camel, fromApi, sameValue, type Props } from "./values";
 
@@ -14,18 +14,20 @@ export function uniqueValuesOf(spec: ResourceSpec): string[] {
   return fieldsWith(spec, "unique").filter((key) => !path.includes(key));
 }
 
+type Listed = { adoption?: { listQuery: Readonly<Record<string, string | number>>; itemsKey: string }; list?: { itemsKey: string } };
+
 /**
- * How a collection is listed to find an object: the spec's adoption lookup (`x-iac-resources`, whose string query
- * values name a create field), else the resource's own `listing` where the spec declares none.
+ * How a collection is listed to find an object, from the spec's `x-iac-resources`: its adoption lookup (whose string
+ * query values name a create field), else its list operation, unfiltered.
  */
 function listingOf(spec: ResourceSpec): { itemsKey: string; query(inputs: Props): Record<string, string> } | undefined {
-  const lookup = ADOPTION_LOOKUPS[spec.name];
+  const api = (API_RESOURCES as Readonly<Record<string, Listed>>)[spec.name];
+  const lookup = api?.adoption;
   if (lookup) {
     const scoped = Object.entries(lookup.listQuery).filter((entry): entry is [string, string] => typeof entry[1] === "string");
     return { itemsKey: lookup.itemsKey, query: (inputs) => Object.fromEntries(scoped.map(([param, field]) => [param, String(inputs[camel(field)])])) };
   }
-  const listing = spec.listing;
-  return listing && { itemsKey: listing.itemsKey, query: (inputs) => listing.query?.(inputs) ?? {} };
+  return api?.list && { itemsKey: api.list.itemsKey, query: () => ({}) };
 }
 
 /**

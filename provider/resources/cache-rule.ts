@@ -3,17 +3,21 @@ import * as api from "../api/schemas.generated";
 import { isNotFound, type PgBeamApiError } from "../client/errors";
 import { defineSpec } from "../engine/spec";
 import type { Props } from "../engine/values";
+import { fromApi } from "./from-api";
 import { projectPath, segment } from "./paths";
 
 export const CacheRuleInputs = api.UpdateCacheRuleRequest.extend({
   projectId: z.string().min(1),
   databaseId: z.string().min(1),
-  /** The query shape: xxhash64 of its normalized SQL, as PgBeam's query insights show it. */
-  queryHash: z.string().regex(/^[a-f0-9]{16}$/, "must be 16 lowercase hex digits (the xxhash64 PgBeam shows for the query shape)"),
+  queryHash: z
+    .string()
+    .regex(/^[a-f0-9]{16}$/, "must be 16 lowercase hex digits (the xxhash64 PgBeam shows for the query shape)")
+    .describe("The query shape: xxhash64 of its normalized SQL, as PgBeam's query insights show it (16 lowercase hex digits)."),
   cacheEnabled: api.UpdateCacheRuleRequest.shape.cacheEnabled.default(true),
 });
 
-const rules = (values: Props) => `${projectPath(values)}/databases/${segment(values.databaseId)}/cache-rules`;
+const rest = fromApi("CacheRule");
+const rules = rest.collectionPath!;
 
 /** PgBeam only has rules for shapes its proxy has seen: say so, naming hash and database, instead of a bare 404. */
 function explainUnseen(_verb: string, error: Error, { inputs }: { inputs: Props }): Error {
@@ -26,13 +30,10 @@ function explainUnseen(_verb: string, error: Error, { inputs }: { inputs: Props 
   );
 }
 
-/** PUT upsert keyed by the query hash; read from the (paged) list; "delete" switches caching off (soft delete). */
+/** The spec's PUT upsert keyed by the query hash, list read and soft delete (caching off), and what it cannot say. */
 export const cacheRuleSpec = defineSpec({
-  name: "CacheRule",
+  ...rest,
   inputs: CacheRuleInputs,
-  outputs: ["normalizedSql", "queryType", "recommendation", "callCount", "avgLatencyMs", "p95LatencyMs", "firstSeenAt", "lastSeenAt"],
-  fields: { projectId: ["path", "replace"], databaseId: ["path", "replace"], queryHash: ["path", "replace"] },
-  collectionPath: rules,
   mustExist: {
     field: "queryHash",
     list: rules,
@@ -41,17 +42,11 @@ export const cacheRuleSpec = defineSpec({
     why: "PgBeam creates a cache rule only for a query its proxy has seen. Run the query through PgBeam first, or check queryHash and databaseId.",
   },
   parents: { projectId: projectPath, databaseId: (inputs) => `${projectPath(inputs)}/databases/${segment(inputs.databaseId)}` },
-  itemPath: (outputs, id) => `${rules(outputs)}/${segment(id)}`,
-  objectIn: (response) => response.entry as Props,
   create: {
-    method: "PUT",
-    id: (inputs) => String(inputs.queryHash),
+    ...rest.create,
     // Every observed shape has an entry; only one with caching on or its own TTL/SWR holds someone's setting.
     taken: (entry) => entry.cache_enabled === true || entry.cache_ttl_seconds != null || entry.cache_swr_seconds != null,
   },
-  read: { list: { itemsKey: "entries", paged: true, matches: (item, id) => item.query_hash === id } },
-  update: { method: "PUT" },
-  delete: { method: "PUT", body: { cache_enabled: false } },
   explainError: explainUnseen,
   planRules: [
     {

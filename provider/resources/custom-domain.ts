@@ -2,17 +2,20 @@ import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { defineSpec } from "../engine/spec";
 import type { Props } from "../engine/values";
+import { fromApi } from "./from-api";
+import { projectPath } from "./paths";
 import { scaleAndAbove } from "./plan";
-import { underProject } from "./paths";
 
 export const CustomDomainInputs = api.CreateCustomDomainRequest.extend({
   projectId: z.string().min(1),
-  /** Opt-in: call `verify` after create (or when turned on) and wait until DNS checks out, at most the timeout. */
-  verify: z.boolean().default(false),
-  verifyTimeoutSeconds: z.number().int().min(0).max(3600).default(300),
+  verify: z
+    .boolean()
+    .default(false)
+    .describe("Opt-in: call `verify` after create (or when turned on) and wait until DNS checks out, at most `verifyTimeoutSeconds`."),
+  verifyTimeoutSeconds: z.number().int().min(0).max(3600).default(300).describe("How long `verify` waits for DNS, in seconds."),
 });
 
-const domains = underProject("domains");
+const rest = fromApi("CustomDomain");
 const VERIFY_INTERVAL_MS = 5000;
 
 /** The DNS records the API asks for, from a verify answer. */
@@ -38,22 +41,19 @@ function missingDns(response: Props, inputs: Props, attempts: number): string {
   );
 }
 
-/** Create, list-read (paged), delete; no update, so a new domain name replaces (the name is unique, so old first). */
+/** The spec's create, list read (paged) and delete; no update, so a new domain name replaces (unique: old first). */
 export const customDomainSpec = defineSpec({
-  name: "CustomDomain",
+  ...rest,
   inputs: CustomDomainInputs,
-  outputs: ["verified", "verifiedAt", "tlsCertExpiry", "dnsVerificationToken", "dnsInstructions"],
-  fields: { projectId: ["path"], domain: ["unique"], verify: ["local"], verifyTimeoutSeconds: ["local"] },
+  fields: { ...rest.fields, domain: ["unique"], verify: ["local"], verifyTimeoutSeconds: ["local"] },
   review: {
     replaceInvalidates: "a new DNS verification token (`dnsVerificationToken`): the domain serves no traffic until its TXT record is updated and verified again",
   },
-  ...domains,
-  listing: { itemsKey: "domains" },
-  read: { list: { itemsKey: "domains", paged: true } },
+  parents: { projectId: projectPath },
   action: {
     trigger: "verify",
     onCreate: true,
-    path: (outputs, id) => `${domains.itemPath(outputs, id)}/verify`,
+    path: (outputs, id) => `${rest.itemPath(outputs, id)}/verify`,
     parse: (response) => ({ object: response.domain as Props | undefined }),
     until: {
       done: (response) => response.verified === true,

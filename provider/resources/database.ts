@@ -1,7 +1,8 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { defineSpec } from "../engine/spec";
-import { underProject } from "./paths";
+import { fromApi } from "./from-api";
+import { projectPath } from "./paths";
 
 /** Fields the server fills when omitted, without a default in the spec; also those of a project's primary database. */
 export const nestedDatabaseFields = <const Key extends string>(key: Key) =>
@@ -9,26 +10,24 @@ export const nestedDatabaseFields = <const Key extends string>(key: Key) =>
 
 export const DatabaseInputs = api.CreateDatabaseRequest.extend({ projectId: z.string().min(1) });
 
-const databases = underProject("databases");
+const rest = fromApi("Database");
 
 export const databaseSpec = defineSpec({
-  name: "Database",
+  ...rest,
   inputs: DatabaseInputs,
-  outputs: ["connectionString"],
-  fields: { projectId: ["path", "replace"], sslMode: ["serverDefault"], poolConfig: ["serverDefault"], password: ["writeOnly"] },
+  fields: { ...rest.fields, sslMode: ["serverDefault"], poolConfig: ["serverDefault"], password: ["writeOnly"] },
   review: {
     replaceInvalidates: "a new database id: routing, cache rules and replicas of the old one go with it",
     stateful: true,
   },
-  ...databases,
-  update: { method: "PATCH" },
+  parents: { projectId: projectPath },
   planRules: [
     {
       what: "databases",
       limit: "max_databases",
       zeroIsUnlimited: false,
       per: "projectId",
-      used: async (read, { inputs }) => (await read.list(databases.collectionPath(inputs), "databases")).length,
+      used: async (read, { inputs }) => (await read.list(rest.collectionPath!(inputs), "databases")).length,
     },
   ],
 });

@@ -10,15 +10,3 @@ export const projectPath = (outputs: Props) => `/v1/projects/${segment(outputs.p
 
 /** A policy profile of the candidate's project, named by one of its inputs. */
 export const policyPath = (field: string) => (inputs: Props) => `${projectPath(inputs)}/policies/${segment(inputs[field])}`;
-
-/**
- * What every object under a project shares: its URLs, `projectId` named in them rather than in bodies, and that
- * project as the parent that must exist.
- */
-export function underProject(collection: string) {
-  return {
-    parents: { projectId: projectPath },
-    collectionPath: (inputs: Props) => `${projectPath(inputs)}/${collection}`,
-    itemPath: (outputs: Props, id: string) => `${projectPath(outputs)}/${collection}/${segment(id)}`,
-  };
-}

@@ -4,18 +4,21 @@ import type { PgBeamClient } from "../client/client";
 import { isPgBeamApiError } from "../client/errors";
 import { defineSpec } from "../engine/spec";
 import type { Props } from "../engine/values";
-import { projectPath, underProject } from "./paths";
+import { fromApi } from "./from-api";
+import { projectPath } from "./paths";
 import { Expectation, ImpactLimits, policyVerification } from "./policy-checks";
 import { checkNamesAgainstCatalog, PiiReview, withPiiReview } from "./policy-schema";
 
 export const PolicyProfileInputs = api.PolicyProfileInput.extend({
   projectId: z.string().min(1),
-  /** Statements with the decision the profile must reach; checked against PgBeam before any change, never sent. */
-  expectations: z.array(Expectation).optional(),
-  /** Fail a change whose replay of recorded traffic goes beyond these counts; never sent. */
-  impactLimits: ImpactLimits.optional(),
-  /** Opt-in: list the likely-PII columns agents under this profile can read unmasked, and gate on them; never sent. */
-  piiReview: PiiReview.optional(),
+  expectations: z
+    .array(Expectation)
+    .optional()
+    .describe("Statements with the decision the profile must reach; checked against PgBeam before any change, never sent."),
+  impactLimits: ImpactLimits.optional().describe("Fail a change whose replay of recorded traffic goes beyond these counts; never sent."),
+  piiReview: PiiReview.optional().describe(
+    "Opt-in: list the likely-PII columns agents under this profile can read unmasked, and gate on them; never sent.",
+  ),
 });
 
 /** On a 409 the API refuses to delete a profile that credentials use: name them, so the user knows what to fix. */
@@ -33,15 +36,15 @@ async function explainDeleteError(client: PgBeamClient, outputs: Props, id: stri
   );
 }
 
+const rest = fromApi("PolicyProfile");
+
+/** The spec's update is a PUT of the full profile: a partial PUT would reset the omitted rules and loosen the policy. */
 export const policyProfileSpec = defineSpec({
-  name: "PolicyProfile",
+  ...rest,
   inputs: PolicyProfileInputs,
-  outputs: [],
-  fields: { projectId: ["path", "replace", "unique"], name: ["unique"] },
+  fields: { ...rest.fields, projectId: ["path", "replace", "unique"], name: ["unique"] },
   review: { replaceInvalidates: "a new profile id: the agent credentials bound to the old one are replaced with it (new connection strings and MCP tokens)" },
-  ...underProject("policies"),
-  // Always the full profile: a partial PUT would reset the omitted rules and silently loosen the policy.
-  update: { method: "PUT" },
+  parents: { projectId: projectPath },
   verification: withPiiReview(policyVerification),
   // Every relation and column the rules name, against the catalogs of the project's databases.
   predict: checkNamesAgainstCatalog,

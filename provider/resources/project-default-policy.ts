@@ -2,7 +2,10 @@ import { z } from "zod";
 import { defineSpec } from "../engine/spec";
 import { policyPath, projectPath } from "./paths";
 
-export const ProjectDefaultPolicyInputs = z.strictObject({ projectId: z.string().min(1), defaultPolicyProfileId: z.string().min(1) });
+export const ProjectDefaultPolicyInputs = z.strictObject({
+  projectId: z.string().min(1),
+  defaultPolicyProfileId: z.string().min(1).describe("Id of the policy profile for the project's agent credentials that name none."),
+});
 
 /**
  * The project's default policy as its own resource: the policy needs the project's id first, so setting it on the

@@ -3,6 +3,7 @@ import * as api from "../api/schemas.generated";
 import { defineSpec } from "../engine/spec";
 import type { Props } from "../engine/values";
 import { nestedDatabaseFields } from "./database";
+import { fromApi } from "./from-api";
 import { segment } from "./paths";
 import { projectsOf, scaleAndAbove } from "./plan";
 import { adoptedPrimaryDatabase } from "./primary-database";
@@ -25,12 +26,13 @@ export const ProjectInputs = api.CreateProjectRequest.extend({
   status: update.status,
 });
 
-const projectItemPath = (id: string) => `/v1/projects/${segment(id)}`;
+const rest = fromApi("Project");
+const projectItemPath = (id: string) => rest.itemPath({}, id);
 
 export const projectSpec = defineSpec({
-  name: "Project",
+  ...rest,
   inputs: ProjectInputs,
-  outputs: ["primaryDatabaseId", "proxyHost", "queriesPerSecond", "burstSize", "maxConnections"],
+  outputs: [...rest.outputs, "primaryDatabaseId"],
   fields: {
     orgId: ["replace", "unique"],
     name: ["unique"],
@@ -48,13 +50,11 @@ export const projectSpec = defineSpec({
       "a new project id and proxy host (`proxyHost`): every client and connection string using the old host stops connecting, and everything under the project (databases, policies, credentials) goes with the old one",
     stateful: true,
   },
-  collectionPath: () => "/v1/projects",
-  itemPath: (_outputs, id) => projectItemPath(id),
   planRules: [
     { what: "active projects", limit: "max_projects", zeroIsUnlimited: false, per: "organization", used: async (read, { orgId }) => (await projectsOf(read, orgId)).length },
     scaleAndAbove("self-hosted projects", (inputs) => inputs.selfHosted === true),
   ],
-  create: { patchAfter: PATCH_ONLY_FIELDS, parse: (response) => ({ object: response.project as Props }) },
+  create: { ...rest.create, patchAfter: PATCH_ONLY_FIELDS },
   update: { method: "PATCH", fields: Object.keys(update) },
   nested: {
     key: "database",

@@ -1,16 +1,18 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { defineSpec } from "../engine/spec";
-import { underProject } from "./paths";
+import { fromApi } from "./from-api";
+import { projectPath } from "./paths";
 
 export const WebhookEndpointInputs = api.WebhookEndpointInput.extend({ projectId: z.string().min(1) });
 
+const rest = fromApi("WebhookEndpoint");
+
 export const webhookEndpointSpec = defineSpec({
-  name: "WebhookEndpoint",
+  ...rest,
   inputs: WebhookEndpointInputs,
-  outputs: [],
-  fields: { projectId: ["path", "replace"], secret: ["writeOnly"] },
-  ...underProject("webhooks"),
-  // Full body every time, signing secret included: the API never returns it and a PUT without it would drop it.
-  update: { method: "PUT" },
+  // The spec's adoption match field `url` is not declared unique: the API accepts two endpoints with one URL.
+  fields: { ...rest.fields, secret: ["writeOnly"] },
+  parents: { projectId: projectPath },
+  // Full body every time (the spec's PUT), signing secret included: the API never returns it and a PUT without it would drop it.
 });

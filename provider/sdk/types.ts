@@ -12,7 +12,7 @@ export type DeepInput<T> = T extends (infer Item)[]
     ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
     : pulumi.Input<T>;
 
-/** A resource's constructor arguments: its inputs (provider/sdk/inputs.generated.ts), each level an Input. */
+/** A resource's constructor arguments: its inputs (provider/sdk/types.generated.ts), each level an Input. */
 export type ResourceArgs<Inputs> = { [K in keyof Inputs]: DeepInput<Inputs[K]> } & {
   /**
    * Opt-in adoption: the id of an existing object (made in the console) for this resource to manage. Create reads

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import ts from "typescript";
+import { RESOURCE_SPECS } from "../../provider/resources/registry";
 
 jest.setTimeout(15 * 60_000);
 
@@ -191,37 +192,62 @@ it("type-checks a program using every export, and the README's snippets as writt
   expect(Object.keys(kinds).sort()).toEqual([...values].sort());
 });
 
-it("shows the output fields' doc comments on hover, from the installed declarations", () => {
-  const program = path.join(consumer, "hover.ts");
-  const documented: [string, string, string][] = [
-    ["Project", "proxyHost", "Hostname clients connect to"],
-    ["Project", "database", "`password` is a secret"],
-    ["Database", "connectionString", "Connection string through the PgBeam proxy"],
-    ["AgentCredential", "mcpToken", "the bearer token for the MCP endpoint"],
-    ["WebhookEndpoint", "secret", "Write-only signing secret"],
-  ];
-  const source = [
-    'import * as pgbeam from "pulumi-pgbeam";',
-    ...documented.map(([type, field], index) => `declare const r${index}: pgbeam.${type}; r${index}.${field};`),
-  ].join("\n");
-  fs.writeFileSync(program, source);
+/** A language service over one program file in the consumer project, as an editor would run it. */
+function languageService(program: string, text: () => string): ts.LanguageService {
   const options: ts.CompilerOptions = { strict: true, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, types: ["node"] };
-  const service = ts.createLanguageService({
+  return ts.createLanguageService({
     getCompilationSettings: () => options,
     getScriptFileNames: () => [program],
     getScriptVersion: () => "1",
-    getScriptSnapshot: (file) => (fs.existsSync(file) ? ts.ScriptSnapshot.fromString(fs.readFileSync(file, "utf8")) : undefined),
+    getScriptSnapshot: (file) =>
+      file === program ? ts.ScriptSnapshot.fromString(text()) : fs.existsSync(file) ? ts.ScriptSnapshot.fromString(fs.readFileSync(file, "utf8")) : undefined,
     getCurrentDirectory: () => consumer,
     getDefaultLibFileName: ts.getDefaultLibFilePath,
-    fileExists: fs.existsSync,
+    fileExists: (file) => file === program || fs.existsSync(file),
     readFile: (file) => fs.readFileSync(file, "utf8"),
     readDirectory: ts.sys.readDirectory,
     directoryExists: ts.sys.directoryExists,
     getDirectories: ts.sys.getDirectories,
   });
-  const hovers = documented.map(([type, field], index) => {
-    const info = service.getQuickInfoAtPosition(program, source.indexOf(`r${index}.${field};`) + `r${index}.`.length);
-    return [type, field, ts.displayPartsToString(info?.documentation)];
-  });
-  expect(hovers).toEqual(documented.map(([type, field, doc]) => [type, field, expect.stringContaining(doc)]));
+}
+
+it("documents every input and output of every registered resource on hover, from the installed declarations", () => {
+  const resources = Object.keys(RESOURCE_SPECS);
+  // First the fields, as the installed declarations have them: every key of each resource's Args and Outputs.
+  const declarations = ['import * as pgbeam from "pulumi-pgbeam";', ...resources.map((name) => `declare const ${name}_args: pgbeam.${name}Args; declare const ${name}_outputs: pgbeam.${name}Outputs;`)].join("\n");
+  const listing = languageService(path.join(consumer, "fields.ts"), () => declarations).getProgram()!;
+  const checker = listing.getTypeChecker();
+  const keysOf = (variable: string) => {
+    const statement = listing.getSourceFile(path.join(consumer, "fields.ts"))!.statements.filter(ts.isVariableStatement).flatMap((s) => [...s.declarationList.declarations]).find((d) => d.name.getText() === variable)!;
+    return checker.getPropertiesOfType(checker.getTypeAtLocation(statement.name)).map((symbol) => symbol.name);
+  };
+  // Then a hover on each, as a program reads them: an argument in a constructor's object, an output on the object.
+  const lines = ['import * as pgbeam from "pulumi-pgbeam";'];
+  const probes: { resource: string; field: string; kind: string; line: number; column: number }[] = [];
+  for (const name of resources) {
+    const inputs = keysOf(`${name}_args`);
+    const outputs = keysOf(`${name}_outputs`);
+    expect([name, outputs.length > 0, inputs.length > 1]).toEqual([name, true, true]);
+    lines.push(`declare const ${name}_resource: pgbeam.${name};`, `declare const ${name}_args: pgbeam.${name}Args;`);
+    for (const field of inputs) {
+      probes.push({ resource: name, field, kind: "input", line: lines.length, column: `${name}_args.`.length });
+      lines.push(`${name}_args.${field};`);
+    }
+    for (const field of outputs) {
+      probes.push({ resource: name, field, kind: "output", line: lines.length, column: `${name}_resource.`.length });
+      lines.push(`${name}_resource.${field};`);
+    }
+  }
+  const program = path.join(consumer, "hover.ts");
+  const source = lines.join("\n");
+  const service = languageService(program, () => source);
+  const file = service.getProgram()!.getSourceFile(program)!;
+  const undocumented = probes
+    .filter(({ line, column }) => {
+      const info = service.getQuickInfoAtPosition(program, file.getPositionOfLineAndCharacter(line, column));
+      return ts.displayPartsToString(info?.documentation).trim() === "";
+    })
+    .map(({ resource, field, kind }) => `${resource} ${kind} ${field}`);
+  expect(undocumented).toEqual([]);
+  expect(probes.length).toBeGreaterThan(200);
 });

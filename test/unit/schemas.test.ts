@@ -7,9 +7,11 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
+import { API_RESOURCES } from "../../provider/api/resources.generated";
 import * as api from "../../provider/api/schemas.generated";
 import { configuredSpecPath } from "../../emulator/spec";
 import { fieldsWith } from "../../provider/engine/spec";
+import { uniqueValuesOf } from "../../provider/engine/unique-values";
 import { camel as camelCase } from "../../provider/engine/values";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
 
@@ -118,6 +120,21 @@ describe("resource inputs match the OpenAPI spec", () => {
 });
 
 /**
+ * The spec's adoption match fields (how an existing object is recognized) against the fields the resources declare
+ * unique (a second object with the same value is refused, so a replace deletes first). They differ only where the
+ * API takes duplicates: two webhook endpoints may share a URL (the emulator accepts them too), so `url` stays a
+ * match field only; declaring it unique would make every WebhookEndpoint replace delete first.
+ */
+it("the spec's adoption match fields are the resources' unique fields, except a webhook's URL", () => {
+  const differences = Object.entries(API_RESOURCES).flatMap(([name, resource]) => {
+    const matchFields = "adoption" in resource ? resource.adoption.matchFields.map(camelCase) : [];
+    const unique = RESOURCE_SPECS[name] ? uniqueValuesOf(RESOURCE_SPECS[name]) : [];
+    return matchFields.filter((field) => !unique.includes(field)).map((field) => `${name}.${field}`);
+  });
+  expect(differences).toEqual(["WebhookEndpoint.url"]);
+});
+
+/**
  * The full spec, prose included (`PGBEAM_OPENAPI_SPEC`, else ../shared/reference/ beside the clone): the generator
  * reads rules from its wording, so only it can show the generated files are fresh. A plain clone has none.
  */
@@ -128,7 +145,7 @@ const withFullSpec = fullSpec ? describe : describe.skip;
 withFullSpec("with the full OpenAPI spec (PGBEAM_OPENAPI_SPEC, else ../shared/reference/pgbeam-openapi.json beside the clone)", () => {
   const fullComponents: Record<string, Schema> = fullSpec?.components.schemas;
 
-  it("the generated files (schemas, the emulator's spec facts, the public input types) are up to date with it", () => {
+  it("the generated files (schemas, API resources, the emulator's spec facts, the public types) are up to date with it", () => {
     // The generator as contributors run it (a tool, not a module of the tests): it exits 1 naming the stale file.
     const repoRoot = path.resolve(__dirname, "../..");
     expect(() => execFileSync("npx", ["tsx", "scripts/generate-schemas.ts", fullSpecPath, "--check"], { cwd: repoRoot, stdio: "pipe" })).not.toThrow();

@@ -1,0 +1,73 @@
+import { API_RESOURCES, type ApiResourceName } from "../api/resources.generated";
+import type { ApiAnswer, FieldBehaviour, ResourceSpec, Verbs } from "../engine/spec";
+import { camel, type Props } from "../engine/values";
+import { segment } from "./paths";
+
+type ApiResource = (typeof API_RESOURCES)[ApiResourceName];
+type Operation = { method: string; path: string };
+type Operations = Partial<Record<"create" | "upsert" | "read" | "update" | "delete" | "list", Operation>>;
+
+/** A path template of the spec filled in: `{project_id}` from `values.projectId`, the object's own id from `id`. */
+function filler(template: string, parentParams: readonly string[]) {
+  return (values: Props, id?: string) =>
+    template.replace(/\{([^}]+)\}/g, (_match, param: string) => segment(parentParams.includes(param) ? values[camel(param)] : id));
+}
+
+/** What the spec says about a resource, in the spec's own terms: a resource file spreads it into `defineSpec`. */
+export interface ApiShape<Name extends ApiResourceName> extends Pick<ResourceSpec, "itemPath" | "objectIn" | "read" | "update" | "delete"> {
+  name: Name;
+  outputs: (typeof API_RESOURCES)[Name]["outputs"];
+  fields: Record<string, FieldBehaviour[]>;
+  collectionPath?(inputs: Props): string;
+  create: NonNullable<Verbs["create"]>;
+}
+
+/**
+ * A resource's REST shape as PgBeam's spec declares it (`x-iac-resources`, read by scripts/generate-resources.ts):
+ * its URLs, verbs, where the object sits in answers, its outputs and the behaviours of the fields the spec names
+ * (path parameters, one-time and secret values). A resource file spreads it and adds what the spec cannot say.
+ */
+export function fromApi<Name extends ApiResourceName>(name: Name): ApiShape<Name> {
+  const api: ApiResource = API_RESOURCES[name];
+  const ops: Operations = api.operations;
+  const parents = api.parentParams as readonly string[];
+  const idField = "idField" in api ? api.idField : undefined;
+  const itemOp = (ops.upsert ?? ops.update ?? ops.delete ?? ops.read)!;
+  const itemPath = filler(itemOp.path, parents);
+  const collection = ops.create ?? ops.list;
+  const updateOp = ops.update ?? ops.upsert;
+  const fields: Record<string, FieldBehaviour[]> = Object.fromEntries(parents.map((param) => [camel(param), ["path", "replace"]]));
+  for (const { field, sensitive } of api.oneTime) fields[camel(field)] = sensitive ? ["oneTime", "secret"] : ["oneTime"];
+  const answerKeys: Partial<Record<string, string>> = api.answerKeys;
+  /** Create answers that wrap the object carry the one-time values beside it: kept from then on. */
+  const createAnswer = (response: Props): ApiAnswer => ({
+    object: response[answerKeys.create!] as Props,
+    once: Object.fromEntries(api.oneTime.map(({ field }) => [camel(field), response[field]])),
+  });
+  const readPath = ops.read && ops.read.path !== itemOp.path ? filler(ops.read.path, parents) : undefined;
+  const list = "list" in api && !ops.read ? api.list : undefined;
+  const softDelete = "softDelete" in api ? (api.softDelete as Props) : undefined;
+  const upsertMethod = ops.upsert?.method as "PUT" | "PATCH" | undefined;
+  return {
+    name,
+    outputs: API_RESOURCES[name].outputs,
+    fields,
+    ...(collection ? { collectionPath: filler(collection.path, parents) } : {}),
+    itemPath,
+    ...(answerKeys.upsert ? { objectIn: (response: Props) => response[answerKeys.upsert!] as Props } : {}),
+    create: {
+      ...(upsertMethod ? { method: upsertMethod, id: (inputs: Props) => String(inputs[camel(idField!)]) } : {}),
+      ...(answerKeys.create ? { parse: createAnswer } : {}),
+    },
+    ...(readPath || list
+      ? {
+          read: {
+            ...(readPath ? { path: readPath } : {}),
+            ...(list ? { list: { ...list, ...(idField ? { matches: (item: Props, id: string) => item[idField] === id } : {}) } } : {}),
+          },
+        }
+      : {}),
+    ...(updateOp ? { update: { method: updateOp.method as "PATCH" | "PUT" } } : {}),
+    ...(softDelete && upsertMethod ? { delete: { method: upsertMethod, body: softDelete } } : {}),
+  };
+}
