@@ -284,11 +284,17 @@ export class TestStack {
     const value = output
       .split(".")
       .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], entry?.outputs) as Record<string, unknown> | undefined;
-    return value?.["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270" && "ciphertext" in value;
+    return isSecretValue(value) && "ciphertext" in value!;
   }
 
+  /**
+   * The stack's outputs, secret ones marked, as the Automation API's `outputs()` gives them, from one
+   * `pulumi stack export --show-secrets` (that API runs `pulumi stack output` twice, masked and shown).
+   */
   async outputs(): Promise<Record<string, { value: unknown; secret: boolean }>> {
-    return this.stack.outputs();
+    const deployment = (await this.stack.exportStack()).deployment as { resources?: { type: string; outputs?: Record<string, unknown> }[] };
+    const root = (deployment.resources ?? []).find((r) => r.type === "pulumi:pulumi:Stack");
+    return Object.fromEntries(Object.entries(root?.outputs ?? {}).map(([name, value]) => [name, { value: revealed(value), secret: isSecretValue(value) }]));
   }
 
   /**
@@ -332,6 +338,18 @@ export class TestStack {
     fs.rmSync(this.workDir, { recursive: true, force: true });
     fs.rmSync(path.join(path.dirname(this.workDir), `pack-${path.basename(this.workDir)}`), { recursive: true, force: true });
   }
+}
+
+/** The state's marker of a secret value: with --show-secrets the envelope holds the value as JSON in `plaintext`. */
+const SECRET_SIGNATURE = ["4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"] as const;
+const isSecretValue = (value: unknown) => (value as Record<string, unknown> | null)?.[SECRET_SIGNATURE[0]] === SECRET_SIGNATURE[1];
+
+/** A value of exported state with every secret envelope in it opened (exported with --show-secrets). */
+function revealed(value: unknown): unknown {
+  if (isSecretValue(value)) return revealed(JSON.parse((value as { plaintext: string }).plaintext));
+  if (Array.isArray(value)) return value.map(revealed);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, revealed(item)]));
+  return value;
 }
 
 /**
