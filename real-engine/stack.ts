@@ -147,7 +147,7 @@ export class TestStack {
       PGBEAM_API_URL: "",
       ...options.env,
     };
-    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(options.bin), skipVersionCheck: true });
+    const pulumiCommand = await pulumiCommandIn(options.bin);
     const workspace = await LocalWorkspace.create({ workDir, envVars, pulumiCommand });
     const stack = await Stack.create(options.stackName ?? "e2e", workspace);
     await stack.setAllConfig(providerConfig(options.emulator, options.predictRefusals ?? false));
@@ -334,6 +334,16 @@ export class TestStack {
     fs.rmSync(this.workDir, { recursive: true, force: true });
     fs.rmSync(path.join(path.dirname(this.workDir), `pack-${path.basename(this.workDir)}`), { recursive: true, force: true });
   }
+}
+
+/**
+ * The CLI in a bin directory, for the Automation API. PulumiCommand.get runs `pulumi version` each time; a test
+ * file makes several stacks on one CLI, so each directory's is made once per process.
+ */
+const pulumiCommands = new Map<string, Promise<PulumiCommand>>();
+function pulumiCommandIn(bin: string): Promise<PulumiCommand> {
+  if (!pulumiCommands.has(bin)) pulumiCommands.set(bin, PulumiCommand.get({ root: path.dirname(bin), skipVersionCheck: true }));
+  return pulumiCommands.get(bin)!;
 }
 
 /** The provider's stack config for an emulator, set in one `pulumi config set-all` (each CLI run costs ~0.25 s of CPU). */
