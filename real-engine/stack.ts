@@ -116,6 +116,13 @@ export class TestStack {
      * the predictions and their cost).
      */
     predictRefusals?: boolean;
+    /**
+     * Whether ts-node type-checks a TypeScript program on every run, as `pulumi up` does for users (default: no,
+     * transpile only). The check costs about 5 s of CPU per run and finds the same thing every time: suites ask
+     * for it once per example (test/e2e/examples.test.ts, environments.test.ts); `npm run typecheck` checks the
+     * examples against the source and test/package/tarball.test.ts every export of the packed package.
+     */
+    typeCheck?: boolean;
   }): Promise<TestStack> {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-stack-"));
     // The program must sit inside the consumer project so `pulumi-pgbeam` resolves from its node_modules.
@@ -130,6 +137,9 @@ export class TestStack {
       PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      // Unhides `--event-log`, which the engine runs read their events from (the Automation API sets it too).
+      PULUMI_DEBUG_COMMANDS: "true",
+      PULUMI_NODEJS_TRANSPILE_ONLY: options.typeCheck ? "false" : "true",
       // The key must come from stack config only: nothing in the environment may supply it.
       PGBEAM_API_KEY: "",
       PGBEAM_TOKEN: "",
@@ -137,21 +147,17 @@ export class TestStack {
       PGBEAM_API_URL: "",
       ...options.env,
     };
-    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(options.bin), skipVersionCheck: true });
+    const pulumiCommand = await pulumiCommandIn(options.bin);
     const workspace = await LocalWorkspace.create({ workDir, envVars, pulumiCommand });
     const stack = await Stack.create(options.stackName ?? "e2e", workspace);
-    await stack.setConfig("pgbeam:apiKey", { value: options.emulator.apiKey, secret: true });
-    await stack.setConfig("pgbeam:baseUrl", { value: options.emulator.url });
-    await stack.setConfig("pgbeam:predictRefusals", { value: String(options.predictRefusals ?? false) });
+    await stack.setAllConfig(providerConfig(options.emulator, options.predictRefusals ?? false));
     return new TestStack(stack, workDir, []);
   }
 
   /** Another stack of the same program, in the same directory, backend and environment (one repo, two stacks). */
   async sibling(stackName: string, emulator: Emulator): Promise<TestStack> {
     const stack = await Stack.create(stackName, this.stack.workspace);
-    await stack.setConfig("pgbeam:apiKey", { value: emulator.apiKey, secret: true });
-    await stack.setConfig("pgbeam:baseUrl", { value: emulator.url });
-    await stack.setConfig("pgbeam:predictRefusals", { value: "false" });
+    await stack.setAllConfig(providerConfig(emulator, false));
     return new TestStack(stack, this.workDir, []);
   }
 
@@ -172,16 +178,32 @@ export class TestStack {
     Object.assign(workspace.envVars, env);
   }
 
-  private async run(
-    action: (hooks: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<Record<string, number> | undefined>,
-  ): Promise<StepResult> {
+  /**
+   * One engine run of the CLI (`pulumi up`, `preview`, `refresh`, `destroy`), its events read from the CLI's event
+   * log. Not through the Automation API: its `up`, `refresh` and `destroy` run `pulumi stack output` twice and
+   * `pulumi stack history` after every run, about a second of CPU each time, for a summary the run's own summary
+   * event already carries. Fails, with everything the CLI printed, when the CLI does.
+   */
+  private async run(args: string[]): Promise<StepResult> {
+    const eventDir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-events-"));
+    const eventLog = path.join(eventDir, "events.jsonl");
+    const started = Date.now();
+    let result: CliResult;
+    let events: EngineEvent[];
+    try {
+      result = await this.cli([...args, "--event-log", eventLog]);
+      const lines = fs.existsSync(eventLog) ? fs.readFileSync(eventLog, "utf8").split("\n") : [];
+      events = lines.filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as EngineEvent);
+    } finally {
+      fs.rmSync(eventDir, { recursive: true, force: true });
+    }
+    if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} failed (exit ${result.code ?? result.signal}):\n${result.output}`);
     const seen: Record<string, OpType[]> = {};
     const steps: [string, OpType][] = [];
     const diagnostics: StepResult["diagnostics"] = [];
     const policyViolations: StepResult["policyViolations"] = [];
-    let output = "";
-    const started = Date.now();
-    const onEvent = (event: EngineEvent) => {
+    let summary: Record<string, number> = {};
+    for (const event of events) {
       const metadata = event.resourcePreEvent?.metadata;
       if (metadata && metadata.type.startsWith("pulumi-nodejs:dynamic/pgbeam:")) {
         (seen[metadata.urn.split("::").pop()!] ??= []).push(metadata.op);
@@ -197,30 +219,27 @@ export class TestStack {
         const resource = violation.resourceUrn ? violation.resourceUrn.split("::").pop() : undefined;
         policyViolations.push({ policy: violation.policyName, resource, level: violation.enforcementLevel, message: violation.message.trim() });
       }
-    };
-    let summary: Record<string, number> | undefined;
-    try {
-      summary = await action({ onOutput: (s) => void (output += s), onEvent });
-    } finally {
-      this.log.push(output);
+      if (event.summaryEvent) summary = event.summaryEvent.resourceChanges as Record<string, number>;
     }
     const ops = Object.fromEntries(
       Object.entries(seen).map(([name, list]) => [name, list.includes("replace") ? "replace" : list[list.length - 1]]),
     ) as Record<string, OpType>;
-    return { ops, steps, summary: summary ?? {}, output, diagnostics, policyViolations, ms: Date.now() - started };
+    return { ops, steps, summary, output: result.output, diagnostics, policyViolations, ms: Date.now() - started };
   }
 
   up() {
-    return this.run(async (hooks) => (await this.stack.up({ ...hooks })).summary.resourceChanges);
+    return this.run(["up", "--yes", "--skip-preview"]);
   }
   preview(options: { policyPacks?: string[]; policyPackConfigs?: string[] } = {}) {
-    return this.run(async (hooks) => (await this.stack.preview({ ...hooks, diff: true, ...options })).changeSummary);
+    const packs = (options.policyPacks ?? []).flatMap((pack) => ["--policy-pack", pack]);
+    const configs = (options.policyPackConfigs ?? []).flatMap((config) => ["--policy-pack-config", config]);
+    return this.run(["preview", "--diff", ...packs, ...configs]);
   }
   refresh() {
-    return this.run(async (hooks) => (await this.stack.refresh({ ...hooks })).summary.resourceChanges);
+    return this.run(["refresh", "--yes", "--skip-preview"]);
   }
   destroy() {
-    return this.run(async (hooks) => (await this.stack.destroy({ ...hooks })).summary.resourceChanges);
+    return this.run(["destroy", "--yes", "--skip-preview"]);
   }
 
   /**
@@ -261,11 +280,17 @@ export class TestStack {
     const value = output
       .split(".")
       .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], entry?.outputs) as Record<string, unknown> | undefined;
-    return value?.["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270" && "ciphertext" in value;
+    return isSecretValue(value) && "ciphertext" in value!;
   }
 
+  /**
+   * The stack's outputs, secret ones marked, as the Automation API's `outputs()` gives them, from one
+   * `pulumi stack export --show-secrets` (that API runs `pulumi stack output` twice, masked and shown).
+   */
   async outputs(): Promise<Record<string, { value: unknown; secret: boolean }>> {
-    return this.stack.outputs();
+    const deployment = (await this.stack.exportStack()).deployment as { resources?: { type: string; outputs?: Record<string, unknown> }[] };
+    const root = (deployment.resources ?? []).find((r) => r.type === "pulumi:pulumi:Stack");
+    return Object.fromEntries(Object.entries(root?.outputs ?? {}).map(([name, value]) => [name, { value: revealed(value), secret: isSecretValue(value) }]));
   }
 
   /**
@@ -309,6 +334,37 @@ export class TestStack {
     fs.rmSync(this.workDir, { recursive: true, force: true });
     fs.rmSync(path.join(path.dirname(this.workDir), `pack-${path.basename(this.workDir)}`), { recursive: true, force: true });
   }
+}
+
+/**
+ * The CLI in a bin directory, for the Automation API. PulumiCommand.get runs `pulumi version` each time; a test
+ * file makes several stacks on one CLI, so each directory's is made once per process.
+ */
+const pulumiCommands = new Map<string, Promise<PulumiCommand>>();
+function pulumiCommandIn(bin: string): Promise<PulumiCommand> {
+  if (!pulumiCommands.has(bin)) pulumiCommands.set(bin, PulumiCommand.get({ root: path.dirname(bin), skipVersionCheck: true }));
+  return pulumiCommands.get(bin)!;
+}
+
+/** The provider's stack config for an emulator, set in one `pulumi config set-all` (each CLI run costs ~0.25 s of CPU). */
+function providerConfig(emulator: Emulator, predictRefusals: boolean) {
+  return {
+    "pgbeam:apiKey": { value: emulator.apiKey, secret: true },
+    "pgbeam:baseUrl": { value: emulator.url },
+    "pgbeam:predictRefusals": { value: String(predictRefusals) },
+  };
+}
+
+/** The state's marker of a secret value: with --show-secrets the envelope holds the value as JSON in `plaintext`. */
+const SECRET_SIGNATURE = ["4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"] as const;
+const isSecretValue = (value: unknown) => (value as Record<string, unknown> | null)?.[SECRET_SIGNATURE[0]] === SECRET_SIGNATURE[1];
+
+/** A value of exported state with every secret envelope in it opened (exported with --show-secrets). */
+function revealed(value: unknown): unknown {
+  if (isSecretValue(value)) return revealed(JSON.parse((value as { plaintext: string }).plaintext));
+  if (Array.isArray(value)) return value.map(revealed);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, revealed(item)]));
+  return value;
 }
 
 /**

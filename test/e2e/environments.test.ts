@@ -137,7 +137,8 @@ it("dev and prod converge independently; a change to prod's stack file changes p
 });
 
 it("staging's stack file is valid as committed: its preview plans the same three objects", async () => {
-  const staging = await suite.stack(path.resolve(__dirname, "../../examples/environments"), { stackName: "staging" });
+  // The one run of this example that ts-node type-checks (as `pulumi up` does for users): against the packed package.
+  const staging = await suite.stack(path.resolve(__dirname, "../../examples/environments"), { stackName: "staging", typeCheck: true });
   try {
     await staging.stack.setConfig("dbPassword", { value: "staging-db-pw-Lm55", secret: true });
     suite.emulator.clearRequests();

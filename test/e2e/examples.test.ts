@@ -16,7 +16,8 @@ const DB_PASSWORD = "warehouse-pw-Zx71";
 const WEBHOOK_SECRET = "whsec-example-Qe44";
 
 it("examples/agent-gateway: up, unchanged preview, rotation, destroy; no secret in plain text", async () => {
-  const stack = await suite.stack(path.resolve(__dirname, "../../examples/agent-gateway"));
+  // Type-checked by ts-node on each run, as `pulumi up` does for users, against the packed package's types.
+  const stack = await suite.stack(path.resolve(__dirname, "../../examples/agent-gateway"), { typeCheck: true });
   try {
     await stack.stack.setConfig("pgbeam:orgId", { value: suite.emulator.orgId });
     await stack.stack.setConfig("dbPassword", { value: DB_PASSWORD, secret: true });

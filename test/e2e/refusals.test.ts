@@ -135,14 +135,20 @@ function corpus(): { name: string; resources: Record<string, { type: string; arg
 }
 
 it("the preview predicts every refusal of the corpus that `up` then meets, with bounded reads", async () => {
+  // Two stacks of the same program, so no run changes config: one previews with predictions, one runs `up` without.
   const predicting = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD }, predictRefusals: true });
+  const applying = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD } });
   const rows: string[] = [];
   const missed: string[] = [];
+  let key = suite.emulator.apiKey;
   try {
     for (const entry of corpus()) {
-      await predicting.stack.setConfig("pgbeam:apiKey", { value: entry.key ?? suite.emulator.apiKey, secret: true });
-      await predicting.stack.setConfig("pgbeam:predictRefusals", { value: "true" });
+      if ((entry.key ?? suite.emulator.apiKey) !== key) {
+        key = entry.key ?? suite.emulator.apiKey;
+        for (const target of [predicting, applying]) await target.stack.setConfig("pgbeam:apiKey", { value: key, secret: true });
+      }
       await predicting.setResources(entry.resources as never);
+      await applying.setResources(entry.resources as never);
       suite.emulator.clearRequests();
       const preview = await predicting.cli(["preview"]);
       const calls = suite.emulator.requests.map((r) => `${r.method} ${r.path}`);
@@ -151,18 +157,17 @@ it("the preview predicts every refusal of the corpus that `up` then meets, with 
 ${preview.output}`);
       expect(calls.filter((c) => !c.startsWith("GET "))).toEqual([]);
       // Without predictions, the API itself must refuse (a 4xx on a write), or the program is no refusal at all.
-      await predicting.stack.setConfig("pgbeam:predictRefusals", { value: "false" });
       suite.emulator.clearRequests();
-      const up = await predicting.cli(["up", "--yes", "--skip-preview"]);
+      const up = await applying.cli(["up", "--yes", "--skip-preview"]);
       const refused = up.code !== 0 && suite.emulator.requests.some((r) => r.method !== "GET" && r.status >= 400 && r.status < 500);
       // What the up did create (the first of two creates that fit) goes again, so each program meets the account as seeded.
-      if ((await predicting.resources()).length > 0) expect((await predicting.cli(["destroy", "--yes", "--skip-preview"])).code).toBe(0);
+      if ((await applying.resources()).length > 0) expect((await applying.cli(["destroy", "--yes", "--skip-preview"])).code).toBe(0);
       rows.push(`${entry.name.padEnd(40)} preview ${caught ? "caught" : "MISSED"}, ${calls.length} read(s); up refused: ${refused}`);
       expect({ entry: entry.name, refused }).toEqual({ entry: entry.name, refused: true });
     }
   } finally {
     console.log(`refusal corpus (${rows.length} programs):\n  ${rows.join("\n  ")}`);
-    await predicting.cleanup();
+    await Promise.all([predicting.cleanup(), applying.cleanup()]);
   }
   expect(missed).toEqual([]);
 });
