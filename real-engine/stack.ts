@@ -137,8 +137,6 @@ export class TestStack {
       PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      // Unhides `--event-log`, which the engine runs read their events from (the Automation API sets it too).
-      PULUMI_DEBUG_COMMANDS: "true",
       PULUMI_NODEJS_TRANSPILE_ONLY: options.typeCheck ? "false" : "true",
       // The key must come from stack config only: nothing in the environment may supply it.
       PGBEAM_API_KEY: "",
@@ -179,31 +177,19 @@ export class TestStack {
   }
 
   /**
-   * One engine run of the CLI (`pulumi up`, `preview`, `refresh`, `destroy`), its events read from the CLI's event
-   * log. Not through the Automation API: its `up`, `refresh` and `destroy` run `pulumi stack output` twice and
-   * `pulumi stack history` after every run, about a second of CPU each time, for a summary the run's own summary
-   * event already carries. Fails, with everything the CLI printed, when the CLI does.
+   * One engine run through the Automation API (`Stack.up()`, `preview()`, `refresh()`, `destroy()`), its events
+   * collected as they come. Fails, with everything the CLI printed, when the CLI does.
    */
-  private async run(args: string[]): Promise<StepResult> {
-    const eventDir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-events-"));
-    const eventLog = path.join(eventDir, "events.jsonl");
-    const started = Date.now();
-    let result: CliResult;
-    let events: EngineEvent[];
-    try {
-      result = await this.cli([...args, "--event-log", eventLog]);
-      const lines = fs.existsSync(eventLog) ? fs.readFileSync(eventLog, "utf8").split("\n") : [];
-      events = lines.filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as EngineEvent);
-    } finally {
-      fs.rmSync(eventDir, { recursive: true, force: true });
-    }
-    if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} failed (exit ${result.code ?? result.signal}):\n${result.output}`);
+  private async run(
+    action: (hooks: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<Record<string, number> | undefined>,
+  ): Promise<StepResult> {
     const seen: Record<string, OpType[]> = {};
     const steps: [string, OpType][] = [];
     const diagnostics: StepResult["diagnostics"] = [];
     const policyViolations: StepResult["policyViolations"] = [];
-    let summary: Record<string, number> = {};
-    for (const event of events) {
+    let output = "";
+    const started = Date.now();
+    const onEvent = (event: EngineEvent) => {
       const metadata = event.resourcePreEvent?.metadata;
       if (metadata && metadata.type.startsWith("pulumi-nodejs:dynamic/pgbeam:")) {
         (seen[metadata.urn.split("::").pop()!] ??= []).push(metadata.op);
@@ -219,27 +205,30 @@ export class TestStack {
         const resource = violation.resourceUrn ? violation.resourceUrn.split("::").pop() : undefined;
         policyViolations.push({ policy: violation.policyName, resource, level: violation.enforcementLevel, message: violation.message.trim() });
       }
-      if (event.summaryEvent) summary = event.summaryEvent.resourceChanges as Record<string, number>;
+    };
+    let summary: Record<string, number> | undefined;
+    try {
+      summary = await action({ onOutput: (s) => void (output += s), onEvent });
+    } finally {
+      this.log.push(output);
     }
     const ops = Object.fromEntries(
       Object.entries(seen).map(([name, list]) => [name, list.includes("replace") ? "replace" : list[list.length - 1]]),
     ) as Record<string, OpType>;
-    return { ops, steps, summary, output: result.output, diagnostics, policyViolations, ms: Date.now() - started };
+    return { ops, steps, summary: summary ?? {}, output, diagnostics, policyViolations, ms: Date.now() - started };
   }
 
   up() {
-    return this.run(["up", "--yes", "--skip-preview"]);
+    return this.run(async (hooks) => (await this.stack.up({ ...hooks })).summary.resourceChanges);
   }
   preview(options: { policyPacks?: string[]; policyPackConfigs?: string[] } = {}) {
-    const packs = (options.policyPacks ?? []).flatMap((pack) => ["--policy-pack", pack]);
-    const configs = (options.policyPackConfigs ?? []).flatMap((config) => ["--policy-pack-config", config]);
-    return this.run(["preview", "--diff", ...packs, ...configs]);
+    return this.run(async (hooks) => (await this.stack.preview({ ...hooks, diff: true, ...options })).changeSummary);
   }
   refresh() {
-    return this.run(["refresh", "--yes", "--skip-preview"]);
+    return this.run(async (hooks) => (await this.stack.refresh({ ...hooks })).summary.resourceChanges);
   }
   destroy() {
-    return this.run(["destroy", "--yes", "--skip-preview"]);
+    return this.run(async (hooks) => (await this.stack.destroy({ ...hooks })).summary.resourceChanges);
   }
 
   /**
