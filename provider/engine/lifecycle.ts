@@ -22,6 +22,7 @@ import {
   pick,
   pickPaths,
   type Props,
+  sameAsCanonical,
   sameValue,
   sanitize,
   setPath,
@@ -579,8 +580,7 @@ export class Lifecycle {
   }
 
   private sameAsOutput(key: string, desired: Props, outputs: Props): boolean {
-    // Checked inputs are already canonical: an output equal to them as it is needs no parse (most fields, most runs).
-    return sameValue(desired[key], outputs[key]) || sameValue(desired[key], canonical(this.shape[key], outputs[key]));
+    return sameAsCanonical(this.shape[key], desired[key], outputs[key]);
   }
 
   /** `adoptId` only matters to create: on an existing object, changing it changes nothing. */
