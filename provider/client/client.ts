@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
-import ky, { type KyInstance } from "ky";
+import type { KyInstance } from "ky";
 import { PACKAGE_VERSION } from "../version";
 import { type ApiKeyOrigin, PgBeamApiError, rejectedKeyHint } from "./errors";
 import {
@@ -105,7 +105,8 @@ interface Outcome {
  * ours because ky has no whole-call budget.
  */
 export class PgBeamClient {
-  private readonly http: KyInstance;
+  /** ky, made at the first call and shared with the clients derived from this one (they differ in listeners only). */
+  private readonly http: () => KyInstance;
   private readonly attemptTimeoutMs: number;
   private readonly callBudgetMs: number;
   private readonly retry: RetryPolicy;
@@ -120,7 +121,8 @@ export class PgBeamClient {
   private readonly apiKey: string;
   private readonly rejectedKeyHint: string;
 
-  constructor(options: ClientOptions) {
+  /** `http`: the ky of the client this one is derived from (see `reportingRetries`). */
+  constructor(options: ClientOptions, http?: () => KyInstance) {
     this.options = options;
     this.apiKey = options.apiKey;
     this.rejectedKeyHint = rejectedKeyHint(options.apiKeyOrigin);
@@ -133,16 +135,20 @@ export class PgBeamClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.baseUrlOrigin = options.baseUrlOrigin;
     this.onRetry = options.onRetry;
-    this.http = ky.create({
-      prefixUrl: this.baseUrl,
-      retry: 0,
-      throwHttpErrors: false,
-      headers: {
-        authorization: `Bearer ${options.apiKey}`,
-        "user-agent": `pulumi-pgbeam/${PACKAGE_VERSION} (node ${process.version})`,
-        accept: "application/json",
-      },
-    });
+    let instance: KyInstance | undefined;
+    this.http =
+      http ??
+      (() =>
+        (instance ??= loadKy().create({
+          prefixUrl: this.baseUrl,
+          retry: 0,
+          throwHttpErrors: false,
+          headers: {
+            authorization: `Bearer ${options.apiKey}`,
+            "user-agent": `pulumi-pgbeam/${PACKAGE_VERSION} (node ${process.version})`,
+            accept: "application/json",
+          },
+        })));
   }
 
   /**
@@ -155,12 +161,12 @@ export class PgBeamClient {
 
   /** This client (same settings, throttle, clock and other listeners) telling `onRetry` about each retry of its calls. */
   reportingRetries(onRetry: RetryListener): PgBeamClient {
-    return new PgBeamClient({ ...this.options, clock: this.clock, throttle: this.throttle, random: this.random, onRetry });
+    return new PgBeamClient({ ...this.options, clock: this.clock, throttle: this.throttle, random: this.random, onRetry }, this.http);
   }
 
   /** This client (same settings, throttle, clock and other listeners) telling `onRequest` about each of its calls. */
   recordingRequests(onRequest: NonNullable<ClientOptions["onRequest"]>): PgBeamClient {
-    return new PgBeamClient({ ...this.options, clock: this.clock, throttle: this.throttle, random: this.random, onRequest });
+    return new PgBeamClient({ ...this.options, clock: this.clock, throttle: this.throttle, random: this.random, onRequest }, this.http);
   }
 
   /**
@@ -232,7 +238,7 @@ export class PgBeamClient {
       const attemptStarted = this.clock.now();
       const remaining = deadline - attemptStarted;
       try {
-        const response = await this.http(path.replace(/^\//, ""), {
+        const response = await this.http()(path.replace(/^\//, ""), {
           method,
           headers,
           searchParams,
@@ -286,6 +292,14 @@ export class PgBeamClient {
       "set it with `pulumi config set pgbeam:baseUrl <url>` or PGBEAM_API_URL"
     );
   }
+}
+
+/**
+ * ky, required at the first call rather than at start: it is an ES module, and loading it (through Node's ES module
+ * loader) is a tenth of a second of CPU that a provider host answering only check and diff (a preview) never needs.
+ */
+function loadKy(): typeof import("ky").default {
+  return (require("ky") as typeof import("ky")).default;
 }
 
 /** A success answer is JSON or empty; anything else (a web page, a proxy's banner) is not the PgBeam API answering. */

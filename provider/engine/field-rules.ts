@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ADOPT_INPUT, fieldsWith, type InputSchema, type ResourceSpec } from "./spec";
-import { canonical, type Props, sameValue } from "./values";
+import { type Props, sameAsCanonical } from "./values";
 
 /**
  * A spec's `fields` table (and verbs) resolved once into the field lists every rule reads: which inputs are sent,
@@ -52,8 +52,7 @@ export class FieldRules {
 
   /** Whether the desired value of an input equals an output's, compared as the input's schema reads it. */
   sameAsOutput(key: string, desired: Props, outputs: Props): boolean {
-    // Checked inputs are already canonical: an output equal to them as it is needs no parse (most fields, most runs).
-    return sameValue(desired[key], outputs[key]) || sameValue(desired[key], canonical(this.shape[key], outputs[key]));
+    return sameAsCanonical(this.shape[key], desired[key], outputs[key]);
   }
 
   /** An object the API still returns but that no longer exists for the user (revoked, disabled, null limit). */

@@ -183,7 +183,20 @@ export function clearValueFor(schema: z.ZodType): unknown {
  * (so server formatting such as a bare CIDR or a re-formatted timestamp compares equal to the checked input).
  */
 export function canonical(schema: z.ZodType, value: unknown): unknown {
-  const projected = projectOnto(schema as unknown as SchemaNode, value);
+  return canonicalOf(schema, projectOnto(schema as unknown as SchemaNode, value));
+}
+
+/**
+ * Whether an old output is the checked input `desired`. The output is parsed only when it differs from it once the
+ * server's own fields are left out: a checked input is canonical already, and parsing is most of a diff's CPU.
+ */
+export function sameAsCanonical(schema: z.ZodType, desired: unknown, output: unknown): boolean {
+  if (sameValue(desired, output)) return true;
+  const projected = projectOnto(schema as unknown as SchemaNode, output);
+  return sameValue(desired, projected) || sameValue(desired, canonicalOf(schema, projected));
+}
+
+function canonicalOf(schema: z.ZodType, projected: unknown): unknown {
   // An absent output reads as the field's default: an API that leaves out a defaulted field has not changed it.
   // What the API already holds is not judged against the clock again (an expiry that has since passed).
   const parsed = ignoringClock(() => schema.safeParse(projected ?? undefined));
