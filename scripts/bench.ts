@@ -26,8 +26,8 @@ import { configuredSpecPath } from "../emulator/spec";
 import { pulumiBinDir } from "../real-engine/pulumi-bin";
 import { consumerProject, type StepResult, TestStack } from "../real-engine/stack";
 import { RESOURCE_SPECS } from "../provider/resources/registry";
-import { SECRET_VALUES } from "../test/lifecycle/fixtures";
-import { createParents, fixtureFor } from "../test/lifecycle/scenario";
+import { SECRET_VALUES } from "../fixtures/resources";
+import { createParents, fixtureFor } from "../fixtures/scenario";
 
 const repoRoot = path.resolve(__dirname, "..");
 const args = process.argv.slice(2);

@@ -14,8 +14,8 @@ import type { Emulator } from "../../emulator";
 import * as pgbeam from "../../provider";
 import { fieldsWith } from "../../provider/engine/spec";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
-import { type Args, type Parents, SECRET_VALUES } from "../lifecycle/fixtures";
-import { createParents, fixtureFor, resolveSecrets, writesTo } from "../lifecycle/scenario";
+import { type Args, type Parents, SECRET_VALUES } from "../../fixtures/resources";
+import { createParents, fixtureFor, resolveSecrets, writesTo } from "../../fixtures/scenario";
 import { expectNoPlaintext, realEngineSuite, type StepResult, type TestStack, writesIn } from "./harness";
 
 jest.setTimeout(40 * 60_000);

@@ -6,7 +6,7 @@
  *   `pgbeam:predictRefusals`) then `up`: how many the preview catches, and the calls each preview made.
  */
 import * as path from "node:path";
-import { call } from "../lifecycle/scenario";
+import { call } from "../../fixtures/scenario";
 import { realEngineSuite, type TestStack } from "./harness";
 
 jest.setTimeout(15 * 60_000);

@@ -2,12 +2,12 @@
  * The registry-driven lifecycle under the real Pulumi engine: every registered resource in one stack, each step
  * applied to all of them at once (so the run stays within minutes): create → no-change preview → the updatable
  * inputs changed together, with exactly their writes, and a no-change preview → the replace inputs → refresh →
- * out-of-band delete → refresh → recreate → destroy. Driven by test/lifecycle/fixtures.ts; a registered
+ * out-of-band delete → refresh → recreate → destroy. Driven by fixtures/resources.ts; a registered
  * resource without a fixture fails here.
  */
 import * as path from "node:path";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
-import { type Args, type Parents, SECRET_VALUES } from "../lifecycle/fixtures";
+import { type Args, type Parents, SECRET_VALUES } from "../../fixtures/resources";
 import {
   changeRounds,
   coverageProblems,
@@ -16,7 +16,7 @@ import {
   fixtureFor,
   sortWrites,
   writesTo,
-} from "../lifecycle/scenario";
+} from "../../fixtures/scenario";
 import { expectNoPlaintext, realEngineSuite, type StepResult, type TestStack } from "./harness";
 
 jest.setTimeout(20 * 60_000);

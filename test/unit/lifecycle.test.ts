@@ -7,8 +7,8 @@
 import * as host from "../../provider/host";
 import { fromApi, type Props } from "../../provider/engine/values";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
-import type { Args } from "../lifecycle/fixtures";
-import { coverageProblems, expectedWrites, fixtureFor, resolveSecrets, writesTo } from "../lifecycle/scenario";
+import type { Args } from "../../fixtures/resources";
+import { coverageProblems, expectedWrites, fixtureFor, resolveSecrets, writesTo } from "../../fixtures/scenario";
 import { providerSuite } from "./provider-suite";
 
 const suite = providerSuite();

@@ -6,7 +6,7 @@ import * as host from "../../provider/host";
 import { UNKNOWN, type Props } from "../../provider/engine/values";
 import { type Catalog, editDistance, exposedColumns, judgeNames, likelyMeant, namedRelations, reaches } from "../../provider/resources/policy-schema";
 import { type Emulator, startEmulator } from "../../emulator";
-import { call } from "../lifecycle/scenario";
+import { call } from "../../fixtures/scenario";
 
 describe("rules", () => {
   const catalog: Catalog = {

@@ -5,7 +5,7 @@
 import * as host from "../../provider/host";
 import type { Props } from "../../provider/engine/values";
 import { type Emulator, startEmulator } from "../../emulator";
-import { call } from "../lifecycle/scenario";
+import { call } from "../../fixtures/scenario";
 
 let emulator: Emulator;
 const configure = (predictRefusals: string, apiKey = emulator.apiKey) =>

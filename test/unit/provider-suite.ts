@@ -1,7 +1,7 @@
 import * as host from "../../provider/host";
 import { type Emulator, startEmulator } from "../../emulator";
-import type { Parents } from "../lifecycle/fixtures";
-import { createParents } from "../lifecycle/scenario";
+import type { Parents } from "../../fixtures/resources";
+import { createParents } from "../../fixtures/scenario";
 
 /**
  * What a provider-level suite sets up once: an emulator, the provider host configured against it, and the parent

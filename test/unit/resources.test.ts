@@ -3,7 +3,7 @@
  * Output property, write-only inputs are sent as secrets, and inputs given as Promises arrive intact.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { FIXTURES, type Parents } from "../lifecycle/fixtures";
+import { FIXTURES, type Parents } from "../../fixtures/resources";
 
 const registered: { type: string; name: string; id?: string; inputs: Record<string, unknown> }[] = [];
 // setMocks is async in signature only: its work is done when it returns.

@@ -4,7 +4,7 @@
  */
 import { type Emulator, startEmulator } from "../../emulator";
 import { detectPii } from "../../emulator/schema-catalog";
-import { call } from "../lifecycle/scenario";
+import { call } from "../../fixtures/scenario";
 
 let emulator: Emulator;
 let projectId: string;
