@@ -7,9 +7,21 @@ import type { StoredObject } from "./store";
 
 /** The agent gateway: policy profiles, agent credentials and webhook endpoints, all under a project. */
 
-const policies = childResource({ kind: "policy", parent: requireProject, parentField: "project_id", idParam: "policy_id", listKey: "policies" });
+const policies = childResource({
+  kind: "policy",
+  parent: requireProject,
+  parentField: "project_id",
+  idParam: "policy_id",
+  listKey: "policies",
+});
 const agents = childResource({ kind: "agent", parent: requireProject, parentField: "project_id", idParam: "agent_id", listKey: "agents" });
-const webhooks = childResource({ kind: "webhook", parent: requireProject, parentField: "project_id", idParam: "webhook_id", listKey: "webhooks" });
+const webhooks = childResource({
+  kind: "webhook",
+  parent: requireProject,
+  parentField: "project_id",
+  idParam: "webhook_id",
+  listKey: "webhooks",
+});
 
 /** A full `PolicyProfileInput` with the spec's defaults; the list fields the response requires default to empty. */
 function policyFields(ctx: HandlerContext): Record<string, unknown> {
@@ -115,8 +127,19 @@ export const agentGatewayHandlers: Handlers = {
       throw invalidInput(`body.policy_profile_id: policy profile ${ctx.body.policy_profile_id} does not exist in project ${project.id}`);
     }
     const active = activeAgents(ctx.state, (a) => a.orgId === project.orgId).length;
-    assertWithinLimit(ctx.state.store, project.orgId, "max_agent_credentials", active, `agent credential(s) across its projects, and it has ${active}`);
-    assertUnique("agent", activeAgents(ctx.state, (a) => a.parentId === project.id), "name", ctx.body.name);
+    assertWithinLimit(
+      ctx.state.store,
+      project.orgId,
+      "max_agent_credentials",
+      active,
+      `agent credential(s) across its projects, and it has ${active}`,
+    );
+    assertUnique(
+      "agent",
+      activeAgents(ctx.state, (a) => a.parentId === project.id),
+      "name",
+      ctx.body.name,
+    );
     assertFuture(ctx, "expires_at", ctx.body.expires_at);
     const request = ctx.state.validator.withDefaults("CreateAgentCredentialRequest", ctx.body);
     const agent = agents.insert(ctx, project, {

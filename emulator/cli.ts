@@ -20,7 +20,12 @@ async function main(): Promise<void> {
     port: portFromArgs(process.argv.slice(2)),
     apiKey: configuredKey?.startsWith("pbu_") ? configuredKey : undefined,
     onRequest: (r) => {
-      const notes = [r.operationId, r.replayed ? "replayed" : undefined, r.fault ? "fault" : undefined, r.validationErrors?.join("; ")].filter(Boolean);
+      const notes = [
+        r.operationId,
+        r.replayed ? "replayed" : undefined,
+        r.fault ? "fault" : undefined,
+        r.validationErrors?.join("; "),
+      ].filter(Boolean);
       console.log(`${r.method} ${r.path} → ${r.status || "dropped"}  ${notes.join(" · ")}`);
     },
   });

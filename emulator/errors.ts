@@ -1,12 +1,5 @@
 /** Error codes of the spec's `Error` envelope (DOCS `api/response-conventions.mdx`). */
-export type ErrorCode =
-  | "INVALID_INPUT"
-  | "UNAUTHORIZED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "CONFLICT"
-  | "RATE_LIMITED"
-  | "INTERNAL_ERROR";
+export type ErrorCode = "INVALID_INPUT" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "RATE_LIMITED" | "INTERNAL_ERROR";
 
 export interface ErrorEnvelope {
   error: { code: string; message: string };

@@ -8,8 +8,20 @@ import type { StoredObject } from "./store";
 
 /** Read replicas, custom domains and per-query cache rules. */
 
-const replicas = childResource({ kind: "replica", parent: requireDatabase, parentField: "database_id", idParam: "replica_id", listKey: "replicas" });
-const domains = childResource({ kind: "domain", parent: requireProject, parentField: "project_id", idParam: "domain_id", listKey: "domains" });
+const replicas = childResource({
+  kind: "replica",
+  parent: requireDatabase,
+  parentField: "database_id",
+  idParam: "replica_id",
+  listKey: "replicas",
+});
+const domains = childResource({
+  kind: "domain",
+  parent: requireProject,
+  parentField: "project_id",
+  idParam: "domain_id",
+  listKey: "domains",
+});
 /** `CacheRuleEntry` names neither its database nor its project, so the store keys it `<database_id>:<query_hash>`. */
 export const cacheRuleId = (databaseId: string, queryHash: string): string => `${databaseId}:${queryHash}`;
 
@@ -37,10 +49,18 @@ function queryType(sql: string): "read" | "write" | "other" {
  * Records that the proxy saw a query shape on a database, which is what makes its cache rule exist: PUT on a
  * shape never observed answers 404. Seeing it again bumps its counters.
  */
-export function observeQuery(state: EmulatorState, projectId: string, databaseId: string, queryHash: string, sql = "SELECT * FROM users WHERE id = $1"): void {
+export function observeQuery(
+  state: EmulatorState,
+  projectId: string,
+  databaseId: string,
+  queryHash: string,
+  sql = "SELECT * FROM users WHERE id = $1",
+): void {
   const database = state.store.find("database", databaseId);
-  if (!database || database.deleted || database.parentId !== projectId) throw new Error(`observeQuery: no live database ${databaseId} in project ${projectId}`);
-  if (!/^[a-f0-9]{16}$/.test(queryHash)) throw new Error(`observeQuery: query hash must be 16 lowercase hex digits (xxhash64), got ${queryHash}`);
+  if (!database || database.deleted || database.parentId !== projectId)
+    throw new Error(`observeQuery: no live database ${databaseId} in project ${projectId}`);
+  if (!/^[a-f0-9]{16}$/.test(queryHash))
+    throw new Error(`observeQuery: query hash must be 16 lowercase hex digits (xxhash64), got ${queryHash}`);
   const now = state.now();
   const id = cacheRuleId(databaseId, queryHash);
   const seen = state.store.find("cacheRule", id);
@@ -81,7 +101,11 @@ export function observeQuery(state: EmulatorState, projectId: string, databaseId
 function markVerified(state: EmulatorState, domain: StoredObject): void {
   if (domain.data.verified) return;
   const now = state.now();
-  patchObject(domain, { verified: true, verified_at: now, tls_cert_expiry: new Date(Date.parse(now) + TLS_CERT_LIFETIME_MS).toISOString() }, now);
+  patchObject(
+    domain,
+    { verified: true, verified_at: now, tls_cert_expiry: new Date(Date.parse(now) + TLS_CERT_LIFETIME_MS).toISOString() },
+    now,
+  );
 }
 
 /** The platform's background DNS check found the records: the domain is verified without a `verify` call. */
@@ -98,16 +122,31 @@ function requireCustomDomainPlan(ctx: HandlerContext, project: StoredObject): vo
 
 /** The data-plane regions `listRegions` reports: a fixed set, one of them not taking new projects. */
 const REGIONS = [
-  { id: "us-east-1", name: "US East (N. Virginia)", provider: "aws", status: "active", available: true, continent: "North America", country: "US" },
+  {
+    id: "us-east-1",
+    name: "US East (N. Virginia)",
+    provider: "aws",
+    status: "active",
+    available: true,
+    continent: "North America",
+    country: "US",
+  },
   { id: "eu-west-1", name: "EU West (Ireland)", provider: "aws", status: "active", available: true, continent: "Europe", country: "IE" },
-  { id: "europe-west3", name: "EU Central (Frankfurt)", provider: "gcp", status: "draining", available: false, continent: "Europe", country: "DE" },
+  {
+    id: "europe-west3",
+    name: "EU Central (Frankfurt)",
+    provider: "gcp",
+    status: "draining",
+    available: false,
+    continent: "Europe",
+    country: "DE",
+  },
 ];
 
 export const infrastructureHandlers: Handlers = {
   listRegions() {
     return { status: 200, body: { regions: structuredClone(REGIONS) } };
   },
-
 
   /** `ssl_mode` has no default in the spec; the emulator uses the same one as databases. */
   createReplica(ctx) {
@@ -144,7 +183,10 @@ export const infrastructureHandlers: Handlers = {
     const domain = domains.find(ctx);
     requireCustomDomainPlan(ctx, requireProject(ctx));
     if (ctx.state.unverifiableDomains.has(domain.data.domain)) {
-      return { status: 200, body: { verified: false, error: `TXT record ${domain.data.dns_instructions.txt_host} not found`, domain: domain.data } };
+      return {
+        status: 200,
+        body: { verified: false, error: `TXT record ${domain.data.dns_instructions.txt_host} not found`, domain: domain.data },
+      };
     }
     markVerified(ctx.state, domain);
     return { status: 200, body: { verified: true, domain: domain.data } };
@@ -165,11 +207,21 @@ export const infrastructureHandlers: Handlers = {
     if (!rule || rule.deleted) throw notFound(`query shape ${ctx.params.query_hash} has not been observed on database ${database.id}`);
     if (ctx.body.cache_enabled && !rule.data.cache_enabled) {
       const cached = ctx.state.store.liveChildren("cacheRule", database.id).filter((r) => r.data.cache_enabled).length;
-      assertWithinLimit(ctx.state.store, database.orgId, "max_query_shapes", cached, `cached query shape(s) per database, and database ${database.id} has ${cached}`);
+      assertWithinLimit(
+        ctx.state.store,
+        database.orgId,
+        "max_query_shapes",
+        cached,
+        `cached query shape(s) per database, and database ${database.id} has ${cached}`,
+      );
     }
     patchObject(
       rule,
-      { cache_enabled: ctx.body.cache_enabled, cache_ttl_seconds: ctx.body.cache_ttl_seconds ?? null, cache_swr_seconds: ctx.body.cache_swr_seconds ?? null },
+      {
+        cache_enabled: ctx.body.cache_enabled,
+        cache_ttl_seconds: ctx.body.cache_ttl_seconds ?? null,
+        cache_swr_seconds: ctx.body.cache_swr_seconds ?? null,
+      },
       ctx.state.now(),
     );
     return { status: 200, body: { entry: rule.data } };

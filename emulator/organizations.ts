@@ -39,10 +39,46 @@ export type PlanLimitName = keyof PlanLimits;
  * only their shape (`PlanLimits`) is the spec's.
  */
 const PLAN_LIMITS: Record<PlanName, PlanLimits> = {
-  starter: limits({ queries_per_day: 100_000, max_projects: 1, max_databases: 1, max_connections: 20, queries_per_second: 10, max_agent_credentials: 3, max_query_shapes: 10, included_seats: 1 }),
-  pro: limits({ queries_per_day: 10_000_000, max_projects: 10, max_databases: 10, max_connections: 200, queries_per_second: 500, max_agent_credentials: 25, max_query_shapes: 100, included_seats: 5 }),
-  scale: limits({ queries_per_day: 0, max_projects: 100, max_databases: 50, max_connections: 2000, queries_per_second: 5000, max_agent_credentials: 0, max_query_shapes: 1000, included_seats: 20 }),
-  enterprise: limits({ queries_per_day: 0, max_projects: 1000, max_databases: 500, max_connections: 20000, queries_per_second: 50000, max_agent_credentials: 0, max_query_shapes: 0, included_seats: 100 }),
+  starter: limits({
+    queries_per_day: 100_000,
+    max_projects: 1,
+    max_databases: 1,
+    max_connections: 20,
+    queries_per_second: 10,
+    max_agent_credentials: 3,
+    max_query_shapes: 10,
+    included_seats: 1,
+  }),
+  pro: limits({
+    queries_per_day: 10_000_000,
+    max_projects: 10,
+    max_databases: 10,
+    max_connections: 200,
+    queries_per_second: 500,
+    max_agent_credentials: 25,
+    max_query_shapes: 100,
+    included_seats: 5,
+  }),
+  scale: limits({
+    queries_per_day: 0,
+    max_projects: 100,
+    max_databases: 50,
+    max_connections: 2000,
+    queries_per_second: 5000,
+    max_agent_credentials: 0,
+    max_query_shapes: 1000,
+    included_seats: 20,
+  }),
+  enterprise: limits({
+    queries_per_day: 0,
+    max_projects: 1000,
+    max_databases: 500,
+    max_connections: 20000,
+    queries_per_second: 50000,
+    max_agent_credentials: 0,
+    max_query_shapes: 0,
+    included_seats: 100,
+  }),
 };
 
 function limits(perPlan: Omit<PlanLimits, "bytes_per_month" | "audit_retention_days" | `sandbox_${string}`>): PlanLimits {
@@ -87,7 +123,8 @@ export function planOf(store: Store, orgId: string): PlanName {
 /** Custom domains and self-hosting are gated to Scale and above (SPEC `createCustomDomain`, `createSelfHostEnrollment`). */
 export function assertPlanAtLeastScale(store: Store, orgId: string, feature: string): void {
   const plan = planOf(store, orgId);
-  if (PLAN_RANK[plan] < PLAN_RANK.scale) throw forbidden(`${feature} require a Scale or Enterprise plan (organization ${orgId} is on ${plan})`);
+  if (PLAN_RANK[plan] < PLAN_RANK.scale)
+    throw forbidden(`${feature} require a Scale or Enterprise plan (organization ${orgId} is on ${plan})`);
 }
 
 /** The org's effective limit: its plan's, or what a test set with `setPlan(…, { limits })`. */
@@ -103,21 +140,27 @@ export function assertWithinLimit(store: Store, orgId: string, limit: PlanLimitN
   const allowed = planLimit(store, orgId, limit);
   if (allowed === 0 && ZERO_IS_UNLIMITED.has(limit)) return;
   if (used >= allowed) {
-    throw forbidden(`plan limit reached: organization ${orgId} is on the ${planOf(store, orgId)} plan, which allows ${allowed} ${what} (limits.${limit})`);
+    throw forbidden(
+      `plan limit reached: organization ${orgId} is on the ${planOf(store, orgId)} plan, which allows ${allowed} ${what} (limits.${limit})`,
+    );
   }
 }
 
 /** The plan's limits with a test's overrides; an unknown limit name is a test bug. */
 function effectiveLimits(plan: PlanName, overrides: Partial<PlanLimits> = {}): PlanLimits {
   const unknown = Object.keys(overrides).filter((name) => !(name in PLAN_LIMITS[plan]));
-  if (unknown.length > 0) throw new Error(`unknown plan limit(s) ${unknown.join(", ")} (PlanLimits has ${Object.keys(PLAN_LIMITS[plan]).join(", ")})`);
+  if (unknown.length > 0)
+    throw new Error(`unknown plan limit(s) ${unknown.join(", ")} (PlanLimits has ${Object.keys(PLAN_LIMITS[plan]).join(", ")})`);
   return { ...PLAN_LIMITS[plan], ...overrides };
 }
 
 export function addOrganization(state: EmulatorState, orgId: string, plan: PlanName, overrides?: Partial<PlanLimits>): void {
   if (state.store.find("organization", orgId)) throw new Error(`organization ${orgId} already exists`);
   const now = state.now();
-  const slug = orgId.replace(/^org_/, "").replace(/[^a-z0-9]+/gi, "-").toLowerCase();
+  const slug = orgId
+    .replace(/^org_/, "")
+    .replace(/[^a-z0-9]+/gi, "-")
+    .toLowerCase();
   state.store.insert({ kind: "organization", id: orgId, orgId, data: { id: orgId, name: `Organization ${slug}`, slug } });
   const periodEnd = new Date(Date.parse(now) + 30 * 86_400_000).toISOString();
   state.store.insert({

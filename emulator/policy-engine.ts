@@ -42,11 +42,32 @@ export interface DryEvalResult {
 export type StatementKind = "select" | "insert" | "update" | "delete" | "ddl" | "copy" | "set" | "show" | "explain" | "transaction";
 
 const KIND_BY_KEYWORD: Record<string, StatementKind> = {
-  select: "select", values: "select", table: "select",
-  insert: "insert", update: "update", delete: "delete", merge: "update",
-  create: "ddl", alter: "ddl", drop: "ddl", truncate: "ddl", grant: "ddl", revoke: "ddl", comment: "ddl", rename: "ddl",
-  copy: "copy", set: "set", reset: "set", show: "show", explain: "explain",
-  begin: "transaction", start: "transaction", commit: "transaction", rollback: "transaction", savepoint: "transaction", end: "transaction",
+  select: "select",
+  values: "select",
+  table: "select",
+  insert: "insert",
+  update: "update",
+  delete: "delete",
+  merge: "update",
+  create: "ddl",
+  alter: "ddl",
+  drop: "ddl",
+  truncate: "ddl",
+  grant: "ddl",
+  revoke: "ddl",
+  comment: "ddl",
+  rename: "ddl",
+  copy: "copy",
+  set: "set",
+  reset: "set",
+  show: "show",
+  explain: "explain",
+  begin: "transaction",
+  start: "transaction",
+  commit: "transaction",
+  rollback: "transaction",
+  savepoint: "transaction",
+  end: "transaction",
 };
 
 const WRITE_KINDS: ReadonlySet<StatementKind> = new Set(["insert", "update", "delete"]);
@@ -118,7 +139,9 @@ export function relations(sql: string): string[] {
   );
   for (const match of code.matchAll(single)) add(match[1]);
   // FROM takes a comma-separated list: `FROM a, b x, c AS y` (subqueries are skipped).
-  for (const match of code.matchAll(/\bfrom\s+([^;]*?)(?=\bwhere\b|\bgroup\b|\border\b|\blimit\b|\bjoin\b|\bleft\b|\bright\b|\binner\b|\bfull\b|\bcross\b|\bon\b|\bunion\b|\breturning\b|\)|;|$)/gi)) {
+  for (const match of code.matchAll(
+    /\bfrom\s+([^;]*?)(?=\bwhere\b|\bgroup\b|\border\b|\blimit\b|\bjoin\b|\bleft\b|\bright\b|\binner\b|\bfull\b|\bcross\b|\bon\b|\bunion\b|\breturning\b|\)|;|$)/gi,
+  )) {
     for (const item of match[1].split(",")) {
       const name = new RegExp(`^\\s*(?:only\\s+)?(${IDENT})`).exec(item)?.[1];
       if (name) add(name);
@@ -178,14 +201,20 @@ function block(rule: string, reason: string, hint: string, notes: string[]): Dry
 function stateNotes(policy: PolicyFields, kind: StatementKind, mutation: boolean): string[] {
   const notes: string[] = [];
   if (kind === "select" && policy.max_rows > 0) notes.push(`results are capped at ${policy.max_rows} rows (max_rows)`);
-  if (mutation && policy.max_affected_rows > 0) notes.push(`a write affecting more than ${policy.max_affected_rows} rows is rolled back and blocked (max_affected_rows)`);
-  if (policy.budget_queries_per_hour > 0 || policy.budget_queries_per_day > 0) notes.push("query budgets apply per region and are not evaluated here");
+  if (mutation && policy.max_affected_rows > 0)
+    notes.push(`a write affecting more than ${policy.max_affected_rows} rows is rolled back and blocked (max_affected_rows)`);
+  if (policy.budget_queries_per_hour > 0 || policy.budget_queries_per_day > 0)
+    notes.push("query budgets apply per region and are not evaluated here");
   if (policy.egress_bytes_per_day > 0) notes.push("the daily egress budget is not evaluated here");
   const needsApproval =
     policy.approval_mode === "all" || (policy.approval_mode === "writes" && mutation) || (policy.approval_mode === "ddl" && kind === "ddl");
   if (needsApproval) notes.push(`requires human approval (approval_mode ${policy.approval_mode})`);
-  if (mutation && policy.write_mode !== "normal") notes.push(`writes are ${policy.write_mode === "rollback" ? "rolled back" : "routed to a sandbox branch"} (write_mode ${policy.write_mode})`);
-  if (kind === "ddl" && policy.migration_safety !== "off") notes.push(`migration safety checks apply (migration_safety ${policy.migration_safety})`);
+  if (mutation && policy.write_mode !== "normal")
+    notes.push(
+      `writes are ${policy.write_mode === "rollback" ? "rolled back" : "routed to a sandbox branch"} (write_mode ${policy.write_mode})`,
+    );
+  if (kind === "ddl" && policy.migration_safety !== "off")
+    notes.push(`migration safety checks apply (migration_safety ${policy.migration_safety})`);
   return notes;
 }
 
@@ -198,19 +227,37 @@ export function evaluate(policy: PolicyFields, sql: string): DryEvalResult {
   const notes = stateNotes(policy, kind, mutation);
   const denied = (policy.statement_rules?.deny ?? []).map((k) => k.toLowerCase());
   const allowed = (policy.statement_rules?.allow ?? []).map((k) => k.toLowerCase());
-  if (denied.includes(kind)) return block("statement_denied", `${kind} statements are denied by statement_rules.deny`, `remove "${kind}" from statement_rules.deny`, notes);
+  if (denied.includes(kind))
+    return block(
+      "statement_denied",
+      `${kind} statements are denied by statement_rules.deny`,
+      `remove "${kind}" from statement_rules.deny`,
+      notes,
+    );
   if (allowed.length > 0 && !allowed.includes(kind)) {
-    return block("statement_denied", `${kind} is not in statement_rules.allow (${allowed.join(", ")})`, `add "${kind}" to statement_rules.allow`, notes);
+    return block(
+      "statement_denied",
+      `${kind} is not in statement_rules.allow (${allowed.join(", ")})`,
+      `add "${kind}" to statement_rules.allow`,
+      notes,
+    );
   }
   if (policy.access_mode === "read_only" && mutation) {
-    return block("read_only", `${kind} modifies data or schema and the policy is read_only`, "use a read_write policy for this agent", notes);
+    return block(
+      "read_only",
+      `${kind} modifies data or schema and the policy is read_only`,
+      "use a read_write policy for this agent",
+      notes,
+    );
   }
   const tables = relations(sql);
   const deniedTable = tables.find((t) => (policy.table_denylist ?? []).some((d) => sameRelation(t, d)));
-  if (deniedTable) return block("table_denied", `relation ${deniedTable} is in table_denylist`, `remove ${deniedTable} from table_denylist`, notes);
+  if (deniedTable)
+    return block("table_denied", `relation ${deniedTable} is in table_denylist`, `remove ${deniedTable} from table_denylist`, notes);
   const allowlist = policy.table_allowlist ?? [];
   const outside = allowlist.length > 0 ? tables.find((t) => !allowlist.some((a) => sameRelation(t, a))) : undefined;
-  if (outside) return block("table_not_allowed", `relation ${outside} is not in table_allowlist`, `add ${outside} to table_allowlist`, notes);
+  if (outside)
+    return block("table_not_allowed", `relation ${outside} is not in table_allowlist`, `add ${outside} to table_allowlist`, notes);
 
   if (kind !== "select") return { verdict: "allow", rule: "ok", reason: `${kind} permitted`, ...(notes.length ? { notes } : {}) };
   const masked = maskedColumns(sql, tables, policy.masking_rules ?? []) ?? [];
@@ -218,7 +265,12 @@ export function evaluate(policy: PolicyFields, sql: string): DryEvalResult {
   if (filters.length > 0) {
     // A filter can only be ANDed into a single flat SELECT; set operations and subqueries could bypass it.
     if (/\b(union|intersect|except)\b|\(\s*select\b/i.test(stripLiterals(sql))) {
-      return block("row_filter_unsafe", `a row filter applies to ${filters.map((f) => f.table).join(", ")} but the statement has a set operation or subquery it cannot be safely injected into`, "query the filtered relation in a single flat SELECT", notes);
+      return block(
+        "row_filter_unsafe",
+        `a row filter applies to ${filters.map((f) => f.table).join(", ")} but the statement has a set operation or subquery it cannot be safely injected into`,
+        "query the filtered relation in a single flat SELECT",
+        notes,
+      );
     }
     const predicate = filters.map((f) => `(${f.predicate})`).join(" AND ");
     return {
@@ -232,7 +284,13 @@ export function evaluate(policy: PolicyFields, sql: string): DryEvalResult {
     };
   }
   if (masked.length > 0) {
-    return { verdict: "mask", rule: "ok", reason: `masking rules apply to ${masked.map((m) => m.column).join(", ")}`, masked_columns: masked, ...(notes.length ? { notes } : {}) };
+    return {
+      verdict: "mask",
+      rule: "ok",
+      reason: `masking rules apply to ${masked.map((m) => m.column).join(", ")}`,
+      masked_columns: masked,
+      ...(notes.length ? { notes } : {}),
+    };
   }
   return { verdict: "allow", rule: "ok", reason: "select permitted", ...(notes.length ? { notes } : {}) };
 }

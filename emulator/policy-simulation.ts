@@ -138,7 +138,13 @@ export const policySimulationHandlers: Handlers = {
       const result = evaluate(policy, entry.sql);
       const wasBlocked = entry.event === "blocked";
       const isBlocked = result.verdict === "block";
-      const change: keyof typeof CHANGE_ORDER = wasBlocked ? (isBlocked ? "still_blocked" : "newly_allowed") : isBlocked ? "newly_blocked" : "still_allowed";
+      const change: keyof typeof CHANGE_ORDER = wasBlocked
+        ? isBlocked
+          ? "still_blocked"
+          : "newly_allowed"
+        : isBlocked
+          ? "newly_blocked"
+          : "still_allowed";
       summary.evaluated++;
       summary[verdictCounter(result)]++;
       if (change === "newly_blocked" || change === "newly_allowed") summary[change]++;

@@ -3,7 +3,16 @@ import type { EmulatorState, HandlerContext, Handlers } from "./context";
 import { invalidInput } from "./errors";
 import { proxyHostFor } from "./ids";
 import { assertPlanAtLeastScale, assertWithinLimit, planLimit } from "./organizations";
-import { assertUnique, byCreation, childResource, insertObject, paginate, patchObject, requireOrgAccess, requireProject } from "./resources";
+import {
+  assertUnique,
+  byCreation,
+  childResource,
+  insertObject,
+  paginate,
+  patchObject,
+  requireOrgAccess,
+  requireProject,
+} from "./resources";
 import type { Store, StoredObject } from "./store";
 
 /** Projects and their databases. */
@@ -36,7 +45,11 @@ function assertPoolSizes(pool: { pool_size: number; min_pool_size: number }, fie
 }
 
 /** Database fields from a `CreateDatabaseRequest`, with the spec's defaults and the nested configs filled in. */
-function newDatabaseFields(state: EmulatorState, request: Record<string, any>, field: string): { data: Record<string, unknown>; password: string } {
+function newDatabaseFields(
+  state: EmulatorState,
+  request: Record<string, any>,
+  field: string,
+): { data: Record<string, unknown>; password: string } {
   const { password, ...fields } = state.validator.withDefaults("CreateDatabaseRequest", request);
   const poolConfig = state.validator.withDefaults("PoolConfig", fields.pool_config ?? { pool_mode: DEFAULT_POOL_MODE });
   assertPoolSizes(poolConfig, `${field}.pool_config`);
@@ -63,7 +76,13 @@ const databases = childResource({
 /** `max_databases` is per project (SPEC `PlanLimits`): a primary registered again after a delete counts too. */
 function insertDatabase(ctx: HandlerContext, project: StoredObject, request: Record<string, any>, field: string): StoredObject {
   const used = ctx.state.store.liveChildren("database", project.id).length;
-  assertWithinLimit(ctx.state.store, project.orgId, "max_databases", used, `database(s) per project, and project ${project.id} has ${used}`);
+  assertWithinLimit(
+    ctx.state.store,
+    project.orgId,
+    "max_databases",
+    used,
+    `database(s) per project, and project ${project.id} has ${used}`,
+  );
   const { data, password } = newDatabaseFields(ctx.state, request, field);
   return databases.insert(ctx, project, { data, secrets: { password } });
 }
@@ -174,7 +193,8 @@ export const projectHandlers: Handlers = {
     const fields: Record<string, any> = { ...ctx.body };
     if (fields.status === "deleted") throw invalidInput("body.status: use DELETE /v1/projects/{project_id} to delete a project");
     if (fields.allowed_cidrs !== undefined) fields.allowed_cidrs = normalizeCidrs(fields.allowed_cidrs);
-    if ("default_policy_profile_id" in fields) fields.default_policy_profile_id = defaultPolicyId(ctx, project, fields.default_policy_profile_id);
+    if ("default_policy_profile_id" in fields)
+      fields.default_policy_profile_id = defaultPolicyId(ctx, project, fields.default_policy_profile_id);
     patchObject(project, fields, ctx.state.now());
     return { status: 200, body: presentProject(ctx.state.store, project) };
   },
@@ -214,4 +234,3 @@ export const projectHandlers: Handlers = {
 
   deleteDatabase: databases.delete,
 };
-

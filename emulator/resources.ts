@@ -92,7 +92,10 @@ export function byCreation(a: StoredObject, b: StoredObject): number {
 
 function listScope(ctx: HandlerContext): string {
   const { page_token: _token, page_size: _size, ...filters } = ctx.query;
-  return createHash("sha256").update(JSON.stringify([ctx.operationId, ctx.params, filters])).digest("hex").slice(0, 12);
+  return createHash("sha256")
+    .update(JSON.stringify([ctx.operationId, ctx.params, filters]))
+    .digest("hex")
+    .slice(0, 12);
 }
 
 /**
@@ -146,14 +149,25 @@ export function childResource(spec: ChildResourceSpec) {
     find,
     respond,
     insert(ctx: HandlerContext, parent: StoredObject, object: Omit<NewObject, "orgId" | "parentId">): StoredObject {
-      return insertObject(ctx, spec.kind, { ...object, orgId: parent.orgId, parentId: parent.id, data: { ...parentFields(parent.id), ...object.data } });
+      return insertObject(ctx, spec.kind, {
+        ...object,
+        orgId: parent.orgId,
+        parentId: parent.id,
+        data: { ...parentFields(parent.id), ...object.data },
+      });
     },
     /**
      * PUT semantics: the object becomes exactly `data` (already defaulted from the request schema), keeping only
      * its identity and creation time. Whatever the body omitted is reset: this is what makes partial-PUT bugs visible.
      */
     replace(ctx: HandlerContext, object: StoredObject, data: Record<string, unknown>): void {
-      object.data = { id: object.id, ...parentFields(object.parentId as string), ...data, created_at: object.data.created_at, updated_at: ctx.state.now() };
+      object.data = {
+        id: object.id,
+        ...parentFields(object.parentId as string),
+        ...data,
+        created_at: object.data.created_at,
+        updated_at: ctx.state.now(),
+      };
     },
     list(ctx: HandlerContext): HandlerResult {
       const { page, next_page_token } = paginate(ctx, ctx.state.store.liveChildren(spec.kind, spec.parent(ctx).id));

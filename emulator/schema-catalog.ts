@@ -45,7 +45,11 @@ export const DEFAULT_SCHEMA: readonly SeededRelation[] = [
       { name: "user_id", dataType: "bigint", samples: [1, 2, 1] },
       { name: "total", dataType: "numeric", samples: ["19.90", "250.00", "7.50"] },
       { name: "status", dataType: "text", samples: ["paid", "shipped", "refunded"] },
-      { name: "shipping_address", dataType: "text", samples: ["12 Market Street, Springfield", "400 Elm Avenue, Portland", "7 Harbour Road, Leith"] },
+      {
+        name: "shipping_address",
+        dataType: "text",
+        samples: ["12 Market Street, Springfield", "400 Elm Avenue, Portland", "7 Harbour Road, Leith"],
+      },
       { name: "payment_card", dataType: "text", samples: ["4242 4242 4242 4242", "5555 5555 5555 4444", "4000 0566 5566 5556"] },
       { name: "created_at", dataType: "timestamp with time zone", samples: ["2026-03-01T12:00:00Z"] },
     ],
@@ -81,8 +85,18 @@ export const DEFAULT_SCHEMA: readonly SeededRelation[] = [
 ];
 
 type PiiType =
-  | "email" | "phone" | "ssn" | "credit_card" | "ip_address" | "full_name" | "street_address" | "date_of_birth"
-  | "national_id" | "passport" | "bank_account" | "api_secret";
+  | "email"
+  | "phone"
+  | "ssn"
+  | "credit_card"
+  | "ip_address"
+  | "full_name"
+  | "street_address"
+  | "date_of_birth"
+  | "national_id"
+  | "passport"
+  | "bank_account"
+  | "api_secret";
 
 interface Detector {
   type: PiiType;
@@ -112,9 +126,27 @@ const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)
 
 /** In order of precedence: a column whose name matches several (`email_address`) takes the first. */
 const DETECTORS: Detector[] = [
-  { type: "email", label: "an email address", names: [[/e_?mail/, 0.7]], value: (v) => /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(v), mask: "hash" },
-  { type: "ip_address", label: "an IP address", names: [[/(^|_)ip(_?addr(ess)?)?$|^ip_/, 0.6]], value: (v) => IPV4.test(v) || /^[0-9a-f:]+:[0-9a-f:]*$/i.test(v), mask: "hash" },
-  { type: "ssn", label: "a social security number", names: [[/(^|_)ssn$|social_?security/, 0.8]], value: (v) => /^\d{3}-\d{2}-\d{4}$/.test(v), mask: "null" },
+  {
+    type: "email",
+    label: "an email address",
+    names: [[/e_?mail/, 0.7]],
+    value: (v) => /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(v),
+    mask: "hash",
+  },
+  {
+    type: "ip_address",
+    label: "an IP address",
+    names: [[/(^|_)ip(_?addr(ess)?)?$|^ip_/, 0.6]],
+    value: (v) => IPV4.test(v) || /^[0-9a-f:]+:[0-9a-f:]*$/i.test(v),
+    mask: "hash",
+  },
+  {
+    type: "ssn",
+    label: "a social security number",
+    names: [[/(^|_)ssn$|social_?security/, 0.8]],
+    value: (v) => /^\d{3}-\d{2}-\d{4}$/.test(v),
+    mask: "null",
+  },
   {
     type: "credit_card",
     label: "a payment card number",
@@ -122,10 +154,22 @@ const DETECTORS: Detector[] = [
     value: (v) => /^[\d -]+$/.test(v) && digits(v).length >= 13 && digits(v).length <= 19 && luhn(digits(v)),
     mask: "null",
   },
-  { type: "bank_account", label: "a bank account number", names: [[/iban|bank_?account|account_?number|routing_?number/, 0.7]], value: (v) => /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(v), mask: "null" },
+  {
+    type: "bank_account",
+    label: "a bank account number",
+    names: [[/iban|bank_?account|account_?number|routing_?number/, 0.7]],
+    value: (v) => /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(v),
+    mask: "null",
+  },
   { type: "passport", label: "a passport number", names: [[/passport/, 0.8]], mask: "null" },
   { type: "national_id", label: "a national id", names: [[/national_?id|tax_?id|(^|_)nin$/, 0.7]], mask: "null" },
-  { type: "api_secret", label: "a secret", names: [[/api_?key|secret|password|passwd|(^|_)token$/, 0.7]], value: (v) => /^(sk|pk|rk|ghp|xox[bp])[-_][A-Za-z0-9_]{16,}$/.test(v), mask: "null" },
+  {
+    type: "api_secret",
+    label: "a secret",
+    names: [[/api_?key|secret|password|passwd|(^|_)token$/, 0.7]],
+    value: (v) => /^(sk|pk|rk|ghp|xox[bp])[-_][A-Za-z0-9_]{16,}$/.test(v),
+    mask: "null",
+  },
   { type: "date_of_birth", label: "a date of birth", names: [[/date_of_birth|birth_?date|(^|_)dob$|birthday/, 0.8]], mask: "redact" },
   {
     type: "phone",
@@ -144,7 +188,10 @@ const DETECTORS: Detector[] = [
   {
     type: "full_name",
     label: "a person's name",
-    names: [[/^(full_?name|first_?name|last_?name|surname|given_?name|family_?name)$/, 0.6], [/^name$/, 0.3]],
+    names: [
+      [/^(full_?name|first_?name|last_?name|surname|given_?name|family_?name)$/, 0.6],
+      [/^name$/, 0.3],
+    ],
     value: (v) => /^[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,3}$/.test(v),
     mask: "redact",
   },
@@ -160,7 +207,9 @@ const BINARY_TYPES = new Set(["bytea"]);
 const isBinary = (column: SeededColumn) => BINARY_TYPES.has(column.dataType.toLowerCase());
 
 /** The strongest PII signal of a column (name and sampled values combined), if any reaches `MIN_CONFIDENCE`. */
-export function detectPii(column: SeededColumn): { detector: Detector; confidence: number; reasons: string[]; matched: number; sampled: number } | undefined {
+export function detectPii(
+  column: SeededColumn,
+): { detector: Detector; confidence: number; reasons: string[]; matched: number; sampled: number } | undefined {
   const name = column.name.toLowerCase();
   // Binary values are not text to match; their name is all there is.
   const samples = isBinary(column) ? [] : (column.samples ?? []).filter((v) => v !== null).map(String);
@@ -221,18 +270,20 @@ export const schemaCatalogHandlers: Handlers = {
       relation.columns.flatMap((column) => {
         const found = detectPii(column);
         if (!found) return [];
-        return [{
-          schema: schemaOf(relation),
-          table: relation.name,
-          column: column.name,
-          data_type: column.dataType,
-          pii_type: found.detector.type,
-          mask_kind: isBinary(column) ? "null" : found.detector.mask,
-          confidence: found.confidence,
-          reasons: found.reasons,
-          sample_match_count: found.matched,
-          sample_size: found.sampled,
-        }];
+        return [
+          {
+            schema: schemaOf(relation),
+            table: relation.name,
+            column: column.name,
+            data_type: column.dataType,
+            pii_type: found.detector.type,
+            mask_kind: isBinary(column) ? "null" : found.detector.mask,
+            confidence: found.confidence,
+            reasons: found.reasons,
+            sample_match_count: found.matched,
+            sample_size: found.sampled,
+          },
+        ];
       }),
     );
     suggestions.sort((a, b) => b.confidence - a.confidence);

@@ -100,7 +100,8 @@ function handle(parts: ServerParts, record: RecordedRequest, body: RequestBody):
   record.operationId = operation.operationId;
 
   const authenticated = parts.apiKeys.authenticate(record.headers.authorization);
-  if (!authenticated && operation.requiresAuth) return errorReply(401, "UNAUTHORIZED", "missing or invalid API key (expected Authorization: Bearer pbu_… or pbo_…)");
+  if (!authenticated && operation.requiresAuth)
+    return errorReply(401, "UNAUTHORIZED", "missing or invalid API key (expected Authorization: Bearer pbu_… or pbo_…)");
   const principal = authenticated ?? ANONYMOUS;
 
   const idempotencyScope =
@@ -130,7 +131,14 @@ function handle(parts: ServerParts, record: RecordedRequest, body: RequestBody):
 
   let reply: Reply;
   try {
-    const result = handler({ state, principal, operationId: operation.operationId, params: pathParams, query: validation.query, body: validation.body });
+    const result = handler({
+      state,
+      principal,
+      operationId: operation.operationId,
+      params: pathParams,
+      query: validation.query,
+      body: validation.body,
+    });
     reply = { status: result.status, body: snapshot(result.body) };
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
@@ -141,7 +149,9 @@ function handle(parts: ServerParts, record: RecordedRequest, body: RequestBody):
     const errors = state.validator.validateResponse(operation, reply.status, reply.body);
     if (errors.length > 0) {
       log.responseValidationFailures.push({ request: record, errors });
-      console.error(`pgbeam emulator: ${operation.operationId} answered ${reply.status} with a body that does not conform to the spec:\n  ${errors.join("\n  ")}`);
+      console.error(
+        `pgbeam emulator: ${operation.operationId} answered ${reply.status} with a body that does not conform to the spec:\n  ${errors.join("\n  ")}`,
+      );
       reply = errorReply(500, "INTERNAL_ERROR", `emulator response does not conform to the spec: ${errors.join("; ")}`);
     }
   }
@@ -203,7 +213,10 @@ async function answer(parts: ServerParts, request: IncomingMessage, response: Se
     const waitSeconds = parts.rateLimits.take(record.headers.authorization ?? "");
     if (waitSeconds !== undefined) {
       record.rateLimited = true;
-      send(response, record, { ...errorReply(429, "RATE_LIMITED", "rate limit exceeded"), headers: { "retry-after": String(waitSeconds) } });
+      send(response, record, {
+        ...errorReply(429, "RATE_LIMITED", "rate limit exceeded"),
+        headers: { "retry-after": String(waitSeconds) },
+      });
       return;
     }
     const reply = handle(parts, record, body);

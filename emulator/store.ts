@@ -1,16 +1,6 @@
 /** Kinds of stored objects; tests use these strings with `objects()`, `get()`, `remove()` and `patch()`. */
 export type Kind =
-  | "organization"
-  | "plan"
-  | "project"
-  | "database"
-  | "policy"
-  | "agent"
-  | "webhook"
-  | "replica"
-  | "domain"
-  | "cacheRule"
-  | "enrollment";
+  "organization" | "plan" | "project" | "database" | "policy" | "agent" | "webhook" | "replica" | "domain" | "cacheRule" | "enrollment";
 
 export interface KindInfo {
   /** How error messages name it. */

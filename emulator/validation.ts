@@ -151,7 +151,12 @@ export class SpecValidator {
     this.responses.addSchema(this.directionDocument("response"));
   }
 
-  validateRequest(operation: Operation, pathParams: Record<string, string>, rawQuery: Record<string, string>, body: RequestBody): RequestValidation {
+  validateRequest(
+    operation: Operation,
+    pathParams: Record<string, string>,
+    rawQuery: Record<string, string>,
+    body: RequestBody,
+  ): RequestValidation {
     const errors: string[] = [];
     errors.push(...this.validateParameters(operation, "path", { ...pathParams }));
     const query: Record<string, unknown> = { ...rawQuery };
@@ -215,7 +220,9 @@ export class SpecValidator {
 
   /** The spec's component schemas for one direction, as one document Ajv resolves `#/components/...` refs in. */
   private directionDocument(direction: Direction): JsonSchema {
-    const schemas = Object.fromEntries(Object.entries(this.document.components.schemas).map(([name, schema]) => [name, tighten(schema, direction)]));
+    const schemas = Object.fromEntries(
+      Object.entries(this.document.components.schemas).map(([name, schema]) => [name, tighten(schema, direction)]),
+    );
     return { $id: DOCUMENT_ID[direction], components: { schemas } };
   }
 

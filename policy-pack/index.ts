@@ -40,7 +40,9 @@ new PolicyPack("pgbeam-guardrails", {
           reportViolation(`Project "${args.name}" sets no allowedCidrs: in production every network may connect. List the CIDRs that may.`);
         }
         if (args.props.residency !== "us" && args.props.residency !== "eu") {
-          reportViolation(`Project "${args.name}" has residency "${args.props.residency ?? "any"}": production data must stay in one region (set residency "us" or "eu").`);
+          reportViolation(
+            `Project "${args.name}" has residency "${args.props.residency ?? "any"}": production data must stay in one region (set residency "us" or "eu").`,
+          );
         }
       },
     },
@@ -54,9 +56,15 @@ new PolicyPack("pgbeam-guardrails", {
           if (!isProduction(credential.urn, config)) continue;
           const profile = boundProfile(credential, args.resources);
           if (!profile) {
-            reportViolation(`AgentCredential "${credential.name}" uses a policy profile that is not a PolicyProfile of this stack, so read-only access cannot be verified.`, credential.urn);
+            reportViolation(
+              `AgentCredential "${credential.name}" uses a policy profile that is not a PolicyProfile of this stack, so read-only access cannot be verified.`,
+              credential.urn,
+            );
           } else if (profile.props.accessMode !== "read_only") {
-            reportViolation(`AgentCredential "${credential.name}" uses PolicyProfile "${profile.name}" with accessMode "${profile.props.accessMode}": production agents must be read_only.`, credential.urn);
+            reportViolation(
+              `AgentCredential "${credential.name}" uses PolicyProfile "${profile.name}" with accessMode "${profile.props.accessMode}": production agents must be read_only.`,
+              credential.urn,
+            );
           }
         }
       },
@@ -67,7 +75,8 @@ new PolicyPack("pgbeam-guardrails", {
       description: "Webhook endpoints sign their deliveries, so receivers can reject forged events.",
       validateResource: (args, reportViolation) => {
         if (args.type !== pgbeamType("WebhookEndpoint")) return;
-        if (!args.props.secret) reportViolation(`WebhookEndpoint "${args.name}" sets no signing secret: receivers cannot tell its events from forged ones.`);
+        if (!args.props.secret)
+          reportViolation(`WebhookEndpoint "${args.name}" sets no signing secret: receivers cannot tell its events from forged ones.`);
       },
     },
     {

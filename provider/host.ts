@@ -35,7 +35,9 @@ export function configure(config: ConfigSource | undefined, resourceName?: strin
     problem = (error as Error).message;
   }
   if (problem !== undefined && problem !== warnedProblem) {
-    void diagnosticsFor(undefined).warn(`pulumi-pgbeam: ${problem}. Every PgBeam API call (create, update, refresh, delete) fails until then.`);
+    void diagnosticsFor(undefined).warn(
+      `pulumi-pgbeam: ${problem}. Every PgBeam API call (create, update, refresh, delete) fails until then.`,
+    );
   }
   warnedProblem = problem;
 }
@@ -67,7 +69,9 @@ function predictsRefusals(config: ConfigSource | undefined): boolean {
   const value = config?.get("pgbeam:predictRefusals")?.trim().toLowerCase();
   if (value === undefined || value === "" || value === "true") return true;
   if (value === "false") return false;
-  throw new Error(`pgbeam:predictRefusals must be true or false, got "${value}": run \`pulumi config set pgbeam:predictRefusals false\` to turn predictions off`);
+  throw new Error(
+    `pgbeam:predictRefusals must be true or false, got "${value}": run \`pulumi config set pgbeam:predictRefusals false\` to turn predictions off`,
+  );
 }
 
 /**

@@ -6,7 +6,8 @@ import { RESOURCE_SPECS } from "./resources/registry";
 /** For tools that review a `pulumi preview` (examples/gitops/render-review.js). */
 export { planningCallsIn, secretChangesIn };
 
-const specOf = (type: string): ResourceSpec | undefined => Object.values(RESOURCE_SPECS).find((candidate) => typeToken(candidate.name) === type);
+const specOf = (type: string): ResourceSpec | undefined =>
+  Object.values(RESOURCE_SPECS).find((candidate) => typeToken(candidate.name) === type);
 
 /**
  * The input paths of a PgBeam resource type that the server fills and keeps when the program leaves them out (a

@@ -7,12 +7,33 @@ export function scaleProgram(projects: number, orgId: string): Record<string, { 
   for (let i = 0; i < projects; i++) {
     resources[`p${i}`] = {
       type: "Project",
-      args: { name: `scale-${i}`, orgId, database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PASSWORD" } },
+      args: {
+        name: `scale-${i}`,
+        orgId,
+        database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PASSWORD" },
+      },
     };
     resources[`pol${i}`] = { type: "PolicyProfile", args: { projectId: `ref:p${i}.id`, name: "read-only" } };
-    resources[`agent${i}`] = { type: "AgentCredential", args: { projectId: `ref:p${i}.id`, policyProfileId: `ref:pol${i}.id`, name: "bot" } };
-    resources[`hook${i}`] = { type: "WebhookEndpoint", args: { projectId: `ref:p${i}.id`, url: "https://hooks.example.com/s", secret: "env:WEBHOOK_SECRET" } };
-    resources[`db${i}`] = { type: "Database", args: { projectId: `ref:p${i}.id`, host: "replica.internal", port: 5432, name: "app", username: "ro", password: "env:PASSWORD", role: "replica" } };
+    resources[`agent${i}`] = {
+      type: "AgentCredential",
+      args: { projectId: `ref:p${i}.id`, policyProfileId: `ref:pol${i}.id`, name: "bot" },
+    };
+    resources[`hook${i}`] = {
+      type: "WebhookEndpoint",
+      args: { projectId: `ref:p${i}.id`, url: "https://hooks.example.com/s", secret: "env:WEBHOOK_SECRET" },
+    };
+    resources[`db${i}`] = {
+      type: "Database",
+      args: {
+        projectId: `ref:p${i}.id`,
+        host: "replica.internal",
+        port: 5432,
+        name: "app",
+        username: "ro",
+        password: "env:PASSWORD",
+        role: "replica",
+      },
+    };
   }
   return resources;
 }

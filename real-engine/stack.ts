@@ -23,7 +23,10 @@ export function consumerProject(): string {
   // each other (test/package/tarball.test.ts proves the release pack, scripts included, from a clean copy).
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-pack-"));
   execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", packDir], { cwd: repoRoot, stdio: "ignore" });
-  const tarball = path.join(packDir, fs.readdirSync(packDir).find((f) => f.endsWith(".tgz"))!);
+  const tarball = path.join(
+    packDir,
+    fs.readdirSync(packDir).find((f) => f.endsWith(".tgz"))!,
+  );
   const dev = rootPackage.devDependencies as Record<string, string>;
   const manifest = {
     name: "pgbeam-consumer",
@@ -203,7 +206,12 @@ export class TestStack {
       const violation = event.policyEvent;
       if (violation) {
         const resource = violation.resourceUrn ? violation.resourceUrn.split("::").pop() : undefined;
-        policyViolations.push({ policy: violation.policyName, resource, level: violation.enforcementLevel, message: violation.message.trim() });
+        policyViolations.push({
+          policy: violation.policyName,
+          resource,
+          level: violation.enforcementLevel,
+          message: violation.message.trim(),
+        });
       }
     };
     let summary: Record<string, number> | undefined;
@@ -266,9 +274,8 @@ export class TestStack {
   /** Whether a resource's output (a dotted path) is stored encrypted in the exported state. */
   async isSecretInState(resourceName: string, output: string): Promise<boolean> {
     const entry = (await this.resources()).find((r) => r.urn.endsWith(`::${resourceName}`));
-    const value = output
-      .split(".")
-      .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], entry?.outputs) as Record<string, unknown> | undefined;
+    const value = output.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], entry?.outputs) as
+      Record<string, unknown> | undefined;
     return isSecretValue(value) && "ciphertext" in value!;
   }
 
@@ -279,7 +286,9 @@ export class TestStack {
   async outputs(): Promise<Record<string, { value: unknown; secret: boolean }>> {
     const deployment = (await this.stack.exportStack()).deployment as { resources?: { type: string; outputs?: Record<string, unknown> }[] };
     const root = (deployment.resources ?? []).find((r) => r.type === "pulumi:pulumi:Stack");
-    return Object.fromEntries(Object.entries(root?.outputs ?? {}).map(([name, value]) => [name, { value: revealed(value), secret: isSecretValue(value) }]));
+    return Object.fromEntries(
+      Object.entries(root?.outputs ?? {}).map(([name, value]) => [name, { value: revealed(value), secret: isSecretValue(value) }]),
+    );
   }
 
   /**
@@ -313,7 +322,9 @@ export class TestStack {
   }
 
   /** The state entries of our resources, as exported (secrets encrypted). */
-  async resources(): Promise<{ urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[]> {
+  async resources(): Promise<
+    { urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[]
+  > {
     const deployment = JSON.parse(await this.exportText());
     return (deployment.deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("pulumi-nodejs:dynamic/pgbeam:"));
   }

@@ -31,8 +31,12 @@ async function main() {
     const served = emulator.requests.length - refused;
     const bound = (served / rate) * 1000;
     const created = Object.values(up.ops).filter((op) => op === "create").length;
-    console.log(`resources ${projects * 5} | created ${created} | failed ${projects * 5 - created} | requests served ${served} | refused (429) ${refused}`);
-    console.log(`wall ${(up.ms / 1000).toFixed(1)} s | bound (served ÷ ${rate}/s) ${(bound / 1000).toFixed(1)} s | wall ÷ bound ${(up.ms / bound).toFixed(2)}`);
+    console.log(
+      `resources ${projects * 5} | created ${created} | failed ${projects * 5 - created} | requests served ${served} | refused (429) ${refused}`,
+    );
+    console.log(
+      `wall ${(up.ms / 1000).toFixed(1)} s | bound (served ÷ ${rate}/s) ${(bound / 1000).toFixed(1)} s | wall ÷ bound ${(up.ms / bound).toFixed(2)}`,
+    );
   } finally {
     await stack.cleanup();
     await emulator.stop();

@@ -113,7 +113,13 @@ async function callsOf(name: string): Promise<{ calls: Partial<Record<Operation,
   const emulator = await startEmulator({ plan: "enterprise" });
   const parents = await createParents(emulator);
   const fixture = fixtureFor(name);
-  const stack = await TestStack.create({ program: path.join(repoRoot, "test/e2e/programs/resources"), consumer, bin, emulator, env: SECRET_VALUES });
+  const stack = await TestStack.create({
+    program: path.join(repoRoot, "test/e2e/programs/resources"),
+    consumer,
+    bin,
+    emulator,
+    env: SECRET_VALUES,
+  });
   const calls: Partial<Record<Operation, string[]>> = {};
   const measure = async (operation: Operation, run: () => Promise<StepResult>) => {
     emulator.clearRequests();
@@ -163,13 +169,17 @@ async function apiCalls() {
   };
   const above = Object.keys(actual).flatMap((name) =>
     OPERATION_NAMES.filter((operation) => (actual[name][operation]?.length ?? 0) > minimum[name][operation]).map(
-      (operation) => `- ${name} ${operation}${operation === "update 1 field" ? ` (${updated[name]})` : ""}: ${actual[name][operation]!.join(", ")}`,
+      (operation) =>
+        `- ${name} ${operation}${operation === "update 1 field" ? ` (${updated[name]})` : ""}: ${actual[name][operation]!.join(", ")}`,
     ),
   );
   report(
     "1. API calls per operation and resource: actual/minimum (from the emulator's request log)",
     [
-      table(["resource", ...OPERATION_NAMES], Object.keys(actual).map((name) => [name, ...OPERATION_NAMES.map((operation) => cell(name, operation))])),
+      table(
+        ["resource", ...OPERATION_NAMES],
+        Object.keys(actual).map((name) => [name, ...OPERATION_NAMES.map((operation) => cell(name, operation))]),
+      ),
       "",
       "The minimum, from the spec:",
       ...OPERATION_NAMES.map((operation) => `- ${operation}: ${MINIMUM_WHY[operation]}`),
@@ -226,7 +236,11 @@ async function cpuDuring<T>(workDir: string, run: () => Promise<T>): Promise<{ r
       try {
         if (fs.readlinkSync(`/proc/${pid}/cwd`) !== workDir) continue;
         const command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
-        const role: Role = command.includes("dynamic-provider") ? "provider host" : command.includes("@pulumi/pulumi/cmd/run") ? "program" : "CLI";
+        const role: Role = command.includes("dynamic-provider")
+          ? "provider host"
+          : command.includes("@pulumi/pulumi/cmd/run")
+            ? "program"
+            : "CLI";
         const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
         perPid.set(pid, { role, ms: (Number(fields[11]) + Number(fields[12])) * (1000 / CLOCK_TICKS) });
       } catch {
@@ -291,7 +305,8 @@ async function overheadAndState() {
     overhead.push({ n, operation: REFRESH_WITH_READS, pgbeamMs: refreshMs, floorMs: withReadsMs, ratio: ratio(refreshMs, withReadsMs) });
     const cpuMedian = (kind: Kind, operation: string) =>
       Object.fromEntries(ROLES.map((role) => [role, median(cpuByOperation[kind][operation].map((c) => c[role]))])) as Record<Role, number>;
-    for (const operation of OPERATIONS) cpu.push({ n, operation, pgbeam: cpuMedian("pgbeam", operation), floor: cpuMedian("floor", operation) });
+    for (const operation of OPERATIONS)
+      cpu.push({ n, operation, pgbeam: cpuMedian("pgbeam", operation), floor: cpuMedian("floor", operation) });
     state.push({
       n,
       pgbeam: bytes.pgbeam!.perResource,
@@ -392,7 +407,13 @@ async function latencyScaling(createCallsPerProject: number) {
     `3. Latency scaling: up with ${latencyMs} ms added to every request ÷ (floor + depth × ${createCallsPerProject} call × ${latencyMs} ms) (goal ≤ 1.5)`,
     table(
       ["program", "requests", "wall", "bound", "ratio"],
-      results.map((r) => [r.shape, r.requests, seconds(r.wallMs), `${seconds(r.floorMs)} + ${r.depth} × ${createCallsPerProject} × ${latencyMs} ms = ${seconds(r.boundMs)}`, r.ratio]),
+      results.map((r) => [
+        r.shape,
+        r.requests,
+        seconds(r.wallMs),
+        `${seconds(r.floorMs)} + ${r.depth} × ${createCallsPerProject} × ${latencyMs} ms = ${seconds(r.boundMs)}`,
+        r.ratio,
+      ]),
     ),
   );
   return results;
@@ -426,7 +447,10 @@ async function givingUp() {
   }
   report(
     "5. Giving up: an up of 1 project against an API that never recovers (the client's retry policy: bounded by time, `pgbeam:callBudgetMs`)",
-    table(["API", "up failed after", "attempts"], results.map((r) => [r.api, seconds(r.ms), r.attempts])),
+    table(
+      ["API", "up failed after", "attempts"],
+      results.map((r) => [r.api, seconds(r.ms), r.attempts]),
+    ),
   );
   return results;
 }
@@ -453,7 +477,8 @@ function compare(previousFile: string, previous: Record<string, unknown>, curren
   const after = ratios(current as { overhead?: { n: number; operation: string; ratio: number }[] });
   const rows = [...after].map(([key, value]) => [key, before.get(key) ?? "—", value]);
   // Printed only: docs/benchmarks.md keeps one run's figures.
-  if (rows.length) console.log(`\nCompared with ${path.relative(repoRoot, previousFile)} (engine overhead ratios)\n${table(["", "before", "now"], rows)}`);
+  if (rows.length)
+    console.log(`\nCompared with ${path.relative(repoRoot, previousFile)} (engine overhead ratios)\n${table(["", "before", "now"], rows)}`);
 }
 
 function updateBenchmarksDoc(machineInfo: ReturnType<typeof machine>, when: string) {

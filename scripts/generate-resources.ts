@@ -32,7 +32,7 @@ export type JsonSchema = {
 
 interface Operation {
   operationId?: string;
-  parameters?: ({ $ref?: string; name?: string; in?: string; schema?: JsonSchema })[];
+  parameters?: { $ref?: string; name?: string; in?: string; schema?: JsonSchema }[];
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
   responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
 }
@@ -87,7 +87,8 @@ export function readApiResources(spec: OpenApiSpec): ApiResourceReading[] {
   const operations = new Map<string, ApiOperation & { operation: Operation }>();
   for (const [pathTemplate, item] of Object.entries(spec.paths)) {
     for (const [method, operation] of Object.entries(item)) {
-      if (operation.operationId) operations.set(operation.operationId, { method: method.toUpperCase() as ApiOperation["method"], path: pathTemplate, operation });
+      if (operation.operationId)
+        operations.set(operation.operationId, { method: method.toUpperCase() as ApiOperation["method"], path: pathTemplate, operation });
     }
   }
   const answerOf = (operation: Operation): JsonSchema | undefined => {
@@ -102,7 +103,10 @@ export function readApiResources(spec: OpenApiSpec): ApiResourceReading[] {
         const found = operations.get(operationId);
         if (!found) throw new Error(`x-iac-resources.${name}.operations.${verb}: no operation ${operationId}`);
         const request = found.operation.requestBody?.content?.["application/json"]?.schema?.$ref;
-        return [verb, { method: found.method, path: found.path, ...(request ? { request: refName(request) } : {}), operation: found.operation }];
+        return [
+          verb,
+          { method: found.method, path: found.path, ...(request ? { request: refName(request) } : {}), operation: found.operation },
+        ];
       }),
     );
     const listOp = ops.list;
@@ -113,7 +117,9 @@ export function readApiResources(spec: OpenApiSpec): ApiResourceReading[] {
       const entry = Object.entries(answer?.properties ?? {}).find(([, prop]) => prop.type === "array");
       if (!entry) throw new Error(`${name}: the list answer has no array`);
       listItem = entry[1].items;
-      const paged = (listOp.operation.parameters ?? []).some((p) => (p.$ref ? spec.components.parameters?.[refName(p.$ref)]?.name : p.name) === "page_size");
+      const paged = (listOp.operation.parameters ?? []).some(
+        (p) => (p.$ref ? spec.components.parameters?.[refName(p.$ref)]?.name : p.name) === "page_size",
+      );
       list = { itemsKey: entry[0], paged };
     }
     const objectRef = (ops.read && answerOf(ops.read.operation)?.$ref) ?? listItem?.$ref;
@@ -134,17 +140,21 @@ export function readApiResources(spec: OpenApiSpec): ApiResourceReading[] {
     const oneTime = Object.entries(resource["extra-outputs"] ?? {})
       .filter(([, extra]) => !extra.path.includes("."))
       .map(([field, extra]) => ({ field, sensitive: extra.sensitive === true }));
-    const adoption = resource.adoption && list && {
-      matchFields: resource.adoption["match-fields"],
-      listQuery: resource.adoption["list-query-params"] ?? {},
-      itemsKey: list.itemsKey,
-    };
+    const adoption = resource.adoption &&
+      list && {
+        matchFields: resource.adoption["match-fields"],
+        listQuery: resource.adoption["list-query-params"] ?? {},
+        itemsKey: list.itemsKey,
+      };
     return {
       name,
       operations: Object.fromEntries(
         VERB_ORDER.concat(Object.keys(ops).filter((verb) => !VERB_ORDER.includes(verb)))
           .filter((verb) => ops[verb])
-          .map((verb) => [verb, { method: ops[verb].method, path: ops[verb].path, ...(ops[verb].request ? { request: ops[verb].request } : {}) }]),
+          .map((verb) => [
+            verb,
+            { method: ops[verb].method, path: ops[verb].path, ...(ops[verb].request ? { request: ops[verb].request } : {}) },
+          ]),
       ),
       ...(resource["id-field"] ? { idField: resource["id-field"] } : {}),
       ...(resource["soft-delete"] ? { softDelete: resource["soft-delete"] } : {}),

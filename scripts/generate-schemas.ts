@@ -36,7 +36,6 @@ export const GENERATED_SCHEMAS = [
   "CreateSelfHostEnrollmentRequest",
 ];
 
-
 /**
  * Rules from provider/api/rules.ts, by where the spec states them in words (descriptions, formats, names), so a
  * new schema that says the same gets the same rule.
@@ -79,7 +78,6 @@ export function specFacts(spec: Record<string, any>): Record<string, unknown> {
 }
 
 export const factsFile = path.resolve(__dirname, "../emulator/pgbeam-openapi.facts.json");
-
 
 interface Spec {
   components: { schemas: Record<string, JsonSchema> };

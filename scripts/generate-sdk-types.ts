@@ -58,7 +58,10 @@ function factsOf(schema: JsonSchema | undefined, name: string, resolve: Resolve)
   if (!s) return [];
   const facts: string[] = [];
   if (s.enum) facts.push(`one of ${s.enum.map((value) => JSON.stringify(value)).join(", ")}`);
-  else if (s.type === "array") facts.push(`list${resolve(s.items)?.type === "object" ? " of objects" : resolve(s.items)?.type ? ` of ${resolve(s.items)!.type}s` : ""}`);
+  else if (s.type === "array")
+    facts.push(
+      `list${resolve(s.items)?.type === "object" ? " of objects" : resolve(s.items)?.type ? ` of ${resolve(s.items)!.type}s` : ""}`,
+    );
   else if (s.format === "date-time") facts.push("timestamp (ISO 8601)");
   else if (Array.isArray(s.type)) facts.push((s.type as string[]).join(" or "));
   else if (s.type) facts.push(s.type);
@@ -83,7 +86,10 @@ function factsOf(schema: JsonSchema | undefined, name: string, resolve: Resolve)
 /** The doc line's notes for a field's behaviours; a path field says whose id it is. */
 function behaviourNotes(field: string, behaviours: readonly FieldBehaviour[]): string[] {
   if (!behaviours.includes("path")) return behaviours.map((b) => BEHAVIOUR_NOTES[b]).filter((note): note is string => !!note);
-  const parent = field.replace(/Id$/, "").replace(/([A-Z])/g, " $1").toLowerCase();
+  const parent = field
+    .replace(/Id$/, "")
+    .replace(/([A-Z])/g, " $1")
+    .toLowerCase();
   const others = behaviours.filter((b) => b !== "path" && b !== "replace").map((b) => BEHAVIOUR_NOTES[b]);
   // A path field is the id of a parent (`projectId`) or the object's own key (a cache rule's `queryHash`).
   const what = field.endsWith("Id") ? `Id of the ${parent} it belongs to` : "Its key";
@@ -113,7 +119,7 @@ type ZodDef = { type: string; element?: z.ZodType; shape?: Record<string, z.ZodT
  */
 function zodField(shape: Record<string, z.ZodType>, fieldPath: string[]): { schema?: z.ZodType; described?: string } {
   let schema: z.ZodType | undefined = shape[fieldPath[0]];
-  for (let depth = 0; schema; ) {
+  for (let depth = 0; schema;) {
     const outer: z.ZodType = schema;
     let described: string | undefined;
     for (let inner: z.ZodType | undefined = schema; inner; inner = unwrapZod(inner)) {
@@ -156,7 +162,8 @@ function inputDoc(facts: ResourceFacts, fieldPath: string[], resolve: Resolve): 
   // adds (a cache rule's `cacheEnabled`) is one too.
   const checkedFacts = checked.schema && (toJSONSchema(checked.schema, { io: "input", unrepresentable: "any" }) as JsonSchema);
   if (!schema) schema = checkedFacts;
-  else if (resolve(schema)?.default === undefined && checkedFacts?.default !== undefined) schema = { ...resolve(schema), default: checkedFacts.default };
+  else if (resolve(schema)?.default === undefined && checkedFacts?.default !== undefined)
+    schema = { ...resolve(schema), default: checkedFacts.default };
   const described = checked.described;
   const notes = behaviourNotes(fieldPath.join("."), spec.fields[fieldPath.join(".")] ?? []);
   return docLine({ described, facts: factsOf(schema, fieldPath.at(-1)!, resolve), notes });
@@ -202,7 +209,13 @@ function tsTypeOf(schema: JsonSchema | undefined, resolve: Resolve, indent: stri
 }
 
 /** The `ROutputs` interface of a resource. */
-function outputsInterface(name: string, facts: ResourceFacts, spec: OpenApiSpec, resolve: Resolve, inputDocs: (path: string[]) => string): string {
+function outputsInterface(
+  name: string,
+  facts: ResourceFacts,
+  spec: OpenApiSpec,
+  resolve: Resolve,
+  inputDocs: (path: string[]) => string,
+): string {
   const { reading } = facts;
   const resourceSpec = facts.spec;
   const object = reading ? spec.components.schemas[reading.objectSchema] : undefined;
@@ -224,11 +237,19 @@ function outputsInterface(name: string, facts: ResourceFacts, spec: OpenApiSpec,
       const createAnswer = reading?.operations.create && spec.paths[reading.operations.create.path].post;
       const answer = resolve(Object.values(createAnswer?.responses ?? {})[0]?.content?.["application/json"]?.schema);
       const nestedSchema = answer?.properties?.[key];
-      const writeOnly = fieldsWith(resourceSpec, "writeOnly").filter((p) => p.startsWith(`${key}.`)).map((p) => p.slice(key.length + 1));
+      const writeOnly = fieldsWith(resourceSpec, "writeOnly")
+        .filter((p) => p.startsWith(`${key}.`))
+        .map((p) => p.slice(key.length + 1));
       type = `${tsTypeOf(nestedSchema, resolve, "  ", ["id", nested.parentField.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)])}${
-        writeOnly.length > 0 ? ` & Pick<NonNullable<${name}InputValues[${JSON.stringify(key)}]>, ${writeOnly.map((w) => JSON.stringify(w)).join(" | ")}>` : ""
+        writeOnly.length > 0
+          ? ` & Pick<NonNullable<${name}InputValues[${JSON.stringify(key)}]>, ${writeOnly.map((w) => JSON.stringify(w)).join(" | ")}>`
+          : ""
       }`;
-      doc = docLine({ described: `The ${key} created with it, as PgBeam reports it (${writeOnly.join(", ")} kept from the program, as a secret).`, facts: [], notes: [] });
+      doc = docLine({
+        described: `The ${key} created with it, as PgBeam reports it (${writeOnly.join(", ")} kept from the program, as a secret).`,
+        facts: [],
+        notes: [],
+      });
     } else if (key === nested?.idOutput) {
       type = "string";
       doc = docLine({ described: `Id of the ${nested.key} created with it.`, facts: ["string"], notes: [] });
@@ -244,7 +265,9 @@ function outputsInterface(name: string, facts: ResourceFacts, spec: OpenApiSpec,
       type = `${name}InputValues[${JSON.stringify(key)}]`;
       doc = inputDocs([key]);
     } else {
-      throw new Error(`${name}: output ${key} is neither in the API object ${reading?.objectSchema ?? "(none)"}, a one-time value nor an input`);
+      throw new Error(
+        `${name}: output ${key} is neither in the API object ${reading?.objectSchema ?? "(none)"}, a one-time value nor an input`,
+      );
     }
     return `  /** ${doc} */\n  ${key}: ${type};`;
   });
@@ -305,10 +328,14 @@ export function generateSdkTypes(spec: OpenApiSpec): string {
     const resource = facts.get(name)!;
     const node = checker.typeToTypeNode(checker.getTypeAtLocation(alias.name), undefined, flags)!;
     documentMembers(node, [], (fieldPath) => inputDoc(resource, fieldPath, resolve));
-    const what = alias.name.text.endsWith("InputValues") ? `The inputs of ${article(name)} once checked (defaults applied).` : `The inputs a program gives ${article(name)}.`;
+    const what = alias.name.text.endsWith("InputValues")
+      ? `The inputs of ${article(name)} once checked (defaults applied).`
+      : `The inputs a program gives ${article(name)}.`;
     return `/** ${what} */\nexport type ${alias.name.text} = ${printer.printNode(ts.EmitHint.Unspecified, node, source).replace(/ {4}/g, "  ")};\n`;
   });
-  const outputs = resources.map((name) => outputsInterface(name, facts.get(name)!, spec, resolve, (fieldPath) => inputDoc(facts.get(name)!, fieldPath, resolve)));
+  const outputs = resources.map((name) =>
+    outputsInterface(name, facts.get(name)!, spec, resolve, (fieldPath) => inputDoc(facts.get(name)!, fieldPath, resolve)),
+  );
   return (
     "// Generated by scripts/generate-sdk-types.ts from the resources' input schemas and PgBeam's spec. Do not edit: run\n" +
     "// `npm run generate`. Plain types, so programs compile against the package without zod's declarations.\n\n" +

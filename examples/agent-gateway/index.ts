@@ -46,8 +46,7 @@ const agent = new pgbeam.AgentCredential("claude-analytics", {
 // 3. Where approval requests and anomaly alerts go, signed with a generated secret (or your own:
 //    `pulumi config set --secret webhookSecret ...`, which also avoids needing the random provider plugin).
 const signingSecret =
-  config.getSecret("webhookSecret") ??
-  new random.RandomPassword("webhook-signing-secret", { length: 48, special: false }).result;
+  config.getSecret("webhookSecret") ?? new random.RandomPassword("webhook-signing-secret", { length: 48, special: false }).result;
 const events = new pgbeam.WebhookEndpoint("gateway-events", {
   projectId: project.id,
   url: config.get("webhookUrl") ?? "https://example.com/pgbeam/events",

@@ -43,7 +43,12 @@ function checkedConfig<Shape extends z.ZodRawShape>(shape: Shape): z.output<z.Zo
 }
 
 const orgId = new pulumi.Config("pgbeam").require("orgId");
-const { sizing, agents, database, allowedCidrs } = checkedConfig({ sizing: Sizing, agents: AgentAccess, database: Database, allowedCidrs: AllowedCidrs });
+const { sizing, agents, database, allowedCidrs } = checkedConfig({
+  sizing: Sizing,
+  agents: AgentAccess,
+  database: Database,
+  allowedCidrs: AllowedCidrs,
+});
 const residency = config.require("residency", { allowedValues: ["any", "us", "eu"] as const });
 const dbPassword = config.requireSecret("dbPassword");
 

@@ -38,7 +38,9 @@ function installedPgbeam() {
   try {
     return createRequire(path.join(process.cwd(), "package.json"))("pulumi-pgbeam");
   } catch (error) {
-    throw new Error(`render-review.js: cannot load pulumi-pgbeam from ${process.cwd()} (${error.message}): run it in the Pulumi project's directory after \`npm ci\``);
+    throw new Error(
+      `render-review.js: cannot load pulumi-pgbeam from ${process.cwd()} (${error.message}): run it in the Pulumi project's directory after \`npm ci\``,
+    );
   }
 }
 
@@ -71,14 +73,18 @@ function show(value, marker = "") {
 }
 function inline(value) {
   const text = isObject(value)
-    ? Object.entries(value).map(([key, item]) => `${key}: ${item === UNKNOWN ? "(known after apply)" : JSON.stringify(item)}`).join(", ")
+    ? Object.entries(value)
+        .map(([key, item]) => `${key}: ${item === UNKNOWN ? "(known after apply)" : JSON.stringify(item)}`)
+        .join(", ")
     : JSON.stringify(value).replaceAll(`"${UNKNOWN}"`, "(known after apply)");
   return `\`${text.replaceAll("|", "\\|").replaceAll("`", "'")}\``;
 }
 /** A list change: the items that go marked − on the left, those that come marked + on the right. */
 function showListChange(before, after) {
   const mark = (items, others, sign) =>
-    items.length === 0 ? "`[]`" : items.map((item) => `${others.some((other) => same(other, item)) ? "" : sign}${inline(item)}`).join("<br>");
+    items.length === 0
+      ? "`[]`"
+      : items.map((item) => `${others.some((other) => same(other, item)) ? "" : sign}${inline(item)}`).join("<br>");
   return [mark(before, after, "− "), mark(after, before, "+ ")];
 }
 
@@ -96,11 +102,23 @@ function fieldRows(step, keptByServer) {
     if (same(before, after)) {
       // Equal inputs, yet the server has another value: drift found by refresh, which `up` undoes.
       const actual = getPath(server, field);
-      if (step.op !== "create" && after !== SECRET && after !== UNKNOWN && actual !== undefined && actual !== SECRET && !same(actual, after)) {
+      if (
+        step.op !== "create" &&
+        after !== SECRET &&
+        after !== UNKNOWN &&
+        actual !== undefined &&
+        actual !== SECRET &&
+        !same(actual, after)
+      ) {
         rows.push([field, show(actual), show(after), "changed outside Pulumi (found by refresh); `up` sets it back"]);
       }
     } else if (after === undefined && before !== undefined && keptByServer.some((kept) => field === kept || field.startsWith(`${kept}.`))) {
-      rows.push([field, show(before), "_(left to the server)_", `removed from the program: the server keeps ${show(getPath(server, field) ?? before)}; \`up\` sends nothing`]);
+      rows.push([
+        field,
+        show(before),
+        "_(left to the server)_",
+        `removed from the program: the server keeps ${show(getPath(server, field) ?? before)}; \`up\` sends nothing`,
+      ]);
     } else if (after === undefined) {
       rows.push([field, show(before), "_(cleared)_", forces]);
     } else if (step.op !== "create" && Array.isArray(before) && Array.isArray(after)) {
@@ -129,12 +147,14 @@ function analyse(preview, pgbeam) {
   const deleteFirst = new Set();
   const firstReplacementStep = new Map();
   for (const step of allSteps) {
-    if ((REPLACEMENT_STEPS.has(step.op) || step.op === "replace") && !firstReplacementStep.has(step.urn)) firstReplacementStep.set(step.urn, step.op);
+    if ((REPLACEMENT_STEPS.has(step.op) || step.op === "replace") && !firstReplacementStep.has(step.urn))
+      firstReplacementStep.set(step.urn, step.op);
   }
   for (const [urn, op] of firstReplacementStep) if (op === "delete-replaced") deleteFirst.add(urn);
   // With --refresh, a resource's refresh step comes first and its planned step last: the plan is what `up` does.
   const planned = new Map();
-  for (const step of allSteps) if (!REPLACEMENT_STEPS.has(step.op) && step.op !== "refresh" && !isStack(step.urn)) planned.set(step.urn, step);
+  for (const step of allSteps)
+    if (!REPLACEMENT_STEPS.has(step.op) && step.op !== "refresh" && !isStack(step.urn)) planned.set(step.urn, step);
   const steps = [...planned.values()];
   const refreshed = new Set(allSteps.filter((step) => step.op === "refresh" && !isStack(step.urn)).map((step) => step.urn)).size;
   const stackStep = allSteps.find((step) => isStack(step.urn));
@@ -146,7 +166,9 @@ function dependents(urn, analysis) {
   const step = analysis.steps.find((candidate) => candidate.urn === urn);
   const consumers = [];
   for (const other of analysis.steps) {
-    const props = Object.entries(other.newState?.propertyDependencies ?? {}).filter(([, urns]) => urns.includes(urn)).map(([key]) => `\`${key}\``);
+    const props = Object.entries(other.newState?.propertyDependencies ?? {})
+      .filter(([, urns]) => urns.includes(urn))
+      .map(([key]) => `\`${key}\``);
     if (props.length > 0) consumers.push(`${label(other.urn)} through ${props.join(", ")}`);
   }
   // Only what the server issued: an output that repeats an input (a parent's id) says nothing about this object.
@@ -176,24 +198,41 @@ function describeStep(step, analysis, pgbeam) {
   const type = typeOf(step.urn);
   const facts = pgbeam.reviewFacts(type);
   const lines = [`#### ${label(step.urn)}: ${ACTIONS[step.op] ?? step.op}`];
-  const reasons = (step.replaceReasons ?? []).map((reason) => (reason === "__account" ? "it moves to another PgBeam account" : `\`${reason}\` changes`));
+  const reasons = (step.replaceReasons ?? []).map((reason) =>
+    reason === "__account" ? "it moves to another PgBeam account" : `\`${reason}\` changes`,
+  );
   const rows = step.op === "delete" || step.op === "same" ? [] : fieldRows(step, pgbeam.fieldsKeptByServer(type));
-  const rotated = facts.rotationTrigger !== undefined && step.op === "update" && !same(getPath(step.oldState?.inputs, facts.rotationTrigger), getPath(step.newState?.inputs, facts.rotationTrigger));
+  const rotated =
+    facts.rotationTrigger !== undefined &&
+    step.op === "update" &&
+    !same(getPath(step.oldState?.inputs, facts.rotationTrigger), getPath(step.newState?.inputs, facts.rotationTrigger));
   if (step.op === "replace") {
     const pending = rows.filter((row) => row[2].includes("known after apply")).map((row) => `\`${row[0]}\``);
-    const order = analysis.deleteFirst.has(step.urn) ? "the old one is deleted, then the new one created" : "a new object is created, then the old one deleted";
+    const order = analysis.deleteFirst.has(step.urn)
+      ? "the old one is deleted, then the new one created"
+      : "a new object is created, then the old one deleted";
     if (reasons.length > 0) lines.push(`Replaced because ${reasons.join(" and ")}: ${order}.`);
-    else if (pending.length > 0) lines.push(`Replaced: ${pending.join(", ")} will only be known after apply (what it belongs to is replaced); ${order}.`);
+    else if (pending.length > 0)
+      lines.push(`Replaced: ${pending.join(", ")} will only be known after apply (what it belongs to is replaced); ${order}.`);
     else lines.push(`Replaced: ${order}.`);
   }
   const invalidates = step.op === "replace" ? facts.replaceInvalidates : rotated ? facts.rotationInvalidates : undefined;
   if (invalidates) {
-    lines.push(`**${step.op === "replace" ? "Its replace" : `Its rotation (\`${facts.rotationTrigger}\` changes)`} invalidates** ${invalidates}.`);
+    lines.push(
+      `**${step.op === "replace" ? "Its replace" : `Its rotation (\`${facts.rotationTrigger}\` changes)`} invalidates** ${invalidates}.`,
+    );
     const users = dependents(step.urn, analysis);
-    lines.push(users.length > 0 ? `**Uses it in this stack:** ${users.join("; ")}.` : "**Uses it in this stack:** nothing else; check consumers outside the stack.");
+    lines.push(
+      users.length > 0
+        ? `**Uses it in this stack:** ${users.join("; ")}.`
+        : "**Uses it in this stack:** nothing else; check consumers outside the stack.",
+    );
   }
   const secrets = analysis.secretChanges.get(step.urn) ?? [];
-  if (secrets.length > 0) lines.push(`**Secret input${secrets.length > 1 ? "s" : ""} changing:** ${secrets.map((s) => `\`${s}\``).join(", ")} (value${secrets.length > 1 ? "s" : ""} not shown; \`up\` sends the new one).`);
+  if (secrets.length > 0)
+    lines.push(
+      `**Secret input${secrets.length > 1 ? "s" : ""} changing:** ${secrets.map((s) => `\`${s}\``).join(", ")} (value${secrets.length > 1 ? "s" : ""} not shown; \`up\` sends the new one).`,
+    );
   if (rows.length > 0) {
     lines.push("", "| Field | From | To | |", "|---|---|---|---|", ...rows.map((row) => `| \`${row[0]}\` | ${row.slice(1).join(" | ")} |`));
   }
@@ -228,19 +267,23 @@ function standOut(analysis, pgbeam) {
   for (const step of analysis.steps) {
     const facts = pgbeam.reviewFacts(typeOf(step.urn));
     if (step.op === "delete" && facts.stateful) items.push(`${label(step.urn)} is **deleted**: clients using it stop working.`);
-    if (step.op === "replace" && facts.stateful) items.push(`${label(step.urn)} is **replaced**: ${facts.replaceInvalidates ?? "a new object"}.`);
+    if (step.op === "replace" && facts.stateful)
+      items.push(`${label(step.urn)} is **replaced**: ${facts.replaceInvalidates ?? "a new object"}.`);
     if (step.op === "replace" && analysis.deleteFirst.has(step.urn)) {
       // The engine deletes first when every unique field stays as it is; a resource with unique fields deletes first
       // on any replace (its `deleteBeforeReplace` default, so that `pulumi up --replace` works); else what it belongs
       // to goes first.
       const keepsUnique =
-        facts.uniqueFields.length > 0 && facts.uniqueFields.every((field) => same(getPath(step.oldState?.inputs, field), getPath(step.newState?.inputs, field)));
+        facts.uniqueFields.length > 0 &&
+        facts.uniqueFields.every((field) => same(getPath(step.oldState?.inputs, field), getPath(step.newState?.inputs, field)));
       const why = keepsUnique
         ? `its ${facts.uniqueFields.map((field) => `\`${field}\``).join(", ")} must stay unique`
         : facts.uniqueFields.length > 0
           ? "its `deleteBeforeReplace` option, on by default where names are unique; set it `false` to create first"
           : "it goes with what it belongs to";
-      items.push(`${label(step.urn)} is replaced **delete-first** (${why}): from its delete until the new one is created, it does not exist.`);
+      items.push(
+        `${label(step.urn)} is replaced **delete-first** (${why}): from its delete until the new one is created, it does not exist.`,
+      );
     }
   }
   return items.length > 0 ? ["> [!CAUTION]", ...items.map((item) => `> - ${item}`)] : [];
@@ -250,7 +293,9 @@ function costLine(analysis) {
   const all = [...analysis.calls.values()].flat();
   const reads = analysis.refreshed > 0 ? `The refresh read each of the ${analysis.refreshed} PgBeam resources once. ` : "";
   if (all.length === 0) return `${reads}Planning these changes made no PgBeam API call.`;
-  const per = [...analysis.calls].map(([urn, made]) => `${label(urn)}: ${made.length} (${[...new Set(made)].map((call) => `\`${call}\``).join(", ")})`);
+  const per = [...analysis.calls].map(
+    ([urn, made]) => `${label(urn)}: ${made.length} (${[...new Set(made)].map((call) => `\`${call}\``).join(", ")})`,
+  );
   return `${reads}Planning these changes made ${all.length} PgBeam API call${all.length === 1 ? "" : "s"}, reads and what-if checks that change nothing: ${per.join("; ")}.`;
 }
 
@@ -270,7 +315,11 @@ function render({ stack, preview, status, pgbeam, mode = "review" }) {
   const head = failed
     ? drift
       ? [`### ❌ PgBeam drift check of \`${stack}\` failed (exit ${status})`, "", "Drift could not be checked: fix what the errors say."]
-      : [`### ❌ PgBeam preview of \`${stack}\` failed (exit ${status})`, "", "Nothing is applied until the preview passes: fix what the errors say and push again."]
+      : [
+          `### ❌ PgBeam preview of \`${stack}\` failed (exit ${status})`,
+          "",
+          "Nothing is applied until the preview passes: fix what the errors say and push again.",
+        ]
     : drift
       ? drifted === 0
         ? [`### PgBeam drift check of \`${stack}\`: no drift`, "", "PgBeam holds what the program says."]
@@ -300,7 +349,9 @@ function render({ stack, preview, status, pgbeam, mode = "review" }) {
   // What needs a look first: deletes and replaces, then updates, then creates; by name within each.
   const priority = ["delete", "replace", "update", "create"];
   const rank = (op) => (priority.includes(op) ? priority.indexOf(op) : priority.length);
-  const ordered = [...sections].sort((a, b) => rank(a.step.op) - rank(b.step.op) || nameOf(a.step.urn).localeCompare(nameOf(b.step.urn), "en", { numeric: true }));
+  const ordered = [...sections].sort(
+    (a, b) => rank(a.step.op) - rank(b.step.op) || nameOf(a.step.urn).localeCompare(nameOf(b.step.urn), "en", { numeric: true }),
+  );
   for (const { step } of ordered) {
     const fields = step.op === "delete" || step.op === "same" ? 0 : fieldRows(step, pgbeam.fieldsKeptByServer(typeOf(step.urn))).length;
     const row = `| ${label(step.urn)} | ${ACTIONS[step.op] ?? step.op} | ${fields} | ${notes(step.urn).filter((d) => d.severity === "warning").length} |`;
@@ -321,7 +372,10 @@ function main() {
     preview = JSON.parse(fs.readFileSync(args.json, "utf8"));
   } catch (error) {
     // A preview that failed before planning prints no JSON; its messages are in the job log.
-    preview = { steps: [], diagnostics: [{ severity: "error", message: `no JSON from pulumi preview (${error.message}): see the job log` }] };
+    preview = {
+      steps: [],
+      diagnostics: [{ severity: "error", message: `no JSON from pulumi preview (${error.message}): see the job log` }],
+    };
   }
   const { comment, full, exitCode } = render({ stack: args.stack, preview, status, pgbeam: installedPgbeam(), mode: args.mode });
   if (args.full) fs.writeFileSync(args.full, full);

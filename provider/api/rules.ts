@@ -101,7 +101,14 @@ export const httpsUrl = <T extends z.ZodString>(schema: T) =>
   withRule(schema.refine(isHttpsUrl, "must be an https:// URL with a host"), {
     rule: "https URL",
     accepted: ["https://hooks.example.com/pgbeam", "https://203.0.113.7:8443/in?x=1", "HTTPS://EXAMPLE.COM"],
-    refused: ["http://hooks.example.com/pgbeam", "https://", "https:///path", "https:hooks.example.com", "https://exa mple.com", "hooks.example.com"],
+    refused: [
+      "http://hooks.example.com/pgbeam",
+      "https://",
+      "https:///path",
+      "https:hooks.example.com",
+      "https://exa mple.com",
+      "hooks.example.com",
+    ],
   });
 
 function isCidr(value: string): boolean {
@@ -127,17 +134,23 @@ export const id = <T extends z.ZodString>(schema: T) =>
 
 /** The API refuses `status: "deleted"` on update: a project is deleted with DELETE (removing the resource). */
 export const settableProjectStatus = <T extends z.ZodType<string>>(schema: T) =>
-  withRule(schema.refine((value) => value !== "deleted", 'cannot be set to "deleted": remove the resource to delete the project'), {
-    rule: "settable status",
-    accepted: ["active", "suspended"],
-    refused: ["deleted"],
-  });
+  withRule(
+    schema.refine((value) => value !== "deleted", 'cannot be set to "deleted": remove the resource to delete the project'),
+    {
+      rule: "settable status",
+      accepted: ["active", "suspended"],
+      refused: ["deleted"],
+    },
+  );
 
 /** The API refuses a pool whose minimum exceeds its size (after defaults). */
 export const poolSizeOrder = <T extends z.ZodObject<{ poolSize: z.ZodType<number>; minPoolSize: z.ZodType<number> }>>(schema: T) =>
-  withRule(schema.refine((pool) => pool.minPoolSize <= pool.poolSize, { message: "must not exceed poolSize", path: ["minPoolSize"] }), {
-    rule: "minPoolSize <= poolSize",
-    field: "minPoolSize",
-    accepted: [{ poolSize: 5, minPoolSize: 5 }],
-    refused: [{ poolSize: 5, minPoolSize: 6 }, { minPoolSize: 11 }],
-  });
+  withRule(
+    schema.refine((pool) => pool.minPoolSize <= pool.poolSize, { message: "must not exceed poolSize", path: ["minPoolSize"] }),
+    {
+      rule: "minPoolSize <= poolSize",
+      field: "minPoolSize",
+      accepted: [{ poolSize: 5, minPoolSize: 5 }],
+      refused: [{ poolSize: 5, minPoolSize: 6 }, { minPoolSize: 11 }],
+    },
+  );

@@ -224,7 +224,15 @@ export class PgBeamClient {
       const tried = attempts > 1 || why ? ` (${attempts} attempt${attempts > 1 ? "s" : ""} in ${seconds} s${why ? `; ${why}` : ""})` : "";
       const hint = outcome.status === 401 ? `. ${this.rejectedKeyHint}` : "";
       const next = outcome.unreachable ? `. ${this.unreachableHint()}` : "";
-      return new PgBeamApiError(method, path, outcome.status, outcome.code, `${outcome.detail}${hint}${tried}${next}`, attempts, outcome.replayed);
+      return new PgBeamApiError(
+        method,
+        path,
+        outcome.status,
+        outcome.code,
+        `${outcome.detail}${hint}${tried}${next}`,
+        attempts,
+        outcome.replayed,
+      );
     };
     const budgetSpent = `gave up: the ${this.callBudgetMs / 1000} s retry budget ran out (pgbeam:callBudgetMs)`;
     let last: Outcome = { status: 0, detail: "the API was not reached" };
@@ -279,7 +287,19 @@ export class PgBeamClient {
       const now = this.clock.now();
       const unreachableForMs = unreachableSince === undefined ? undefined : now - unreachableSince;
       const { status, code, detail } = last;
-      this.onRetry?.({ method, path, attempt, status, code, detail, waitMs: wait, elapsedMs: now - started, budgetMs: this.callBudgetMs, unreachableForMs, at: now });
+      this.onRetry?.({
+        method,
+        path,
+        attempt,
+        status,
+        code,
+        detail,
+        waitMs: wait,
+        elapsedMs: now - started,
+        budgetMs: this.callBudgetMs,
+        unreachableForMs,
+        at: now,
+      });
       await this.clock.sleep(wait);
     }
   }
@@ -338,7 +358,9 @@ function describeTransportError(error: unknown, attemptTimeoutMs: number, baseUr
   if (thrown?.name === "TimeoutError") return { status: 0, detail: `no response within ${attemptTimeoutMs} ms` };
   const cause = typeof thrown?.cause === "object" && thrown.cause !== null ? thrown.cause : undefined;
   const unreachable = typeof cause?.code === "string" ? UNREACHABLE[cause.code] : undefined;
-  if (unreachable) return { status: 0, detail: `could not connect to ${baseUrl}: ${unreachable} (${String(cause!.message)})`, unreachable: true };
-  const message = thrown?.message === undefined ? "" : ` (${String(thrown.message)}${cause?.message === undefined ? "" : `: ${String(cause.message)}`})`;
+  if (unreachable)
+    return { status: 0, detail: `could not connect to ${baseUrl}: ${unreachable} (${String(cause!.message)})`, unreachable: true };
+  const message =
+    thrown?.message === undefined ? "" : ` (${String(thrown.message)}${cause?.message === undefined ? "" : `: ${String(cause.message)}`})`;
   return { status: 0, detail: `network error${message}` };
 }

@@ -19,7 +19,8 @@ export interface ConfigSource {
 }
 
 const settingOf = (config: ConfigSource | undefined, key: string) =>
-  config?.settingOf?.(key) ?? `\`pgbeam:${key}\` (stack config: \`pulumi config set pgbeam:${key} …\`, or the \`${key}\` argument of an explicit pgbeam.Provider)`;
+  config?.settingOf?.(key) ??
+  `\`pgbeam:${key}\` (stack config: \`pulumi config set pgbeam:${key} …\`, or the \`${key}\` argument of an explicit pgbeam.Provider)`;
 
 /**
  * Resolves client options: stack config `pgbeam:*` first, then the environment. Read at call time inside the
@@ -34,8 +35,7 @@ export function resolveClientOptions(config: ConfigSource | undefined, env: Node
   const apiKey = configured ?? (variable && nonEmpty(env[variable]));
   if (!apiKey) {
     throw new Error(
-      "PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>` " +
-        `or set ${API_KEY_ENV_VARS.join(" / ")}`,
+      "PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>` " + `or set ${API_KEY_ENV_VARS.join(" / ")}`,
     );
   }
   const apiKeyOrigin: ClientOptions["apiKeyOrigin"] = configured
@@ -45,7 +45,12 @@ export function resolveClientOptions(config: ConfigSource | undefined, env: Node
     : { from: "environment", variable: variable!, provider };
   const configuredUrl = fromConfig("baseUrl");
   const fromEnv = configuredUrl === undefined ? nonEmpty(env.PGBEAM_API_URL) : undefined;
-  const baseUrlOrigin = configuredUrl !== undefined ? settingOf(config, "baseUrl") : fromEnv !== undefined ? "the environment variable PGBEAM_API_URL" : undefined;
+  const baseUrlOrigin =
+    configuredUrl !== undefined
+      ? settingOf(config, "baseUrl")
+      : fromEnv !== undefined
+        ? "the environment variable PGBEAM_API_URL"
+        : undefined;
   const baseUrl = configuredUrl ?? fromEnv ?? DEFAULT_BASE_URL;
   if (!/^https?:\/\/[^/]/.test(baseUrl) || !URL.canParse(baseUrl)) {
     throw new Error(`the PgBeam API URL must be an http(s) URL such as ${DEFAULT_BASE_URL}, got "${baseUrl}": fix ${baseUrlOrigin}`);

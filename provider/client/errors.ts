@@ -32,9 +32,7 @@ export function isNotFound(error: unknown): boolean {
 
 /** Where the API key came from, so a refusal names what the user actually configured. */
 export type ApiKeyOrigin =
-  | { from: "stack config" }
-  | { from: "provider"; provider: string }
-  | { from: "environment"; variable: string; provider?: string };
+  { from: "stack config" } | { from: "provider"; provider: string } | { from: "environment"; variable: string; provider?: string };
 
 /**
  * What a 401 means for a Pulumi user, for the key's origin. Pulumi stores a provider's configuration at `up`, so
@@ -54,7 +52,9 @@ export function rejectedKeyHint(origin: ApiKeyOrigin = { from: "stack config" })
         `${stored} Otherwise pass a valid key as that provider's \`apiKey\``
       );
     case "environment": {
-      const who = origin.provider ? `pgbeam.Provider "${origin.provider}" (given no \`apiKey\` argument)` : "this stack (no pgbeam:apiKey in its config)";
+      const who = origin.provider
+        ? `pgbeam.Provider "${origin.provider}" (given no \`apiKey\` argument)`
+        : "this stack (no pgbeam:apiKey in its config)";
       return `PgBeam refused the API key that ${who} took from ${origin.variable} where Pulumi runs: set a valid key there`;
     }
   }

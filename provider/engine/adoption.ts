@@ -51,7 +51,11 @@ export class Adoption {
     }
     const differing = this.rules.fields.uniqueBy.filter((key) => !this.rules.fields.sameAsOutput(key, desired, current));
     if (differing.length > 0) {
-      throw refuse(differing.map((key) => `its ${key} is ${JSON.stringify(current[key])}, the program says ${JSON.stringify(desired[key])}`).join("; "));
+      throw refuse(
+        differing
+          .map((key) => `its ${key} is ${JSON.stringify(current[key])}, the program says ${JSON.stringify(desired[key])}`)
+          .join("; "),
+      );
     }
     const replaces = (await this.verbs.diff(id, current, desired)).replaces ?? [];
     if (replaces.length > 0) throw refuse(`${replaces.join(", ")} differ(s) from the program and cannot change in place`);

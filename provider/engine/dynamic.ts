@@ -98,7 +98,14 @@ export abstract class PgBeamResource extends pulumi.dynamic.Resource {
     const stackTraceLimit = Error.stackTraceLimit;
     if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
     try {
-      super(providerFor(spec.name), name, props, { ...opts, additionalSecretOutputs: secretOutputs, deleteBeforeReplace }, "pgbeam", spec.name);
+      super(
+        providerFor(spec.name),
+        name,
+        props,
+        { ...opts, additionalSecretOutputs: secretOutputs, deleteBeforeReplace },
+        "pgbeam",
+        spec.name,
+      );
     } finally {
       Error.stackTraceLimit = stackTraceLimit;
     }

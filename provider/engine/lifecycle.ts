@@ -60,11 +60,16 @@ export class Lifecycle {
     if (!result.inputs) return result;
     const candidate = result.inputs;
     const urn = news[URN_KEY];
-    const failures = await countingPlanningCalls(urn, () => this.clientFor(urn), async (client) => {
-      const found = await verifyBeforeChange(this.spec.verification, candidate, olds, urn, client, this.memory);
-      if (this.host.predicting()) found.push(...(await predictRefusals({ spec: this.spec, candidate, olds, urn, client, memory: this.memory })));
-      return found;
-    });
+    const failures = await countingPlanningCalls(
+      urn,
+      () => this.clientFor(urn),
+      async (client) => {
+        const found = await verifyBeforeChange(this.spec.verification, candidate, olds, urn, client, this.memory);
+        if (this.host.predicting())
+          found.push(...(await predictRefusals({ spec: this.spec, candidate, olds, urn, client, memory: this.memory })));
+        return found;
+      },
+    );
     // The URN and the anchor ride along in the checked inputs (diff() attaches its messages too, create keys by
     // them), and the program's replaceOnChanges for diff() to apply.
     const inputs = { ...withAccount(candidate, this.host.account()), ...pick(news, PROGRAM_KEYS) };
@@ -79,8 +84,10 @@ export class Lifecycle {
     // Masked on both sides of the preview: only this can tell the reviewer that a secret changes.
     await noteSecretChanges(urn, this.rules.state.changedSecrets(desired, olds));
     if (changed.some((key) => key !== ACCOUNT_KEY) && replaces.length === 0) {
-      await countingPlanningCalls(urn, () => this.clientFor(urn), (client) =>
-        verifyUpdate(this.spec.verification, "diff", id, desired, olds, urn, client, this.memory),
+      await countingPlanningCalls(
+        urn,
+        () => this.clientFor(urn),
+        (client) => verifyUpdate(this.spec.verification, "diff", id, desired, olds, urn, client, this.memory),
       );
     }
     return { changes: changed.length > 0, replaces, ...(deleteBeforeReplace ? { deleteBeforeReplace } : {}) };
@@ -114,7 +121,8 @@ export class Lifecycle {
       }
     }
     try {
-      if (this.rules.state.actsOnCreate(desired)) outputs = await this.operations.runAction(client, outputs, desired, id, diagnosticsFor(inputs[URN_KEY]));
+      if (this.rules.state.actsOnCreate(desired))
+        outputs = await this.operations.runAction(client, outputs, desired, id, diagnosticsFor(inputs[URN_KEY]));
     } catch (error) {
       throw partialFailure(`created ${id}, but configuring it failed`, id, inputs, outputs, error);
     }
@@ -147,7 +155,8 @@ export class Lifecycle {
     let outputs = this.rules.outputs.carriedIntoUpdate(previous, desired);
     let applied = false; // once a call has changed something, a later failure must still record it
     // The gate diff() cannot be (refresh calls diff too): before anything is sent.
-    if (changed.length > 0) await verifyUpdate(this.spec.verification, "update", id, desired, olds, news[URN_KEY], () => client, this.memory);
+    if (changed.length > 0)
+      await verifyUpdate(this.spec.verification, "update", id, desired, olds, news[URN_KEY], () => client, this.memory);
     try {
       if (this.spec.nested && changed.includes(this.spec.nested.key)) {
         const nestedObject = await this.operations.updateNested(client, id, previous, desired, creatorOf(news));

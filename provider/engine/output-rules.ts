@@ -1,7 +1,20 @@
 import { ACCOUNT_KEY, ENGINE_KEYS, LEFT_OUT_KEY } from "./keys";
 import type { FieldRules } from "./field-rules";
 import type { ApiAnswer } from "./spec";
-import { canonical, clearValueFor, deepMerge, fromApi, getPath, isPlainObject, omit, pick, pickPaths, type Props, sameValue, sanitize } from "./values";
+import {
+  canonical,
+  clearValueFor,
+  deepMerge,
+  fromApi,
+  getPath,
+  isPlainObject,
+  omit,
+  pick,
+  pickPaths,
+  type Props,
+  sameValue,
+  sanitize,
+} from "./values";
 
 /**
  * What the verbs return and store, as pure functions of the spec's field rules and the values at hand. One rule:
@@ -35,7 +48,9 @@ export class OutputRules {
   refreshed(previous: Props, object: Props, nestedObject: Props | undefined): Props {
     const outputs = this.afterAnswer(previous, previous, { object });
     if (!this.fields.readsNested(previous)) return outputs;
-    return nestedObject ? this.withNested(outputs, nestedObject) : omit(outputs, [this.fields.spec.nested!.key, this.fields.spec.nested!.idOutput]);
+    return nestedObject
+      ? this.withNested(outputs, nestedObject)
+      : omit(outputs, [this.fields.spec.nested!.key, this.fields.spec.nested!.idOutput]);
   }
 
   /** Lays the nested object's API answer into the outputs, keeping its write-only fields. */
@@ -43,7 +58,9 @@ export class OutputRules {
     const nested = this.fields.spec.nested!;
     if (!nestedObject) return outputs;
     const object = fromApi(nestedObject);
-    const writeOnly = this.fields.writeOnly.filter((path) => path.startsWith(`${nested.key}.`)).map((path) => path.slice(nested.key.length + 1));
+    const writeOnly = this.fields.writeOnly
+      .filter((path) => path.startsWith(`${nested.key}.`))
+      .map((path) => path.slice(nested.key.length + 1));
     const kept = pickPaths((outputs[nested.key] ?? {}) as Props, writeOnly);
     return { ...outputs, [nested.key]: deepMerge(kept, omit(object, ["id", nested.parentField])), [nested.idOutput]: object.id };
   }
@@ -61,7 +78,10 @@ export class OutputRules {
       if (value !== undefined && value !== null) inputs[key] = value;
     }
     for (const path of leftOut) {
-      const asLeftOut = this.fields.serverDefaults.includes(path) || this.fields.setElsewhere.includes(path) || sameValue(getPath(inputs, path), clearValueFor(this.fields.shape[path]));
+      const asLeftOut =
+        this.fields.serverDefaults.includes(path) ||
+        this.fields.setElsewhere.includes(path) ||
+        sameValue(getPath(inputs, path), clearValueFor(this.fields.shape[path]));
       const parent = path.includes(".") ? getPath(inputs, path.slice(0, path.lastIndexOf("."))) : inputs;
       if (asLeftOut && isPlainObject(parent)) delete parent[path.slice(path.lastIndexOf(".") + 1)];
     }

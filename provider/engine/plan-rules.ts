@@ -76,7 +76,8 @@ export async function planBreach(
   for (const rule of rules) {
     if (rule.appliesTo && !rule.appliesTo(inputs)) continue;
     if (!isLimit(rule)) {
-      if (!rule.plans.includes(tier as PlanTier)) return `${rule.what} need the ${label(rule.plans)} plan, and organization ${orgId} is on ${tier}`;
+      if (!rule.plans.includes(tier as PlanTier))
+        return `${rule.what} need the ${label(rule.plans)} plan, and organization ${orgId} is on ${tier}`;
       continue;
     }
     const allowed = Number((plan.limits as Props | undefined)?.[rule.limit]);
@@ -97,7 +98,12 @@ export async function planBreach(
  * lacks, a limit it has reached); otherwise as what PgBeam said, with what to check. Any other error is returned
  * as it is.
  */
-export async function explainForbiddenCreate(rules: readonly PlanRule[], client: PgBeamClient, inputs: Props, error: Error): Promise<Error> {
+export async function explainForbiddenCreate(
+  rules: readonly PlanRule[],
+  client: PgBeamClient,
+  inputs: Props,
+  error: Error,
+): Promise<Error> {
   if (!isPgBeamApiError(error) || error.status !== 403) return error;
   const said = `(PgBeam said: ${error.detail})`;
   const read = directReader(client);
@@ -115,7 +121,9 @@ export async function explainForbiddenCreate(rules: readonly PlanRule[], client:
     if (!isPgBeamApiError(readError) || (readError.status !== 403 && !isNotFound(readError))) throw error;
   }
   if (breach) {
-    return new Error(`PgBeam refused to create this: ${breach} ${said}. Upgrade the organization's plan, or remove this resource.`, { cause: error });
+    return new Error(`PgBeam refused to create this: ${breach} ${said}. Upgrade the organization's plan, or remove this resource.`, {
+      cause: error,
+    });
   }
   const named = typeof inputs.orgId === "string" ? "orgId" : typeof inputs.projectId === "string" ? "projectId" : undefined;
   const org = orgId === undefined ? "the organization this resource is in" : `organization ${orgId}`;

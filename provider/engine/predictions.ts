@@ -46,12 +46,14 @@ export function runReader(client: PgBeamClient, memory: DeploymentMemory): RunRe
   };
   return {
     get: (path) => once(`GET ${path}`, () => client.get<Props>(path)),
-    list: (path, itemsKey, query) => once(`LIST ${path} ${JSON.stringify(query ?? {})}`, () => client.listAll<Props>(path, itemsKey, query)),
+    list: (path, itemsKey, query) =>
+      once(`LIST ${path} ${JSON.stringify(query ?? {})}`, () => client.listAll<Props>(path, itemsKey, query)),
     ask: (path, body) => once(`POST ${path} ${JSON.stringify(body ?? {})}`, () => client.post<Props>(path, body)),
   };
 }
 
-const scopeKey = (rule: Limit, orgId: string, inputs: Props) => `${rule.limit}:${rule.per === "organization" ? orgId : String(inputs[rule.per])}`;
+const scopeKey = (rule: Limit, orgId: string, inputs: Props) =>
+  `${rule.limit}:${rule.per === "organization" ? orgId : String(inputs[rule.per])}`;
 
 /** How long the API keeps an Idempotency-Key (its answer replayed): an object younger may be an interrupted create's. */
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
@@ -74,7 +76,9 @@ export async function predictRefusals(context: PredictionContext): Promise<pulum
   try {
     return await predict(context);
   } catch (error) {
-    await diagnosticsFor(context.urn).warn(`refusals not predicted for this ${context.spec.name}: ${error instanceof Error ? error.message : String(error)}`);
+    await diagnosticsFor(context.urn).warn(
+      `refusals not predicted for this ${context.spec.name}: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return [];
   }
 }
@@ -103,7 +107,15 @@ async function predict({ spec, candidate, olds, urn, client, memory }: Predictio
   }
   if (failures.length > 0) return failures;
   if (spec.predict) {
-    failures.push(...(await spec.predict({ candidate, previous, read: reader, diagnostics: diagnosticsFor(urn), urn: typeof urn === "string" ? urn : undefined })));
+    failures.push(
+      ...(await spec.predict({
+        candidate,
+        previous,
+        read: reader,
+        diagnostics: diagnosticsFor(urn),
+        urn: typeof urn === "string" ? urn : undefined,
+      })),
+    );
   }
   if (candidate[ADOPT_INPUT] !== undefined) return failures;
 

@@ -13,21 +13,33 @@ const PLANNING_CALLS = "PgBeam API calls made to plan this change (reads and wha
 
 const listed = (prefix: string, message: string): string[] | undefined => {
   const at = message.indexOf(prefix);
-  return at < 0 ? undefined : message.slice(at + prefix.length).trim().split(", ").map((item) => item.replace(/^`|`$/g, ""));
+  return at < 0
+    ? undefined
+    : message
+        .slice(at + prefix.length)
+        .trim()
+        .split(", ")
+        .map((item) => item.replace(/^`|`$/g, ""));
 };
 
 export const secretChangesIn = (message: string): string[] | undefined => listed(SECRET_CHANGES, message);
 export const planningCallsIn = (message: string): string[] | undefined => listed(PLANNING_CALLS, message);
 
 export function noteSecretChanges(urn: unknown, paths: string[]): Promise<void> {
-  return paths.length === 0 || typeof urn !== "string" ? Promise.resolve() : diagnosticsFor(urn).info(`${SECRET_CHANGES}${paths.map((path) => `\`${path}\``).join(", ")}`);
+  return paths.length === 0 || typeof urn !== "string"
+    ? Promise.resolve()
+    : diagnosticsFor(urn).info(`${SECRET_CHANGES}${paths.map((path) => `\`${path}\``).join(", ")}`);
 }
 
 /**
  * Runs a planning step (check's or diff's verification) with a client that records its calls, then notes them on
  * the resource, also when the step fails.
  */
-export async function countingPlanningCalls<T>(urn: unknown, client: () => PgBeamClient, step: (client: () => PgBeamClient) => Promise<T>): Promise<T> {
+export async function countingPlanningCalls<T>(
+  urn: unknown,
+  client: () => PgBeamClient,
+  step: (client: () => PgBeamClient) => Promise<T>,
+): Promise<T> {
   const calls: string[] = [];
   let recording: PgBeamClient | undefined;
   const recorded = () => (recording ??= client().recordingRequests((method, path) => calls.push(`${method} ${path}`)));

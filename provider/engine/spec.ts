@@ -50,7 +50,13 @@ export type FieldBehaviour =
 
 /** `key` and, one level down, `key.sub` (the nested object's fields): typos fail to compile. */
 type FieldPath<T> = {
-  [K in keyof T & string]: K | (NonNullable<T[K]> extends readonly unknown[] ? never : NonNullable<T[K]> extends object ? `${K}.${keyof NonNullable<T[K]> & string}` : never);
+  [K in keyof T & string]:
+    | K
+    | (NonNullable<T[K]> extends readonly unknown[]
+        ? never
+        : NonNullable<T[K]> extends object
+          ? `${K}.${keyof NonNullable<T[K]> & string}`
+          : never);
 }[keyof T & string];
 
 /** The typed table of field behaviours: keys are the resource's inputs (and their nested fields) and outputs. */
@@ -135,7 +141,7 @@ export interface Verbs {
     method?: "POST" | "PUT" | "PATCH";
     /** Input fields the create call does not accept: the engine PATCHes them right after (same `up`). */
     patchAfter?: string[];
-      /** What the create answer holds beyond the object (one-time values); by default `objectIn`. */
+    /** What the create answer holds beyond the object (one-time values); by default `objectIn`. */
     parse?(response: Props): ApiAnswer;
     /** The resource id, from the inputs, for a create by PUT/PATCH to the item's path (upsert); by default `object.id`. */
     id?(inputs: Props): string;
@@ -219,7 +225,11 @@ export interface ResourceSpec extends Verbs {
   predict?(context: PredictHookContext): Promise<pulumi.dynamic.CheckFailure[]>;
   review?: ReviewFacts;
   /** Adds context to an API error of a verb (a plan gate, a shape never observed, what still uses an object). */
-  explainError?(verb: "create" | "update" | "delete", error: Error, context: { client: PgBeamClient; inputs: Props; id?: string }): Promise<Error> | Error;
+  explainError?(
+    verb: "create" | "update" | "delete",
+    error: Error,
+    context: { client: PgBeamClient; inputs: Props; id?: string },
+  ): Promise<Error> | Error;
 }
 
 /** Declares a resource spec with `fields` and `outputs` typed against its input schema: a typo fails to compile. */

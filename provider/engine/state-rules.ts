@@ -7,7 +7,19 @@ import { FieldRules } from "./field-rules";
 import { ACCOUNT_KEY, ENGINE_KEYS, LEFT_OUT_KEY, REPLACE_ON_CHANGES_KEY } from "./keys";
 import { OutputRules } from "./output-rules";
 import { ADOPT_INPUT, type ResourceSpec } from "./spec";
-import { canonical, clearValueFor, containsUnknown, getPath, isPlainObject, omit, pick, type Props, sameValue, sanitize, setPath } from "./values";
+import {
+  canonical,
+  clearValueFor,
+  containsUnknown,
+  getPath,
+  isPlainObject,
+  omit,
+  pick,
+  type Props,
+  sameValue,
+  sanitize,
+  setPath,
+} from "./values";
 
 /** A spec's pure rules, resolved once: its field lists, what changes and what is sent, what is stored. */
 export interface SpecRules {
@@ -75,13 +87,17 @@ export class StateRules {
 
   /** `adoptId` only matters to create: on an existing object, changing it changes nothing. */
   changedKeys(desired: Props, olds: Props): string[] {
-    return this.fields.inputKeys.filter((key) => key !== ADOPT_INPUT && (containsUnknown(desired[key]) || !this.fields.sameAsOutput(key, desired, olds)));
+    return this.fields.inputKeys.filter(
+      (key) => key !== ADOPT_INPUT && (containsUnknown(desired[key]) || !this.fields.sameAsOutput(key, desired, olds)),
+    );
   }
 
   /** What diff reports for `desired` (from `news`) against the stored outputs `olds`. */
   change(desired: Props, olds: Props, news: Props): Change {
     const changed = this.changedKeys(desired, olds);
-    const replaces = changed.filter((key) => this.fields.replaceOnChanges.includes(key) || replacedByProgram(news[REPLACE_ON_CHANGES_KEY], key, desired, olds));
+    const replaces = changed.filter(
+      (key) => this.fields.replaceOnChanges.includes(key) || replacedByProgram(news[REPLACE_ON_CHANGES_KEY], key, desired, olds),
+    );
     // The nested object was deleted behind our back: created again in place where the API allows, else a new parent.
     const nested = this.fields.spec.nested;
     if (nested && Object.keys(olds).length > 0 && olds[nested.idOutput] === undefined) {
@@ -114,7 +130,9 @@ export class StateRules {
 
   /** The fields the create call does not take that the created object does not already have as the program says. */
   patchedAfterCreate(desired: Props, outputs: Props): string[] {
-    return (this.fields.spec.create?.patchAfter ?? []).filter((key) => desired[key] !== undefined && !this.fields.sameAsOutput(key, desired, outputs));
+    return (this.fields.spec.create?.patchAfter ?? []).filter(
+      (key) => desired[key] !== undefined && !this.fields.sameAsOutput(key, desired, outputs),
+    );
   }
 
   /** Changed inputs the update call sends (the nested object has its own call); none without an update verb. */
@@ -152,7 +170,10 @@ export class StateRules {
 function replacedByProgram(paths: unknown, key: string, desired: Props, olds: Props): boolean {
   if (!Array.isArray(paths)) return false;
   return paths.some(
-    (path) => path === "*" || path === key || (typeof path === "string" && path.startsWith(`${key}.`) && !sameValue(getPath(desired, path), getPath(olds, path))),
+    (path) =>
+      path === "*" ||
+      path === key ||
+      (typeof path === "string" && path.startsWith(`${key}.`) && !sameValue(getPath(desired, path), getPath(olds, path))),
   );
 }
 
@@ -168,4 +189,3 @@ export function patchBody(shape: Record<string, z.ZodType>, desired: Props, prev
   }
   return body;
 }
-

@@ -25,7 +25,10 @@ function listingOf(spec: ResourceSpec): { itemsKey: string; query(inputs: Props)
   const lookup = api?.adoption;
   if (lookup) {
     const scoped = Object.entries(lookup.listQuery).filter((entry): entry is [string, string] => typeof entry[1] === "string");
-    return { itemsKey: lookup.itemsKey, query: (inputs) => Object.fromEntries(scoped.map(([param, field]) => [param, String(inputs[camel(field)])])) };
+    return {
+      itemsKey: lookup.itemsKey,
+      query: (inputs) => Object.fromEntries(scoped.map(([param, field]) => [param, String(inputs[camel(field)])])),
+    };
   }
   return api?.list && { itemsKey: api.list.itemsKey, query: () => ({}) };
 }

@@ -58,7 +58,6 @@ export interface VerificationContext {
   reads(): RunReader;
 }
 
-
 /** update() re-runs the verification as a gate only: diff() already attached its messages to the resource. */
 const silent: Diagnostics = { info: async () => {}, warn: async () => {} };
 

@@ -34,7 +34,10 @@ async function programClient(lookup: string, options: LookupOptions | undefined)
   const { PgBeamClient } = require("../client/client") as typeof import("../client/client");
   const config: ConfigSource = options?.provider
     ? await providerConfig(lookup, options.provider)
-    : { get: (key) => pulumi.runtime.getConfig(key), settingOf: (key) => `\`pgbeam:${key}\` (stack config: \`pulumi config set pgbeam:${key} …\`)` };
+    : {
+        get: (key) => pulumi.runtime.getConfig(key),
+        settingOf: (key) => `\`pgbeam:${key}\` (stack config: \`pulumi config set pgbeam:${key} …\`)`,
+      };
   return new PgBeamClient(resolveClientOptions(config, process.env));
 }
 
@@ -55,7 +58,11 @@ async function providerConfig(lookup: string, provider: Provider): Promise<Confi
  * An `…Output` form: runs once the arguments and the provider's configuration are known (else stays unknown). Only
  * the configuration's known-ness is waited on: the result is not made secret by the provider's key.
  */
-function lookupOutput<A, R>(args: pulumi.Input<A> | undefined, options: LookupOptions | undefined, run: (resolved: A) => Promise<R>): pulumi.Output<R> {
+function lookupOutput<A, R>(
+  args: pulumi.Input<A> | undefined,
+  options: LookupOptions | undefined,
+  run: (resolved: A) => Promise<R>,
+): pulumi.Output<R> {
   const configuration = options?.provider ? pulumi.unsecret(configurationOf(options.provider)).apply(() => true) : pulumi.output(true);
   return pulumi.all([pulumi.output(args as A), configuration]).apply(([resolved]) => run(resolved as A));
 }
@@ -74,7 +81,8 @@ function requireString(lookup: string, field: string, value: unknown): string {
 function byName<T extends { name: string; id: string }>(lookup: string, items: T[], name: string, kind: string, scope = ""): T {
   const found = items.filter((item) => item.name === name);
   if (found.length === 1) return found[0];
-  if (found.length > 1) fail(lookup, `${found.length} ${kind}s${scope} are named "${name}" (${found.map((i) => i.id).join(", ")}): look it up by id`);
+  if (found.length > 1)
+    fail(lookup, `${found.length} ${kind}s${scope} are named "${name}" (${found.map((i) => i.id).join(", ")}): look it up by id`);
   fail(lookup, `no ${kind}${scope} is named "${name}" (found: ${items.map((i) => `"${i.name}"`).join(", ") || "none"})`);
 }
 
@@ -134,7 +142,10 @@ export async function getOrganization(args: GetOrganizationArgs, options?: Looku
   const name = args.name === undefined ? undefined : requireString(lookup, "name", args.name);
   const { organizations } = await getOrganizations(options);
   if (name !== undefined) return byName(lookup, organizations, name, "organization");
-  return organizations.find((organization) => organization.id === id) ?? fail(lookup, `organization ${id} does not exist or the API key cannot access it`);
+  return (
+    organizations.find((organization) => organization.id === id) ??
+    fail(lookup, `organization ${id} does not exist or the API key cannot access it`)
+  );
 }
 export function getOrganizationOutput(args: InputsOf<GetOrganizationArgs>, options?: LookupOptions): pulumi.Output<Organization> {
   return lookupOutput(args as pulumi.Input<GetOrganizationArgs>, options, (resolved) => getOrganization(resolved, options));
@@ -147,9 +158,14 @@ export interface GetOrganizationPlanArgs {
 /** An organization's plan, billing state, spend limit and limits. */
 export async function getOrganizationPlan(args: GetOrganizationPlanArgs, options?: LookupOptions): Promise<OrganizationPlan> {
   const orgId = requireString("getOrganizationPlan", "orgId", args.orgId);
-  return fromApi(await (await programClient("getOrganizationPlan", options)).get(`/v1/organizations/${segment(orgId)}/plan`)) as unknown as OrganizationPlan;
+  return fromApi(
+    await (await programClient("getOrganizationPlan", options)).get(`/v1/organizations/${segment(orgId)}/plan`),
+  ) as unknown as OrganizationPlan;
 }
-export function getOrganizationPlanOutput(args: InputsOf<GetOrganizationPlanArgs>, options?: LookupOptions): pulumi.Output<OrganizationPlan> {
+export function getOrganizationPlanOutput(
+  args: InputsOf<GetOrganizationPlanArgs>,
+  options?: LookupOptions,
+): pulumi.Output<OrganizationPlan> {
   return lookupOutput(args as pulumi.Input<GetOrganizationPlanArgs>, options, (resolved) => getOrganizationPlan(resolved, options));
 }
 
@@ -177,7 +193,9 @@ export async function getProject(args: GetProjectArgs, options?: LookupOptions):
   } else {
     const orgId = requireString(lookup, "orgId", args.orgId);
     const name = requireString(lookup, "name", args.name);
-    const projects = (await client.listAll<unknown>("/v1/projects", "projects", { org_id: orgId })).map((p) => fromApi(p) as unknown as GetProjectResult);
+    const projects = (await client.listAll<unknown>("/v1/projects", "projects", { org_id: orgId })).map(
+      (p) => fromApi(p) as unknown as GetProjectResult,
+    );
     project = byName(lookup, projects, name, "project", ` in organization ${orgId}`);
   }
   const [primary] = primaryDatabaseCandidates(await client.listAll<Props>(`/v1/projects/${segment(project.id)}/databases`, "databases"));

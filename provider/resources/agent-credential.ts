@@ -7,7 +7,9 @@ import { projectsOf } from "./plan";
 
 export const AgentCredentialInputs = api.CreateAgentCredentialRequest.extend({
   projectId: z.string().min(1),
-  status: api.UpdateAgentCredentialStatusRequest.shape.status.optional().describe("Omitted: whatever the credential's status is (no diff)."),
+  status: api.UpdateAgentCredentialStatusRequest.shape.status
+    .optional()
+    .describe("Omitted: whatever the credential's status is (no diff)."),
   rotationTrigger: z
     .union([z.string(), z.number()])
     .optional()
@@ -33,7 +35,8 @@ export const agentCredentialSpec = defineSpec({
   },
   review: {
     replaceInvalidates: "a new Postgres user, connection string and MCP token: every agent still using the old ones is refused",
-    rotationInvalidates: "a new password (connection string) and MCP token under the same id: every agent still using the old ones is refused",
+    rotationInvalidates:
+      "a new password (connection string) and MCP token under the same id: every agent still using the old ones is refused",
   },
   parents: { projectId: projectPath, policyProfileId: policyPath("policyProfileId") },
   create: { ...rest.create, patchAfter: ["status"] },
@@ -50,7 +53,10 @@ export const agentCredentialSpec = defineSpec({
       // Revoked credentials no longer count; the quota spans every project of the organization.
       used: async (read, { orgId }) => {
         const perProject = await Promise.all(
-          (await projectsOf(read, orgId)).map(async (project) => (await read.list(rest.collectionPath!({ projectId: project.id }), "agents")).filter((a) => a.status !== "revoked").length),
+          (await projectsOf(read, orgId)).map(
+            async (project) =>
+              (await read.list(rest.collectionPath!({ projectId: project.id }), "agents")).filter((a) => a.status !== "revoked").length,
+          ),
         );
         return perProject.reduce((sum, n) => sum + n, 0);
       },

@@ -47,7 +47,8 @@ export const customDomainSpec = defineSpec({
   inputs: CustomDomainInputs,
   fields: { ...rest.fields, domain: ["unique"], verify: ["local"], verifyTimeoutSeconds: ["local"] },
   review: {
-    replaceInvalidates: "a new DNS verification token (`dnsVerificationToken`): the domain serves no traffic until its TXT record is updated and verified again",
+    replaceInvalidates:
+      "a new DNS verification token (`dnsVerificationToken`): the domain serves no traffic until its TXT record is updated and verified again",
   },
   parents: { projectId: projectPath },
   action: {

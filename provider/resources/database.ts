@@ -6,7 +6,10 @@ import { projectPath } from "./paths";
 
 /** Fields the server fills when omitted, without a default in the spec; also those of a project's primary database. */
 export const nestedDatabaseFields = <const Key extends string>(key: Key) =>
-  ({ [`${key}.sslMode`]: ["serverDefault"], [`${key}.poolConfig`]: ["serverDefault"] }) as Record<`${Key}.sslMode` | `${Key}.poolConfig`, ["serverDefault"]>;
+  ({ [`${key}.sslMode`]: ["serverDefault"], [`${key}.poolConfig`]: ["serverDefault"] }) as Record<
+    `${Key}.sslMode` | `${Key}.poolConfig`,
+    ["serverDefault"]
+  >;
 
 export const DatabaseInputs = api.CreateDatabaseRequest.extend({ projectId: z.string().min(1) });
 

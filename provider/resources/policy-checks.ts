@@ -111,13 +111,17 @@ async function checkExpectations(context: VerificationContext): Promise<pulumi.d
     const actual = results[index];
     if (actual.verdict === decision) return [];
     // No property: the engine would print the value at that path before the reason, which only adds noise here.
-    return [{
-      property: "",
-      reason: `policy expectation failed: expectations[${index}] "${shape(sql)}" expected ${decision}, got ${actual.verdict} (rule ${actual.rule}: ${actual.reason})`,
-    }];
+    return [
+      {
+        property: "",
+        reason: `policy expectation failed: expectations[${index}] "${shape(sql)}" expected ${decision}, got ${actual.verdict} (rule ${actual.rule}: ${actual.reason})`,
+      },
+    ];
   });
   if (failures.length === 0) {
-    await context.diagnostics.info(`policy expectations: ${describeProfile(context)}: all ${expectations.length} hold against the candidate profile`);
+    await context.diagnostics.info(
+      `policy expectations: ${describeProfile(context)}: all ${expectations.length} hold against the candidate profile`,
+    );
   }
   return failures;
 }
@@ -135,7 +139,9 @@ function examples(items: ReplayItem[], describeItem: (item: ReplayItem) => strin
 function combine(replays: ReplayResult[]) {
   const total = (key: ReplayCount) => replays.reduce((sum, r) => sum + r.summary[key], 0);
   const seen = new Set<string>();
-  const items = replays.flatMap((r) => r.items).filter((item) => !seen.has(`${item.change}:${item.query_hash}`) && seen.add(`${item.change}:${item.query_hash}`));
+  const items = replays
+    .flatMap((r) => r.items)
+    .filter((item) => !seen.has(`${item.change}:${item.query_hash}`) && seen.add(`${item.change}:${item.query_hash}`));
   return {
     shapes: total("distinct_queries"),
     executions: total("entries_scanned"),
@@ -228,12 +234,15 @@ async function reportImpact(context: UpdateContext): Promise<void> {
   } catch (error) {
     const message = `policy impact: ${describeProfile(context, context.id)}: the replay failed: ${(error as Error).message}`;
     // Without a replay the limits cannot be checked: a gate fails closed, a summary only says so.
-    if (limits && context.mode !== "report") throw new Error(`${message}; impactLimits cannot be checked, so the change is stopped`, { cause: error });
+    if (limits && context.mode !== "report")
+      throw new Error(`${message}; impactLimits cannot be checked, so the change is stopped`, { cause: error });
     await context.diagnostics.warn(message);
     return;
   }
   if (credentials === 0) {
-    await context.diagnostics.info(`policy impact: ${describeProfile(context, context.id)}: no agent credential uses this profile, so there is no recorded traffic to replay`);
+    await context.diagnostics.info(
+      `policy impact: ${describeProfile(context, context.id)}: no agent credential uses this profile, so there is no recorded traffic to replay`,
+    );
     return;
   }
   const impact = combine(replays);
@@ -246,7 +255,9 @@ async function reportImpact(context: UpdateContext): Promise<void> {
   if (breaches.length === 0) return;
   const over = `policy impact over its limits (${breaches.join("; ")}): ${describeProfile(context, context.id)}`;
   if (context.mode !== "report") throw new Error(`${over} was not changed`);
-  await context.diagnostics.warn(`${over}: reported only, since refresh changes nothing in PgBeam; \`pulumi up\` enforces the limits before changing the profile`);
+  await context.diagnostics.warn(
+    `${over}: reported only, since refresh changes nothing in PgBeam; \`pulumi up\` enforces the limits before changing the profile`,
+  );
 }
 
 export const policyVerification: PreChangeVerification = {

@@ -30,10 +30,9 @@ async function explainDeleteError(client: PgBeamClient, outputs: Props, id: stri
   const holders = agents.filter((a) => a.policy_profile_id === id && a.status !== "revoked");
   const names = holders.map((a) => `${a.name} (${a.id})`).join(", ");
   const detail = names ? `agent credentials still use it: ${names}` : error.detail;
-  return new Error(
-    `cannot delete policy profile ${id}: ${detail}. Nothing was deleted; remove or rebind those credentials first.`,
-    { cause: error },
-  );
+  return new Error(`cannot delete policy profile ${id}: ${detail}. Nothing was deleted; remove or rebind those credentials first.`, {
+    cause: error,
+  });
 }
 
 const rest = fromApi("PolicyProfile");
@@ -43,7 +42,10 @@ export const policyProfileSpec = defineSpec({
   ...rest,
   inputs: PolicyProfileInputs,
   fields: { ...rest.fields, projectId: ["path", "replace", "unique"], name: ["unique"] },
-  review: { replaceInvalidates: "a new profile id: the agent credentials bound to the old one are replaced with it (new connection strings and MCP tokens)" },
+  review: {
+    replaceInvalidates:
+      "a new profile id: the agent credentials bound to the old one are replaced with it (new connection strings and MCP tokens)",
+  },
   parents: { projectId: projectPath },
   verification: withPiiReview(policyVerification),
   // Every relation and column the rules name, against the catalogs of the project's databases.

@@ -57,7 +57,12 @@ export function namedRelations(profile: Props): NamedRelation[] {
   const named: NamedRelation[] = [
     ...strings(profile.tableAllowlist).map((table, i) => ({ field: `tableAllowlist[${i}]`, table, rule: "allowlist" as const })),
     ...strings(profile.tableDenylist).map((table, i) => ({ field: `tableDenylist[${i}]`, table, rule: "denylist" as const })),
-    ...list(profile.maskingRules).map((m, i) => ({ field: `maskingRules[${i}]`, table: String(m.table), column: String(m.column), rule: "masking" as const })),
+    ...list(profile.maskingRules).map((m, i) => ({
+      field: `maskingRules[${i}]`,
+      table: String(m.table),
+      column: String(m.column),
+      rule: "masking" as const,
+    })),
     ...list(profile.rowFilters).map((f, i) => ({ field: `rowFilters[${i}]`, table: String(f.table), rule: "row filter" as const })),
   ];
   return named.filter((named) => !containsUnknown(named.table) && !containsUnknown(named.column));
@@ -96,7 +101,9 @@ export type Candidate = string | { compare: string; suggest: string };
 export function likelyMeant(name: string, existing: Candidate[]): string[] {
   const typed = folded(name);
   const allowed = typed.length < 3 ? 0 : typed.length <= 5 ? 1 : 2;
-  const scored = existing.map((c) => (typeof c === "string" ? { compare: c, suggest: c } : c)).map((c) => ({ ...c, distance: editDistance(typed, c.compare.toLowerCase()) }));
+  const scored = existing
+    .map((c) => (typeof c === "string" ? { compare: c, suggest: c } : c))
+    .map((c) => ({ ...c, distance: editDistance(typed, c.compare.toLowerCase()) }));
   const best = Math.min(...scored.map((s) => s.distance));
   return best > allowed ? [] : [...new Set(scored.filter((s) => s.distance === best).map((s) => s.suggest))];
 }
@@ -170,9 +177,19 @@ export function judgeNames(named: NamedRelation[], catalogs: DatabaseCatalog[], 
     const column = columns.find((c) => c.name.toLowerCase() === item.column!.toLowerCase());
     if (!column) {
       const key = `${folded(item.table)}.${item.column.toLowerCase()}`;
-      unknown(`column ${JSON.stringify(item.column)} of ${relationLabel(matches[0])}`, item, likelyMeant(item.column, columns.map((c) => c.name)), !previouslyNamed.has(key));
+      unknown(
+        `column ${JSON.stringify(item.column)} of ${relationLabel(matches[0])}`,
+        item,
+        likelyMeant(
+          item.column,
+          columns.map((c) => c.name),
+        ),
+        !previouslyNamed.has(key),
+      );
     } else if (column.is_binary) {
-      judgement.notes.push(`${item.field}: ${relationLabel(matches[0])}.${column.name} is binary (${column.data_type}): PgBeam masks binary columns to NULL, whatever the kind`);
+      judgement.notes.push(
+        `${item.field}: ${relationLabel(matches[0])}.${column.name} is binary (${column.data_type}): PgBeam masks binary columns to NULL, whatever the kind`,
+      );
     }
   }
   return judgement;
@@ -180,7 +197,9 @@ export function judgeNames(named: NamedRelation[], catalogs: DatabaseCatalog[], 
 
 /** Names (and table.column pairs) the stored profile already had: a typo there was accepted by an earlier `up`. */
 function namesIn(profile: Props): Set<string> {
-  return new Set(namedRelations(profile).flatMap((n) => [folded(n.table), ...(n.column ? [`${folded(n.table)}.${n.column.toLowerCase()}`] : [])]));
+  return new Set(
+    namedRelations(profile).flatMap((n) => [folded(n.table), ...(n.column ? [`${folded(n.table)}.${n.column.toLowerCase()}`] : [])]),
+  );
 }
 
 /** The databases of the profile's project, each with how messages name it. */
@@ -206,12 +225,16 @@ export async function checkNamesAgainstCatalog(context: PredictHookContext): Pro
   const catalogs: DatabaseCatalog[] = await Promise.all(
     (await databasesOf(read, candidate)).map(async (db) => ({
       label: db.label,
-      catalog: (await read.get(`${db.path}/schema-catalog`).catch((error: Error) => ({ relations: [], error: error.message }))) as unknown as Catalog,
+      catalog: (await read
+        .get(`${db.path}/schema-catalog`)
+        .catch((error: Error) => ({ relations: [], error: error.message }))) as unknown as Catalog,
     })),
   );
   const profile = describeProfile(context);
   for (const failed of catalogs.filter((c) => c.catalog.error !== undefined)) {
-    await context.diagnostics.warn(`policy schema: ${profile}: names not checked against ${failed.label}, whose catalog could not be read: ${failed.catalog.error}`);
+    await context.diagnostics.warn(
+      `policy schema: ${profile}: names not checked against ${failed.label}, whose catalog could not be read: ${failed.catalog.error}`,
+    );
   }
   const judgement = judgeNames(named, catalogs, namesIn(previous));
   for (const warning of judgement.warnings) await context.diagnostics.warn(`policy schema: ${profile}: ${warning}`);
@@ -251,10 +274,14 @@ export function exposedColumns(profile: Props, scans: { label: string; suggestio
 }
 
 const LISTED = 8;
-const columnLabel = (c: ExposedColumn) => `${relationLabel({ schema: c.schema, name: c.table })}.${c.column} (${c.pii_type} ${c.confidence}, suggested mask ${c.mask_kind})`;
+const columnLabel = (c: ExposedColumn) =>
+  `${relationLabel({ schema: c.schema, name: c.table })}.${c.column} (${c.pii_type} ${c.confidence}, suggested mask ${c.mask_kind})`;
 
 function listed(columns: ExposedColumn[]): string {
-  const shown = columns.slice(0, LISTED).map((c) => `${columnLabel(c)} in ${c.database}`).join("; ");
+  const shown = columns
+    .slice(0, LISTED)
+    .map((c) => `${columnLabel(c)} in ${c.database}`)
+    .join("; ");
   return columns.length > LISTED ? `${shown}; and ${columns.length - LISTED} more` : shown;
 }
 
@@ -262,7 +289,10 @@ function listed(columns: ExposedColumn[]): string {
 function piiGateFailure(failAbove: number, over: ExposedColumn[]): pulumi.dynamic.CheckFailure {
   const rules = over
     .slice(0, 3)
-    .map((c) => `{ table: ${JSON.stringify(relationLabel({ schema: c.schema, name: c.table }))}, column: ${JSON.stringify(c.column)}, kind: ${JSON.stringify(c.mask_kind)} }`)
+    .map(
+      (c) =>
+        `{ table: ${JSON.stringify(relationLabel({ schema: c.schema, name: c.table }))}, column: ${JSON.stringify(c.column)}, kind: ${JSON.stringify(c.mask_kind)} }`,
+    )
     .join(", ");
   return {
     property: "",
@@ -281,7 +311,9 @@ export async function reviewPii(context: VerificationContext): Promise<pulumi.dy
   const review = context.candidate.piiReview as z.infer<typeof PiiReview> | undefined;
   if (!review?.enabled) return [];
   const profile = describeProfile(context);
-  const unknown = context.unknownInputs.filter((key) => key === "projectId" || key === "piiReview" || key === "statementRules" || NAMING_FIELDS.includes(key));
+  const unknown = context.unknownInputs.filter(
+    (key) => key === "projectId" || key === "piiReview" || key === "statementRules" || NAMING_FIELDS.includes(key),
+  );
   if (unknown.length > 0) {
     await context.diagnostics.warn(
       `pii review: ${profile}: not reviewed in this preview because ${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not known yet; ` +
@@ -302,7 +334,8 @@ export async function reviewPii(context: VerificationContext): Promise<pulumi.dy
   } catch (error) {
     const message = `pii review: ${profile}: the PII scan failed: ${(error as Error).message}`;
     // Without a scan the gate cannot be checked: it fails closed, a review without a gate only says so.
-    if (review.failAbove !== undefined) return [{ property: "", reason: `${message}; piiReview.failAbove cannot be checked, so nothing was changed` }];
+    if (review.failAbove !== undefined)
+      return [{ property: "", reason: `${message}; piiReview.failAbove cannot be checked, so nothing was changed` }];
     await context.diagnostics.warn(message);
     return [];
   }
@@ -310,10 +343,14 @@ export async function reviewPii(context: VerificationContext): Promise<pulumi.dy
   const exposed = exposedColumns(context.candidate, scans);
   const scanned = scans.map((s) => s.label).join(", ");
   if (exposed.length === 0) {
-    await context.diagnostics.info(`pii review: ${profile}: none of the ${found} likely-PII columns the scan of ${scanned} found is readable unmasked`);
+    await context.diagnostics.info(
+      `pii review: ${profile}: none of the ${found} likely-PII columns the scan of ${scanned} found is readable unmasked`,
+    );
     return [];
   }
-  await context.diagnostics.warn(`pii review: ${profile}: agents under this profile can read ${exposed.length} of the ${found} likely-PII columns unmasked: ${listed(exposed)}`);
+  await context.diagnostics.warn(
+    `pii review: ${profile}: agents under this profile can read ${exposed.length} of the ${found} likely-PII columns unmasked: ${listed(exposed)}`,
+  );
   const over = review.failAbove === undefined ? [] : exposed.filter((c) => c.confidence > review.failAbove!);
   return over.length > 0 ? [piiGateFailure(review.failAbove!, over)] : [];
 }

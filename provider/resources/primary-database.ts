@@ -21,7 +21,9 @@ export function adoptedPrimaryDatabase(databases: Props[], program: Props | unde
   if (candidates.length <= 1) return candidates[0];
   const same = candidates.filter((database) => ["host", "port", "name"].every((key) => database[key] === program?.[key]));
   if (same.length === 1) return same[0];
-  const listed = candidates.map((database) => `${String(database.id)} (${String(database.host)}:${String(database.port)}/${String(database.name)})`).join(", ");
+  const listed = candidates
+    .map((database) => `${String(database.id)} (${String(database.host)}:${String(database.port)}/${String(database.name)})`)
+    .join(", ");
   throw new Error(
     `its primary database is ambiguous: ${candidates.length} of its databases are not replicas (${listed}) and ` +
       `${same.length === 0 ? "none" : same.length} match the program's database host, port and name`,

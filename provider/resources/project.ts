@@ -51,7 +51,13 @@ export const projectSpec = defineSpec({
     stateful: true,
   },
   planRules: [
-    { what: "active projects", limit: "max_projects", zeroIsUnlimited: false, per: "organization", used: async (read, { orgId }) => (await projectsOf(read, orgId)).length },
+    {
+      what: "active projects",
+      limit: "max_projects",
+      zeroIsUnlimited: false,
+      per: "organization",
+      used: async (read, { orgId }) => (await projectsOf(read, orgId)).length,
+    },
     scaleAndAbove("self-hosted projects", (inputs) => inputs.selfHosted === true),
   ],
   create: { ...rest.create, patchAfter: PATCH_ONLY_FIELDS },

@@ -23,7 +23,8 @@ export const selfHostEnrollmentSpec = defineSpec({
   fields: { ...rest.fields, rotationTrigger: ["local"] },
   review: {
     replaceInvalidates: "a new enrollment and token: self-hosted proxies started with the old token (GRPC_AUTH_TOKEN) can no longer join",
-    rotationInvalidates: "a new token under the same enrollment: self-hosted proxies started with the old GRPC_AUTH_TOKEN can no longer join",
+    rotationInvalidates:
+      "a new token under the same enrollment: self-hosted proxies started with the old GRPC_AUTH_TOKEN can no longer join",
   },
   read: { ...rest.read, isGone: (enrollment) => enrollment.revoked_at != null },
   action: { trigger: "rotationTrigger", path: (outputs, id) => `${rest.itemPath(outputs, id)}/rotate`, parse: withToken },

@@ -13,7 +13,11 @@ export const SpendLimitInputs = z.strictObject({
 
 const rest = fromApi("SpendLimit");
 /** The organization's plan is where the spec reads the limit; the resource keeps only the limit's part of it. */
-const limitOf = (plan: Props): Props => ({ spend_limit: plan.spend_limit, spend_capped: plan.spend_capped, spend_capped_at: plan.spend_capped_at });
+const limitOf = (plan: Props): Props => ({
+  spend_limit: plan.spend_limit,
+  spend_capped: plan.spend_capped,
+  spend_capped_at: plan.spend_capped_at,
+});
 
 /** One per organization: the spec's PUT upsert, read from the plan, soft delete PUT null (no limit), which reads as gone. */
 export const spendLimitSpec = defineSpec({

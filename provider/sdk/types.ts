@@ -42,7 +42,12 @@ export interface PgBeamResourceClass<Args, Outputs, ParentKey extends keyof Args
   /** `pulumi-nodejs:dynamic/pgbeam:<Name>`, what policy packs and `pulumi stack export` name this type by. */
   readonly __pulumiType: string;
   /** Reads an existing object into the program; Pulumi never changes or deletes it. `parents`: the ids its URL needs. */
-  get(name: string, id: pulumi.Input<string>, parents: Pick<Args, ParentKey>, opts?: pulumi.CustomResourceOptions): PgBeamResourceOf<Outputs>;
+  get(
+    name: string,
+    id: pulumi.Input<string>,
+    parents: Pick<Args, ParentKey>,
+    opts?: pulumi.CustomResourceOptions,
+  ): PgBeamResourceOf<Outputs>;
 }
 
 /** A resource whose URL needs no other id (Project) is also read with `get(name, id, opts)`. */

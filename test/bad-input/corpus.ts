@@ -82,16 +82,31 @@ export function example(schema: Schema): unknown {
 /** A value of none of the node's types. */
 function wrongType(node: Schema): unknown {
   const types: string[] = node.anyOf ? node.anyOf.map((b: Schema) => b.type) : [node.type].flat();
-  const byType: [string, unknown][] = [["string", 42], ["integer", "42"], ["number", "42"], ["boolean", "true"], ["array", "x"], ["object", "x"]];
+  const byType: [string, unknown][] = [
+    ["string", 42],
+    ["integer", "42"],
+    ["number", "42"],
+    ["boolean", "true"],
+    ["array", "x"],
+    ["object", "x"],
+  ];
   const allowed = (value: unknown) =>
-    types.some((type) => (type === "integer" || type === "number" ? typeof value === "number" : type === "array" ? Array.isArray(value) : typeof value === type));
+    types.some((type) =>
+      type === "integer" || type === "number" ? typeof value === "number" : type === "array" ? Array.isArray(value) : typeof value === type,
+    );
   return [...byType.filter(([type]) => types.includes(type)).map(([, value]) => value), true, 42, "x"].find((value) => !allowed(value));
 }
 
 /** Every way to break one node, given how to place a value at it in an otherwise valid program. */
 function* breakNode(schema: Schema, required: boolean, path: string, set: Setter): Generator<Omit<InputCase, "resource">> {
   const { node, nullable } = unwrapNull(schema);
-  const at = (constraint: string, value: unknown, field = path, kind = constraint.split(" ")[0]) => ({ field, constraint, kind, value, inputs: set(value) });
+  const at = (constraint: string, value: unknown, field = path, kind = constraint.split(" ")[0]) => ({
+    field,
+    constraint,
+    kind,
+    value,
+    inputs: set(value),
+  });
   if (required) yield { field: path, constraint: "required", kind: "required", value: undefined, inputs: set(OMIT) };
   if (!nullable) yield at("not nullable", null);
   yield at("type", wrongType(node));
@@ -102,7 +117,10 @@ function* breakNode(schema: Schema, required: boolean, path: string, set: Setter
     if (node.maxLength !== undefined) yield at(`maxLength ${node.maxLength}`, "x".repeat(node.maxLength + 1));
     if (node.pattern) {
       const pattern = new RegExp(node.pattern);
-      yield at(`pattern ${node.pattern}`, PATTERN_BREAKERS.find((value) => !pattern.test(value)));
+      yield at(
+        `pattern ${node.pattern}`,
+        PATTERN_BREAKERS.find((value) => !pattern.test(value)),
+      );
     }
   }
   if (type === "integer" || type === "number") {
@@ -114,7 +132,11 @@ function* breakNode(schema: Schema, required: boolean, path: string, set: Setter
   }
   if (type === "array") {
     const item = example(node.items);
-    if (node.maxItems !== undefined) yield at(`maxItems ${node.maxItems}`, Array.from({ length: node.maxItems + 1 }, () => item));
+    if (node.maxItems !== undefined)
+      yield at(
+        `maxItems ${node.maxItems}`,
+        Array.from({ length: node.maxItems + 1 }, () => item),
+      );
     if (node.minItems) yield at(`minItems ${node.minItems}`, []);
     yield* breakNode(node.items, false, `${path}[0]`, (value) => set(value === OMIT ? [] : [value]));
   }

@@ -22,7 +22,12 @@ const suite = realEngineSuite({ orgId: ORG_A }, (emulator) => {
 
 /** Which key each API request about an object carried, by the object's organization. */
 function keysUsedFor(orgId: string): Set<string> {
-  const projectIds = new Set(suite.emulator.objects("project", { includeDeleted: true }).filter((o) => o.data.org_id === orgId).map((o) => o.id));
+  const projectIds = new Set(
+    suite.emulator
+      .objects("project", { includeDeleted: true })
+      .filter((o) => o.data.org_id === orgId)
+      .map((o) => o.id),
+  );
   return new Set(
     suite.emulator.requests
       .filter((r) => [...projectIds].some((id) => r.path.includes(id)) || (r.body as { org_id?: string } | undefined)?.org_id === orgId)
@@ -61,11 +66,20 @@ it("two organizations, each through its own provider; a move between accounts re
     const state = await stack.resources();
     const account = (name: string) => state.find((r) => r.urn.endsWith(`::${name}`))?.inputs?.__account;
     expect(["alpha", "beta", "beta-readonly", "mover", "plain"].map(account)).toEqual([ORG_A, ORG_B, ORG_B, ORG_A, undefined]);
-    expectNoPlaintext({ "stack export": await stack.exportText(), "CLI output": up.output }, { "key A": KEY_A, "key B": KEY_B, "database password": DB_PASSWORD });
+    expectNoPlaintext(
+      { "stack export": await stack.exportText(), "CLI output": up.output },
+      { "key A": KEY_A, "key B": KEY_B, "database password": DB_PASSWORD },
+    );
 
     expect((await stack.preview()).ops).toEqual({ alpha: "same", beta: "same", "beta-readonly": "same", mover: "same", plain: "same" });
     suite.emulator.clearRequests();
-    expect((await stack.refresh()).ops).toEqual({ alpha: "refresh", beta: "refresh", "beta-readonly": "refresh", mover: "refresh", plain: "refresh" });
+    expect((await stack.refresh()).ops).toEqual({
+      alpha: "refresh",
+      beta: "refresh",
+      "beta-readonly": "refresh",
+      mover: "refresh",
+      plain: "refresh",
+    });
     expect(keysUsedFor(ORG_A)).toEqual(new Set([KEY_A]));
     expect(keysUsedFor(ORG_B)).toEqual(new Set([KEY_B]));
 

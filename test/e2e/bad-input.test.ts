@@ -73,11 +73,21 @@ it("preview names the failing secret fields without printing their values", asyn
   try {
     const failures: Record<string, string> = {};
     const subjects = {
-      hook: { type: "WebhookEndpoint", args: { projectId: "prj_x", url: "https://hooks.example.com/pgbeam", secret: "env:WEBHOOK_SECRET" } },
-      db: { type: "Database", args: { projectId: "prj_x", host: "db", port: 5432, name: "app", username: "app", password: "envjson:DB_PASSWORD" } },
+      hook: {
+        type: "WebhookEndpoint",
+        args: { projectId: "prj_x", url: "https://hooks.example.com/pgbeam", secret: "env:WEBHOOK_SECRET" },
+      },
+      db: {
+        type: "Database",
+        args: { projectId: "prj_x", host: "db", port: 5432, name: "app", username: "app", password: "envjson:DB_PASSWORD" },
+      },
       project: {
         type: "Project",
-        args: { name: "p", orgId: suite.emulator.orgId, database: { host: "db", port: 5432, name: "app", username: "app", password: "envjson:DB_PASSWORD" } },
+        args: {
+          name: "p",
+          orgId: suite.emulator.orgId,
+          database: { host: "db", port: 5432, name: "app", username: "app", password: "envjson:DB_PASSWORD" },
+        },
       },
     };
     suite.emulator.clearRequests();
@@ -85,16 +95,21 @@ it("preview names the failing secret fields without printing their values", asyn
       await stack.setResources({ [name]: subject });
       failures[name] = await failedPreview(stack);
     }
-    expect(linesAbout(failures.hook, "hook").join("\n")).toMatch(/has a problem: secret: Too big: expected string to have <=256 characters/);
+    expect(linesAbout(failures.hook, "hook").join("\n")).toMatch(
+      /has a problem: secret: Too big: expected string to have <=256 characters/,
+    );
     expect(linesAbout(failures.db, "db").join("\n")).toMatch(/has a problem: password: Invalid string/);
     expect(linesAbout(failures.project, "project").join("\n")).toMatch(/has a problem: database\.password: Invalid string/);
     const text = Object.values(failures).join("\n");
-    expectNoPlaintext({ "preview output": text, "logged output": stack.log.join("\n") }, {
-      "webhook secret": webhookSecret,
-      "webhook secret (start)": webhookSecret.slice(0, 24),
-      "database password (up to its NUL)": "pw-Zx81",
-      "database password (after its NUL)": "-tail",
-    });
+    expectNoPlaintext(
+      { "preview output": text, "logged output": stack.log.join("\n") },
+      {
+        "webhook secret": webhookSecret,
+        "webhook secret (start)": webhookSecret.slice(0, 24),
+        "database password (up to its NUL)": "pw-Zx81",
+        "database password (after its NUL)": "-tail",
+      },
+    );
     expect(suite.emulator.requests).toEqual([]);
   } finally {
     await stack.cleanup();
@@ -106,7 +121,11 @@ it("values known only at apply time are validated once known, before the API is 
   const parents = {
     project: {
       type: "Project",
-      args: { name: "apply-time", orgId: suite.emulator.orgId, database: { host: "db", port: 5432, name: "app", username: "app", password: "envjson:DB_PASSWORD" } },
+      args: {
+        name: "apply-time",
+        orgId: suite.emulator.orgId,
+        database: { host: "db", port: 5432, name: "app", username: "app", password: "envjson:DB_PASSWORD" },
+      },
     },
     policy: { type: "PolicyProfile", args: { projectId: "ref:project.id", name: "read-only" } },
   };
@@ -114,7 +133,10 @@ it("values known only at apply time are validated once known, before the API is 
   const subjects = {
     // The project's creation time is in the past by the time it is known.
     agent: {
-      resource: { type: "AgentCredential", args: { projectId: "ref:project.id", policyProfileId: "ref:policy.id", name: "bot", expiresAt: "ref:project.createdAt" } },
+      resource: {
+        type: "AgentCredential",
+        args: { projectId: "ref:project.id", policyProfileId: "ref:policy.id", name: "bot", expiresAt: "ref:project.createdAt" },
+      },
       failure: /resource 'agent': property expiresAt value .*has a problem: must be in the future/,
       collection: "agents",
     },

@@ -33,7 +33,14 @@ export function liveIdsUnder(emulator: Emulator, projectIds: Set<string>, labelP
  */
 export async function stateIds(stack: TestStack, emulator?: Emulator): Promise<{ ids: string[]; projectIds: Set<string> }> {
   const resources = await stack.resources();
-  const known = emulator && new Set(emulator.objects(undefined, { includeDeleted: true }).filter((o) => o.kind !== "organization" && o.kind !== "plan").map((o) => o.id));
+  const known =
+    emulator &&
+    new Set(
+      emulator
+        .objects(undefined, { includeDeleted: true })
+        .filter((o) => o.kind !== "organization" && o.kind !== "plan")
+        .map((o) => o.id),
+    );
   const ids = resources
     .filter((r) => !r.type.endsWith(":ProjectDefaultPolicy"))
     .flatMap((r) => [r.id, r.outputs?.primaryDatabaseId])

@@ -26,7 +26,12 @@ const suite = realEngineSuite({ orgId: DEV_ORG }, (emulator) => {
 function environment(orgId: string) {
   const project = suite.emulator.objects("project").find((o) => o.data.org_id === orgId)!;
   const inProject = (kind: string) => suite.emulator.objects(kind).filter((o) => o.data.project_id === project.id);
-  return { project: project.data, database: inProject("database")[0].data, policy: inProject("policy")[0].data, agent: inProject("agent")[0].data };
+  return {
+    project: project.data,
+    database: inProject("database")[0].data,
+    policy: inProject("policy")[0].data,
+    agent: inProject("agent")[0].data,
+  };
 }
 
 it("dev and prod converge independently; a change to prod's stack file changes prod only; outputs serve apps", async () => {
@@ -54,7 +59,11 @@ it("dev and prod converge independently; a change to prod's stack file changes p
     // Each environment got its own file's settings, in its own organization.
     const devEnv = environment(DEV_ORG);
     const prodEnv = environment(PROD_ORG);
-    expect(devEnv.project).toMatchObject({ name: "app-dev", residency: "any", allowed_cidrs: [{ cidr: "10.0.0.0/8", label: "office VPN" }] });
+    expect(devEnv.project).toMatchObject({
+      name: "app-dev",
+      residency: "any",
+      allowed_cidrs: [{ cidr: "10.0.0.0/8", label: "office VPN" }],
+    });
     expect(prodEnv.project).toMatchObject({
       name: "app-prod",
       residency: "eu",
@@ -64,7 +73,10 @@ it("dev and prod converge independently; a change to prod's stack file changes p
       ],
     });
     expect(devEnv.database).toMatchObject({ pool_config: { pool_size: 5, max_active: 50 }, cache_config: { enabled: false } });
-    expect(prodEnv.database).toMatchObject({ pool_config: { pool_size: 80, max_active: 800 }, cache_config: { enabled: true, max_entries: 100000 } });
+    expect(prodEnv.database).toMatchObject({
+      pool_config: { pool_size: 80, max_active: 800 },
+      cache_config: { enabled: true, max_entries: 100000 },
+    });
     expect(devEnv.policy).toMatchObject({ name: "agents-dev", access_mode: "read_write", max_rows: 0 });
     expect(prodEnv.policy).toMatchObject({
       name: "agents-prod",
@@ -85,7 +97,12 @@ it("dev and prod converge independently; a change to prod's stack file changes p
       expect(devOut[name].secret).toBe(true);
     }
     const prodUrl = new URL(prodOut.connectionString.value as string);
-    expect([prodUrl.hostname, prodUrl.username, prodUrl.password, prodUrl.pathname]).toEqual([prodEnv.project.proxy_host, "app", PROD_DB_PASSWORD, "/app"]);
+    expect([prodUrl.hostname, prodUrl.username, prodUrl.password, prodUrl.pathname]).toEqual([
+      prodEnv.project.proxy_host,
+      "app",
+      PROD_DB_PASSWORD,
+      "/app",
+    ]);
     expect(new URL(devOut.connectionString.value as string).hostname).toBe(devEnv.project.proxy_host);
 
     // A pull request that touches prod's file only: prod's policy is updated, nothing else anywhere.
@@ -98,7 +115,10 @@ it("dev and prod converge independently; a change to prod's stack file changes p
     expect(prodPreview.ops).toEqual({ app: "same", agents: "update", assistant: "same" });
     expect(prodPreview.output).toMatch(/~ maxRows\s*: 500 => 200/);
     const devObjects = () =>
-      suite.emulator.objects().filter((o) => o.id === devEnv.project.id || o.data.project_id === devEnv.project.id).map((o) => o.data);
+      suite.emulator
+        .objects()
+        .filter((o) => o.id === devEnv.project.id || o.data.project_id === devEnv.project.id)
+        .map((o) => o.data);
     const devBefore = devObjects();
     const prodUpdate = await prod.up();
     expect(prodUpdate.ops).toEqual({ agents: "update", app: "same", assistant: "same" });
@@ -158,7 +178,10 @@ it("a typo or a wrong type in a stack file fails the preview naming it, before a
     const committed = fs.readFileSync(stackFile, "utf8");
     fs.writeFileSync(stackFile, committed.replace("    maxRows: 5000", "    maxRow: 5000").replace("poolSize: 20", 'poolSize: "20"'));
     suite.emulator.clearRequests();
-    const failure = await staging.preview().then(() => "preview succeeded", (error: Error) => error.message);
+    const failure = await staging.preview().then(
+      () => "preview succeeded",
+      (error: Error) => error.message,
+    );
     expect(failure).toContain('pgbeam-environments:agents: Unrecognized key: "maxRow"');
     expect(failure).toMatch(/pgbeam-environments:sizing\.pool\.poolSize: Invalid input: expected number, received string/);
     expect(suite.emulator.requests).toEqual([]);

@@ -58,10 +58,13 @@ it("examples/agent-gateway: up, unchanged preview, rotation, destroy; no secret 
     const rotated = await stack.outputs();
     expect(rotated.agentCredentialId.value).toBe(outputs.agentCredentialId.value);
     expect(rotated.mcpToken.value).not.toBe(mcpToken);
-    expectNoPlaintext({ "stack export": await stack.exportText(), "CLI output": rotate.output }, {
-      ...secrets,
-      "rotated MCP token": rotated.mcpToken.value as string,
-    });
+    expectNoPlaintext(
+      { "stack export": await stack.exportText(), "CLI output": rotate.output },
+      {
+        ...secrets,
+        "rotated MCP token": rotated.mcpToken.value as string,
+      },
+    );
 
     await stack.destroy();
     expect(leftovers(suite.emulator)).toEqual([]);
@@ -92,7 +95,9 @@ it("bad input fails preview in check(), naming the field, before any API call", 
     const text = `${failure.message}`;
     // A nested field is named in the reason, as written; a top-level one is a property the engine prints with its value.
     expect(text).toMatch(/resource 'project' has a problem: database\.port: Too big: expected number to be <=65535/);
-    expect(text).toMatch(/resource 'project': property residency value \{mars\} has a problem: Invalid option: expected one of "any"\|"us"\|"eu"/);
+    expect(text).toMatch(
+      /resource 'project': property residency value \{mars\} has a problem: Invalid option: expected one of "any"\|"us"\|"eu"/,
+    );
     expect(text).not.toContain("<nil>");
     expect(suite.emulator.requests).toEqual([]);
   } finally {

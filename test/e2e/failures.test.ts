@@ -34,7 +34,9 @@ it("a refused configuring PATCH fails the up closed: the project is deleted agai
     const failed = await stack.cli(["up", "--yes", "--skip-preview"]);
     expect(failed.code).not.toBe(0);
     expect(failed.output).toMatch(/created Project prj_\w+, but setting allowedCidrs, agentsDisabled on it failed: .*400 INVALID_INPUT/);
-    expect(failed.output).toContain("It was deleted again rather than left running with the API's defaults for allowedCidrs, agentsDisabled");
+    expect(failed.output).toContain(
+      "It was deleted again rather than left running with the API's defaults for allowedCidrs, agentsDisabled",
+    );
     expect(suite.emulator.objects("project").filter((o) => o.data.name === "failclosed-1")).toEqual([]);
     expect(await stack.resources()).toEqual([]);
 
@@ -64,7 +66,9 @@ it("after the API key is rotated in config and the old one revoked, refresh fail
     const refresh = await stack.cli(["refresh", "--yes"]);
     expect(refresh.code).not.toBe(0);
     expect(refresh.output).toContain("failed with 401 UNAUTHORIZED");
-    expect(refresh.output).toContain("run `pulumi up` (stores the new key), or `pulumi refresh --run-program` / `pulumi destroy --run-program`");
+    expect(refresh.output).toContain(
+      "run `pulumi up` (stores the new key), or `pulumi refresh --run-program` / `pulumi destroy --run-program`",
+    );
 
     const told = await stack.cli(["refresh", "--yes", "--run-program"]);
     expect(told.code).toBe(0);
@@ -90,13 +94,16 @@ it("an up riding out an outage shows its retries on the resource as they happen,
     let createdAt = 0;
     const onEvent = (event: EngineEvent) => {
       const diagnostic = event.diagnosticEvent;
-      if (diagnostic?.urn?.endsWith("::patient") && diagnostic.message.includes("retrying")) shown.push({ at: Date.now(), message: diagnostic.message.trim() });
+      if (diagnostic?.urn?.endsWith("::patient") && diagnostic.message.includes("retrying"))
+        shown.push({ at: Date.now(), message: diagnostic.message.trim() });
       if (event.resOutputsEvent?.metadata.urn.endsWith("::patient")) createdAt = Date.now();
     };
     await stack.stack.up({ onEvent });
     const retries = suite.emulator.requests.filter((r) => r.method === "POST" && r.path === "/v1/projects" && r.status === 503).length;
     process.stdout.write(`outage of 45 s under the real engine: ${retries} retries, ${shown.length} messages on the resource\n`);
-    expect(shown[0].message).toMatch(/^PgBeam API POST \/v1\/projects: the API answered 503 \w+ \(injected fault: HTTP 503\); retrying in \d+(\.\d)? s \(attempt 2, \d+(\.\d)? s of the 110 s retry budget spent; pgbeam:callBudgetMs sets it\)$/);
+    expect(shown[0].message).toMatch(
+      /^PgBeam API POST \/v1\/projects: the API answered 503 \w+ \(injected fault: HTTP 503\); retrying in \d+(\.\d)? s \(attempt 2, \d+(\.\d)? s of the 110 s retry budget spent; pgbeam:callBudgetMs sets it\)$/,
+    );
     // The first arrived while the outage went on, not with the result.
     expect(createdAt - shown[0].at).toBeGreaterThan(30_000);
     expect(shown.length).toBeGreaterThanOrEqual(2);
@@ -120,7 +127,9 @@ it("an unreachable base URL fails the up within 15 s of trying, naming the URL a
     const started = Date.now();
     const failed = await stack.cli(["up", "--yes", "--skip-preview"]);
     const seconds = /\(\d+ attempts in (\d+\.\d) s; gave up: no connection could be made\)/.exec(failed.output)?.[1];
-    process.stdout.write(`unreachable base URL under the real engine: gave up after ${seconds} s of trying, up took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `unreachable base URL under the real engine: gave up after ${seconds} s of trying, up took ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
     expect(failed.code).not.toBe(0);
     expect(failed.output).toContain(`could not connect to ${url}: connection refused`);
     expect(failed.output).toContain(`Check the API URL ${url}: it is set by \`pgbeam:baseUrl\``);
@@ -144,7 +153,9 @@ it("without an API key, a preview that needs no API call passes and says so on t
       {
         resource: undefined,
         severity: "warning",
-        message: expect.stringMatching(/^pulumi-pgbeam: PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>`.* fails until then\.$/),
+        message: expect.stringMatching(
+          /^pulumi-pgbeam: PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>`.* fails until then\.$/,
+        ),
       },
     ]);
     expect(suite.emulator.requests).toEqual([]);

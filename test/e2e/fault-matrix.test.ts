@@ -111,7 +111,15 @@ const SAMPLES: Record<string, Sample> = {
     update: { args: () => ({ description: "updated by the matrix" }), applied: (o) => o.description === "updated by the matrix" },
   },
   Database: {
-    args: (marker, p) => ({ projectId: p.project, host: `${marker}.internal`, port: 5432, name: "app", username: "ro", password: "env:PASSWORD", role: "replica" }),
+    args: (marker, p) => ({
+      projectId: p.project,
+      host: `${marker}.internal`,
+      port: 5432,
+      name: "app",
+      username: "ro",
+      password: "env:PASSWORD",
+      role: "replica",
+    }),
     update: { args: () => ({ port: 6432 }), applied: (o) => o.port === 6432 },
   },
   PolicyProfile: {
@@ -151,7 +159,10 @@ const SAMPLES: Record<string, Sample> = {
   },
   ProjectDefaultPolicy: {
     args: (_marker, p) => ({ projectId: p.project, defaultPolicyProfileId: p.policy }),
-    update: { args: (p) => ({ defaultPolicyProfileId: p.secondPolicy }), applied: (o, p) => o.default_policy_profile_id === p.secondPolicyId },
+    update: {
+      args: (p) => ({ defaultPolicyProfileId: p.secondPolicy }),
+      applied: (o, p) => o.default_policy_profile_id === p.secondPolicyId,
+    },
     object: (emulator, _id, p) => emulator.get("project", p.projectId),
     gone: (o) => o?.default_policy_profile_id === null,
   },
@@ -227,7 +238,10 @@ function program(phase: "parents" | "created" | "changed" | "deleted"): Record<s
   const resources: Record<string, { type: string; args: unknown }> = {};
   for (const c of cases) {
     const p = parentsOf(c);
-    resources[`${c.name}p`] = { type: "Project", args: SAMPLES.Project.args(`matrix-${c.name}-parent`, { ...p, orgId: suite.emulator.orgId }) };
+    resources[`${c.name}p`] = {
+      type: "Project",
+      args: SAMPLES.Project.args(`matrix-${c.name}-parent`, { ...p, orgId: suite.emulator.orgId }),
+    };
     resources[`${c.name}pol`] = { type: "PolicyProfile", args: { projectId: p.project, name: "parent-policy" } };
     resources[`${c.name}pol2`] = { type: "PolicyProfile", args: { projectId: p.project, name: "parent-policy-2" } };
   }
@@ -253,7 +267,9 @@ function resolvedArgs(c: Case): Props {
     [parentsOf(c).secondPolicy]: p.secondPolicyId,
     [parentsOf(c).database]: p.databaseId,
   };
-  return Object.fromEntries(Object.entries(SAMPLES[c.resource].args(`matrix-${c.name}`, parentsOf(c))).map(([k, v]) => [k, refs[v as string] ?? v]));
+  return Object.fromEntries(
+    Object.entries(SAMPLES[c.resource].args(`matrix-${c.name}`, parentsOf(c))).map(([k, v]) => [k, refs[v as string] ?? v]),
+  );
 }
 
 /** Ids by program name, and each project's primary database as `<name>.primaryDatabaseId`. */
@@ -292,7 +308,12 @@ function faultFor(c: Case, state: Snapshot): Fault {
   const itemPath = spec.itemPath(outputs, ids[c.name]);
   if (c.op === "update") return { ...c.fault.fault, method: spec.update!.method, path: itemPath };
   if (c.op === "rotate") return { ...c.fault.fault, method: "POST", path: spec.action!.path(outputs, ids[c.name]) };
-  if (c.op === "read") return { ...c.fault.fault, method: "GET", path: spec.read?.list ? new RegExp(`^${itemPath.slice(0, itemPath.lastIndexOf("/"))}$`) : itemPath };
+  if (c.op === "read")
+    return {
+      ...c.fault.fault,
+      method: "GET",
+      path: spec.read?.list ? new RegExp(`^${itemPath.slice(0, itemPath.lastIndexOf("/"))}$`) : itemPath,
+    };
   return { ...c.fault.fault, method: spec.delete?.method ?? "DELETE", path: itemPath };
 }
 
@@ -325,7 +346,11 @@ async function runPhase(phaseCases: Case[], run: () => Promise<CliResult>, oneTi
   const failedFirst = phaseCases.filter((c) => c.convergedIn !== 1);
   for (const c of failedFirst) {
     // A failure must name the resource and its cause.
-    expect({ case: c.name, code: first.code, named: first.output.includes(c.name) }).toEqual({ case: c.name, code: first.code, named: true });
+    expect({ case: c.name, code: first.code, named: first.output.includes(c.name) }).toEqual({
+      case: c.name,
+      code: first.code,
+      named: true,
+    });
   }
   suite.emulator.clearFaults();
   await expectNoLeaks(stack, suite.emulator, given);
@@ -349,7 +374,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const rows = cases.map((c) => `${c.resource.padEnd(16)} ${c.op.padEnd(9)} ${c.fault.name.padEnd(56)} ${["failed", "converged in the faulted run", "converged in the next run"][c.convergedIn ?? 0]}`);
+  const rows = cases.map(
+    (c) =>
+      `${c.resource.padEnd(16)} ${c.op.padEnd(9)} ${c.fault.name.padEnd(56)} ${["failed", "converged in the faulted run", "converged in the next run"][c.convergedIn ?? 0]}`,
+  );
   const count = (n: number) => cases.filter((c) => (c.convergedIn ?? 0) === n).length;
   console.log(
     `fault matrix (${FULL ? "full" : "sample; PGBEAM_FULL_MATRIX=1 for all"}): ${cases.length} cases, ${count(1)} converged in the first run, ` +
@@ -368,7 +396,10 @@ it("create and the configuring step after it", async () => {
   await rememberIds();
   for (const c of cases) suite.emulator.observeQuery(parentIdsOf(c).projectId, parentIdsOf(c).databaseId, parentsOf(c).queryHash);
   await stack.setResources(program("created") as never);
-  await runPhase(cases.filter((c) => c.op === "create" || c.op === "configure"), up);
+  await runPhase(
+    cases.filter((c) => c.op === "create" || c.op === "configure"),
+    up,
+  );
   await rememberIds();
 });
 
@@ -378,21 +409,34 @@ it("update and rotation; one-time secrets unchanged unless rotated", async () =>
   const before: Record<string, string> = {};
   for (const c of withSecrets) before[c.name] = oneTimeOf(c, outputsIn(created, c.name) ?? {});
   await stack.setResources(program("changed") as never);
-  await runPhase(cases.filter((c) => c.op === "update" || c.op === "rotate"), up, before);
+  await runPhase(
+    cases.filter((c) => c.op === "update" || c.op === "rotate"),
+    up,
+    before,
+  );
   const changed = await snapshot();
-  for (const c of withSecrets.filter((a) => a.op !== "rotate")) expect([c.name, oneTimeOf(c, outputsIn(changed, c.name) ?? {})]).toEqual([c.name, before[c.name]]);
+  for (const c of withSecrets.filter((a) => a.op !== "rotate"))
+    expect([c.name, oneTimeOf(c, outputsIn(changed, c.name) ?? {})]).toEqual([c.name, before[c.name]]);
 });
 
 it("refresh reads", async () => {
-  await runPhase(cases.filter((c) => c.op === "read"), () => stack.cli(["refresh", "--yes", "--skip-preview"]));
+  await runPhase(
+    cases.filter((c) => c.op === "read"),
+    () => stack.cli(["refresh", "--yes", "--skip-preview"]),
+  );
 });
 
 it("delete", async () => {
   await stack.setResources(program("deleted") as never);
-  await runPhase(cases.filter((c) => c.op === "delete"), up);
+  await runPhase(
+    cases.filter((c) => c.op === "delete"),
+    up,
+  );
 });
 
 it("every case converged, in the run the fault allows", () => {
-  const wrong = cases.filter((c) => c.convergedIn !== (c.fault.converges === "first" ? 1 : 2)).map((c) => `${c.name} ${c.resource} ${c.op} ${c.fault.name}: ${c.convergedIn ?? 0}`);
+  const wrong = cases
+    .filter((c) => c.convergedIn !== (c.fault.converges === "first" ? 1 : 2))
+    .map((c) => `${c.name} ${c.resource} ${c.op} ${c.fault.name}: ${c.convergedIn ?? 0}`);
   expect(wrong).toEqual([]);
 });

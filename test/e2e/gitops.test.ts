@@ -94,7 +94,9 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
     expect(full.length).toBeGreaterThan(65536);
     expect(large.length).toBeLessThanOrEqual(60000);
     expect(large).toContain("### PgBeam preview of `dev`: 124 to create"); // Pulumi counts the stack itself
-    expect(large).toContain(`The full review (${full.length} characters, over GitHub's comment limit) is attached to this workflow run: artifact \`pgbeam-review-dev\`.`);
+    expect(large).toContain(
+      `The full review (${full.length} characters, over GitHub's comment limit) is attached to this workflow run: artifact \`pgbeam-review-dev\`.`,
+    );
     expect(large).toMatch(/\| `agents` \(PolicyProfile\) \| create \| \d+ \| 0 \|\n\| `app` \(Project\) \| create \| \d+ \| 0 \|\n/);
     expect(large).toMatch(/\| `team-119` \(PolicyProfile\) \| create \| \d+ \| 0 \|/);
     expect(full).toContain("#### `team-119` (PolicyProfile): create");
@@ -126,14 +128,18 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
     const text = readReview(review, "pull-request");
 
     expect(text).toContain("### PgBeam preview of `dev`: 2 to update, 1 to replace, 1 unchanged"); // the stack itself
-    expect(text).toContain(`Planning these changes made 2 PgBeam API calls, reads and what-if checks that change nothing: \`agents\` (PolicyProfile): 2 (\`GET /v1/projects/${project.id}/agents\`, \`POST /v1/projects/${project.id}/policy-replays\`).`);
+    expect(text).toContain(
+      `Planning these changes made 2 PgBeam API calls, reads and what-if checks that change nothing: \`agents\` (PolicyProfile): 2 (\`GET /v1/projects/${project.id}/agents\`, \`POST /v1/projects/${project.id}/policy-replays\`).`,
+    );
     // Drift found by refresh: refresh stored the server's value as the input, so it shows against the program's.
     expect(text).toContain("#### `app` (Project): update");
     expect(text).toContain('| `description` | `"edited in the console"` | `"app, dev environment"` |  |');
     expect(text).toContain("| `database.port` | `5432` | `6432` |  |");
     expect(text).toContain("**Secret input changing:** `database.password` (value not shown; `up` sends the new one).");
     // A field left to the server: not a removal.
-    expect(text).toContain('| `database.sslMode` | `"require"` | _(left to the server)_ | removed from the program: the server keeps `"require"`; `up` sends nothing |');
+    expect(text).toContain(
+      '| `database.sslMode` | `"require"` | _(left to the server)_ | removed from the program: the server keeps `"require"`; `up` sends nothing |',
+    );
     expect(text).toContain("#### `agents` (PolicyProfile): update");
     expect(text).toContain('| `accessMode` | `"read_write"` | `"read_only"` |  |');
     expect(text).toContain("| `maxRows` | `0` | `100` |  |");
@@ -145,12 +151,17 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
     expect(text).toContain(
       "> - `assistant` (AgentCredential) is replaced **delete-first** (its `deleteBeforeReplace` option, on by default where names are unique; set it `false` to create first): from its delete until the new one is created, it does not exist.",
     );
-    expect(text).toContain("**Its replace invalidates** a new Postgres user, connection string and MCP token: every agent still using the old ones is refused.");
+    expect(text).toContain(
+      "**Its replace invalidates** a new Postgres user, connection string and MCP token: every agent still using the old ones is refused.",
+    );
     expect(text).toContain(
       "**Uses it in this stack:** stack outputs `agentMcpUrl` (its `mcpUrl`); possibly the secret stack outputs `agentConnectionString`, `agentMcpToken`, `connectionString` (masked: check which hold its values).",
     );
     expect(text).toContain('| `name` | `"assistant-dev"` | `"helper-dev"` | forces replacement |');
-    expectNoPlaintext({ "review text": text }, { "API key": DEV_KEY, "database password": DB_PASSWORD, "new password": NEW_PASSWORD, "MCP token": tokens });
+    expectNoPlaintext(
+      { "review text": text },
+      { "API key": DEV_KEY, "database password": DB_PASSWORD, "new password": NEW_PASSWORD, "MCP token": tokens },
+    );
 
     // The merge: up does what the review said, and nothing else.
     const applied = await ci(stack, ["up", "dev"]);
@@ -163,7 +174,10 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
     const credentials = suite.emulator.objects("agent");
     expect(credentials.find((o) => o.id === oldCredential.id)?.data.status).toBe("revoked");
     expect(credentials.filter((o) => o.data.status === "active").map((o) => o.data.name)).toEqual(["helper-dev"]);
-    expectNoPlaintext({ "CLI output": `${merged.output}${applied.output}` }, { "API key": DEV_KEY, "database password": DB_PASSWORD, "new password": NEW_PASSWORD });
+    expectNoPlaintext(
+      { "CLI output": `${merged.output}${applied.output}` },
+      { "API key": DEV_KEY, "database password": DB_PASSWORD, "new password": NEW_PASSWORD },
+    );
 
     // The nightly drift job (pgbeam-drift.yml): nothing drifted; then someone edits the project in the console.
     const report = path.join(dir, "drift.md");
@@ -178,7 +192,9 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
     const drift = readReview(report, "drift");
     expect(drift).toContain("### ⚠️ PgBeam drift check of `dev`: 1 resource differs from the program");
     expect(drift).toContain("The refresh read each of the 3 PgBeam resources once. Planning these changes made no PgBeam API call.");
-    expect(drift).toContain('#### `app` (Project): update\n\n| Field | From | To | |\n|---|---|---|---|\n| `description` | `"edited in the console again"` | `"app, dev environment"` |  |\n\n');
+    expect(drift).toContain(
+      '#### `app` (Project): update\n\n| Field | From | To | |\n|---|---|---|---|\n| `description` | `"edited in the console again"` | `"app, dev environment"` |  |\n\n',
+    );
 
     // Pull requests only previewed (the drift check recorded nothing). A rotation: same credential, new secrets.
     const merged2 = snapshot(stack.workDir);
@@ -186,7 +202,9 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
     expect((await ci(stack, ["preview", "dev", review])).code).toBe(0);
     const rotation = readReview(review, "rotation");
     expect(rotation).toContain("### PgBeam preview of `dev`: 1 to update");
-    expect(rotation).toContain("#### `assistant` (AgentCredential): update\n**Its rotation (`rotationTrigger` changes) invalidates** a new password (connection string) and MCP token under the same id");
+    expect(rotation).toContain(
+      "#### `assistant` (AgentCredential): update\n**Its rotation (`rotationTrigger` changes) invalidates** a new password (connection string) and MCP token under the same id",
+    );
     expect(rotation).toContain("Planning these changes made no PgBeam API call.");
     merged2();
 
@@ -200,7 +218,9 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
       "> - `app` (Project) is replaced **delete-first** (its `orgId`, `name` must stay unique): from its delete until the new one is created, it does not exist.",
     );
     expect(replaced).toContain("Replaced because `cloud` changes: the old one is deleted, then the new one created.");
-    expect(replaced).toMatch(/\*\*Uses it in this stack:\*\* resources `agents` \(PolicyProfile\) through `projectId`; `assistant` \(AgentCredential\) through `projectId`; stack outputs `proxyHost` \(its `proxyHost`\)/);
+    expect(replaced).toMatch(
+      /\*\*Uses it in this stack:\*\* resources `agents` \(PolicyProfile\) through `projectId`; `assistant` \(AgentCredential\) through `projectId`; stack outputs `proxyHost` \(its `proxyHost`\)/,
+    );
     merged2();
 
     const again = await ci(stack, ["preview", "dev", review]);

@@ -42,7 +42,11 @@ function program(compliant: boolean) {
     },
     webhook: {
       type: "WebhookEndpoint",
-      args: { projectId: "ref:project.id", url: "https://hooks.example.com/pgbeam", ...(compliant ? { secret: "env:WEBHOOK_SECRET" } : {}) },
+      args: {
+        projectId: "ref:project.id",
+        url: "https://hooks.example.com/pgbeam",
+        ...(compliant ? { secret: "env:WEBHOOK_SECRET" } : {}),
+      },
     },
   };
 }
@@ -58,11 +62,16 @@ async function guardedPreview(name: string, configs: string[]) {
 }
 
 beforeAll(async () => {
-  stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PRIMARY_PASSWORD: "pw-guarded", WEBHOOK_SECRET: "whsec-guarded-4f2a" } });
+  stack = await suite.stack(path.join(__dirname, "programs/resources"), {
+    env: { PRIMARY_PASSWORD: "pw-guarded", WEBHOOK_SECRET: "whsec-guarded-4f2a" },
+  });
   pack = await stack.policyPack(path.join(__dirname, "../../policy-pack"));
   productionConfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-pack-config-")), "production.json");
   const production = { productionStacks: "^e2e$" };
-  fs.writeFileSync(productionConfig, JSON.stringify({ "pgbeam-prod-project-network": production, "pgbeam-prod-agent-read-only": production }));
+  fs.writeFileSync(
+    productionConfig,
+    JSON.stringify({ "pgbeam-prod-project-network": production, "pgbeam-prod-agent-read-only": production }),
+  );
 });
 
 afterAll(async () => {

@@ -19,8 +19,10 @@ export function realEngineSuite(options: EmulatorOptions = {}, prepare?: (emulat
     bin: "",
     consumer: "",
     /** A stack of `program` on this suite's CLI, package and emulator. */
-    stack: (program: string, more: { env?: Record<string, string>; stackName?: string; predictRefusals?: boolean; typeCheck?: boolean } = {}) =>
-      TestStack.create({ program, consumer: suite.consumer, bin: suite.bin, emulator: suite.emulator, ...more }),
+    stack: (
+      program: string,
+      more: { env?: Record<string, string>; stackName?: string; predictRefusals?: boolean; typeCheck?: boolean } = {},
+    ) => TestStack.create({ program, consumer: suite.consumer, bin: suite.bin, emulator: suite.emulator, ...more }),
   };
   beforeAll(async () => {
     suite.bin = pulumiBinDir();

@@ -34,9 +34,26 @@ function program(prefix: string) {
       },
     };
     resources[`pol${i}`] = { type: "PolicyProfile", args: { projectId: `ref:p${i}.id`, name: "read-only", accessMode: "read_only" } };
-    resources[`agent${i}`] = { type: "AgentCredential", args: { projectId: `ref:p${i}.id`, policyProfileId: `ref:pol${i}.id`, name: "bot" } };
-    resources[`hook${i}`] = { type: "WebhookEndpoint", args: { projectId: `ref:p${i}.id`, url: "https://hooks.example.com/i", secret: "env:WEBHOOK_SECRET" } };
-    resources[`db${i}`] = { type: "Database", args: { projectId: `ref:p${i}.id`, host: "replica.internal", port: 5432, name: "app", username: "ro", password: "env:PASSWORD", role: "replica" } };
+    resources[`agent${i}`] = {
+      type: "AgentCredential",
+      args: { projectId: `ref:p${i}.id`, policyProfileId: `ref:pol${i}.id`, name: "bot" },
+    };
+    resources[`hook${i}`] = {
+      type: "WebhookEndpoint",
+      args: { projectId: `ref:p${i}.id`, url: "https://hooks.example.com/i", secret: "env:WEBHOOK_SECRET" },
+    };
+    resources[`db${i}`] = {
+      type: "Database",
+      args: {
+        projectId: `ref:p${i}.id`,
+        host: "replica.internal",
+        port: 5432,
+        name: "app",
+        username: "ro",
+        password: "env:PASSWORD",
+        role: "replica",
+      },
+    };
   }
   return resources;
 }
@@ -55,7 +72,10 @@ const until = async (condition: () => boolean, what: string, timeoutMs = 120_000
  * checkpoint: EOF". The README tells users to delete the empty file; this does the same, and says it did.
  */
 function repairTruncatedAttrs(stack: TestStack): boolean {
-  const backend = (stack.stack.workspace as unknown as { envVars: Record<string, string> }).envVars.PULUMI_BACKEND_URL.replace(/^file:\/\//, "");
+  const backend = (stack.stack.workspace as unknown as { envVars: Record<string, string> }).envVars.PULUMI_BACKEND_URL.replace(
+    /^file:\/\//,
+    "",
+  );
   const attrs = path.join(backend, ".pulumi/stacks/pgbeam-e2e/e2e.json.attrs");
   if (!fs.existsSync(attrs) || fs.statSync(attrs).size > 0) return false;
   fs.rmSync(attrs);
@@ -117,9 +137,17 @@ describe.each(KILL_POINTS.map((point, index) => [point.name, point, index] as co
       await new Promise((resolve) => setTimeout(resolve, 3500)); // requests held by the suite.emulator finish
       suite.emulator.clearFaults();
       point.afterKill?.(prefix);
-      const scenarioProjects = new Set(suite.emulator.objects("project").filter((o) => o.data.name.startsWith(prefix)).map((o) => o.id));
+      const scenarioProjects = new Set(
+        suite.emulator
+          .objects("project")
+          .filter((o) => o.data.name.startsWith(prefix))
+          .map((o) => o.id),
+      );
       const liveAfterKill = liveIdsUnder(suite.emulator, scenarioProjects).length;
-      const inStateAfterKill = await stateIds(stack).then((state) => String(state.ids.length), () => "unreadable");
+      const inStateAfterKill = await stateIds(stack).then(
+        (state) => String(state.ids.length),
+        () => "unreadable",
+      );
 
       // What the user runs next, and what the CLI tells them to run.
       const steps: string[] = [];
@@ -142,7 +170,8 @@ describe.each(KILL_POINTS.map((point, index) => [point.name, point, index] as co
       await expectStateMatchesEmulator(stack, suite.emulator, `${prefix}-`);
       const projects = suite.emulator.objects("project").filter((o) => o.data.name.startsWith(prefix));
       expect(projects).toHaveLength(4);
-      for (const project of projects) expect(project.data).toMatchObject({ agents_disabled: true, allowed_cidrs: [{ cidr: "10.20.0.0/16", label: "vpc" }] });
+      for (const project of projects)
+        expect(project.data).toMatchObject({ agents_disabled: true, allowed_cidrs: [{ cidr: "10.20.0.0/16", label: "vpc" }] });
       // One-time secrets: what the state holds is what the API's credential has now.
       const outputs = await stack.outputs();
       for (let i = 0; i < 4; i++) {
@@ -207,13 +236,20 @@ describe("the same program creating again", () => {
       expect(suite.emulator.get("webhook", hook.id!)).toBeDefined();
       await expectStateMatchesEmulator(stack, suite.emulator, "again-");
       // Change an input and it is a new object.
-      await stack.setResources({ p0: resources.p0, pol0: resources.pol0, agent0: resources.agent0, hook0: { ...resources.hook0, args: { ...(resources.hook0.args as object), description: "v2" } } } as never);
+      await stack.setResources({
+        p0: resources.p0,
+        pol0: resources.pol0,
+        agent0: resources.agent0,
+        hook0: { ...resources.hook0, args: { ...(resources.hook0.args as object), description: "v2" } },
+      } as never);
       expect((await stack.cli(["up", "--yes", "--skip-preview", "--replace", hook.urn])).code).toBe(0);
       expect(suite.emulator.get("webhook", hook.id!)).toBeUndefined();
       await expectStateMatchesEmulator(stack, suite.emulator, "again-");
       await expectNoLeaks(stack, suite.emulator, { password: PASSWORD, "webhook secret": WEBHOOK_SECRET });
       expect((await stack.cli(["destroy", "--yes", "--skip-preview"])).code).toBe(0);
-      report.push("destroy then up (same bodies): new objects; up --replace with unchanged inputs: same object kept, said so; with a changed input: new object");
+      report.push(
+        "destroy then up (same bodies): new objects; up --replace with unchanged inputs: same object kept, said so; with a changed input: new object",
+      );
     } finally {
       await stack.cleanup();
     }

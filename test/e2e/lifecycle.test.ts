@@ -18,7 +18,9 @@ let stack: TestStack;
 const timings: string[] = [];
 
 /** The program: a project with its database, a second database, a policy, an agent bound to it, a webhook. */
-function resources(overrides: { project?: object; other?: object; replica?: object; policy?: object; agent?: object; webhook?: object } = {}) {
+function resources(
+  overrides: { project?: object; other?: object; replica?: object; policy?: object; agent?: object; webhook?: object } = {},
+) {
   return {
     project: {
       type: "Project",
@@ -142,7 +144,13 @@ it("creates everything; every request passes the spec", async () => {
   expect(suite.emulator.validationFailures).toEqual([]);
   const outputs = await stack.outputs();
   expect((outputs.agent.value as { mcpToken: string }).mcpToken).toMatch(/^pba_/);
-  for (const [resource, output] of [["agent", "connectionString"], ["agent", "mcpToken"], ["replica", "password"], ["webhook", "secret"], ["project", "database.password"]]) {
+  for (const [resource, output] of [
+    ["agent", "connectionString"],
+    ["agent", "mcpToken"],
+    ["replica", "password"],
+    ["webhook", "secret"],
+    ["project", "database.password"],
+  ]) {
     expect([resource, output, await stack.isSecretInState(resource, output)]).toEqual([resource, output, true]);
   }
   const state = await stack.resources();
@@ -286,8 +294,13 @@ it("destroy stops at a policy still used by a credential outside the stack, nami
     body: JSON.stringify({ name: "someone-elses-bot", policy_profile_id: outputs.policy.value.id }),
   });
   const outsider = ((await response.json()) as { credential: { id: string } }).credential;
-  const failure = await stack.destroy().then(() => undefined, (error: Error) => error);
-  expect(String(failure)).toContain(`cannot delete policy profile ${outputs.policy.value.id}: agent credentials still use it: someone-elses-bot (${outsider.id})`);
+  const failure = await stack.destroy().then(
+    () => undefined,
+    (error: Error) => error,
+  );
+  expect(String(failure)).toContain(
+    `cannot delete policy profile ${outputs.policy.value.id}: agent credentials still use it: someone-elses-bot (${outsider.id})`,
+  );
   expect(suite.emulator.get("policy", outputs.policy.value.id)).toBeDefined();
   expect((await stack.resources()).map((r) => r.urn.split("::").pop())).toContain("policy");
   suite.emulator.remove("agent", outsider.id);

@@ -42,7 +42,10 @@ it("an up resolves every lookup and manages a policy in the looked-up project; t
     planNames: ["starter", "pro", "scale"],
   });
   expect(suite.emulator.objects("policy").map((policy) => policy.data.project_id)).toEqual([projectId]);
-  expectNoPlaintext({ "stack export": await stack.exportText(), "CLI output": up.output }, { "API key": suite.emulator.apiKey, "database password": "console-pw-Vb62" });
+  expectNoPlaintext(
+    { "stack export": await stack.exportText(), "CLI output": up.output },
+    { "API key": suite.emulator.apiKey, "database password": "console-pw-Vb62" },
+  );
 });
 
 it("an unchanged program previews as no changes, lookups included", async () => {

@@ -27,12 +27,19 @@ const projectArgs = (name: string) => ({
   database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PASSWORD" },
 });
 
-const live = (kind: string) => suite.emulator.objects(kind).map((o) => o.id).sort();
+const live = (kind: string) =>
+  suite.emulator
+    .objects(kind)
+    .map((o) => o.id)
+    .sort();
 
 it("two backends, stack `dev` of the same project and one key: two independent stacks, or a refusal naming the object", async () => {
   const alice = await stackOf({
     app: { type: "Project", args: projectArgs("own-app") },
-    hook: { type: "WebhookEndpoint", args: { projectId: "ref:app.id", url: "https://hooks.example.com/own", secret: "env:WEBHOOK_SECRET" } },
+    hook: {
+      type: "WebhookEndpoint",
+      args: { projectId: "ref:app.id", url: "https://hooks.example.com/own", secret: "env:WEBHOOK_SECRET" },
+    },
   });
   const bob = await stackOf({});
   try {
@@ -123,7 +130,9 @@ it("`pulumi up --replace` of a project and a policy profile after an in-place up
     const after = await stack.resources();
     expect(after.map((entry) => entry.id)).not.toEqual(expect.arrayContaining(before.map((entry) => entry.id)));
     expect(live("project")).toEqual([after.find((entry) => entry.urn.endsWith("::app"))!.id]);
-    expect(suite.emulator.objects("policy").map((o) => o.data)).toEqual([expect.objectContaining({ name: "read-only", access_mode: "read_write" })]);
+    expect(suite.emulator.objects("policy").map((o) => o.data)).toEqual([
+      expect.objectContaining({ name: "read-only", access_mode: "read_write" }),
+    ]);
     expect((await stack.preview()).ops).toEqual({ app: "same", policy: "same" });
     await stack.destroy();
   } finally {

@@ -54,7 +54,10 @@ async function step(name: string, run: () => Promise<StepResult>): Promise<StepR
 /** A step the engine must refuse: the error's text (what the CLI printed). */
 async function failedStep(name: string, run: () => Promise<StepResult>): Promise<string> {
   const started = Date.now();
-  const failure = await run().then(() => undefined, (error: Error) => error);
+  const failure = await run().then(
+    () => undefined,
+    (error: Error) => error,
+  );
   timings.push(`${name} (fails): ${Date.now() - started} ms`);
   if (!failure) throw new Error(`${name} was expected to fail`);
   return String(failure);
@@ -124,7 +127,10 @@ it("a preview of an edit that breaks an expectation fails naming it, with zero w
 });
 
 it("a preview of a widening edit shows its replay impact on the policy", async () => {
-  const widened = { accessMode: "read_write", expectations: [EXPECTATIONS[1], { sql: "DELETE FROM users WHERE id = 1", decision: "allow" }] };
+  const widened = {
+    accessMode: "read_write",
+    expectations: [EXPECTATIONS[1], { sql: "DELETE FROM users WHERE id = 1", decision: "allow" }],
+  };
   await stack.setResources(program(widened));
   suite.emulator.clearRequests();
   const preview = await step("preview (widening)", () => stack.preview());
@@ -144,7 +150,9 @@ it("a preview of a widening edit shows its replay impact on the policy", async (
   // What a reviewer reads (and review tooling greps): the CLI's own text, the warning under the policy's row.
   const { code, output } = await stack.cli(["preview"]);
   expect(code).toBe(0);
-  expect(output).toMatch(/\nDiagnostics:\n {2}pulumi-nodejs:dynamic\/pgbeam:PolicyProfile \(policy\):\n(?: {4}.*\n)*? {4}warning: policy impact: PolicyProfile "policy" .*1 newly allowed \(1 write\)/);
+  expect(output).toMatch(
+    /\nDiagnostics:\n {2}pulumi-nodejs:dynamic\/pgbeam:PolicyProfile \(policy\):\n(?: {4}.*\n)*? {4}warning: policy impact: PolicyProfile "policy" .*1 newly allowed \(1 write\)/,
+  );
   expect(writesIn(suite.emulator.requests)).toEqual([]);
 });
 
@@ -186,7 +194,9 @@ it("impactLimits stop `up` too, and a refresh after a console-side loosening sti
   expect(overLimits.length).toBeGreaterThan(0);
   for (const { severity, message } of overLimits) {
     expect(severity).toBe("warning");
-    expect(message).toMatch(/^policy impact over its limits \(impactLimits\.newlyBlocked is 0, the change has 1\): .*: reported only, since refresh changes nothing in PgBeam/);
+    expect(message).toMatch(
+      /^policy impact over its limits \(impactLimits\.newlyBlocked is 0, the change has 1\): .*: reported only, since refresh changes nothing in PgBeam/,
+    );
   }
   expect(writesIn(suite.emulator.requests)).toEqual([]);
   const state = await stack.resources();

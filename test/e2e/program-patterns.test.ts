@@ -119,7 +119,12 @@ const SLOTS: Record<string, Slot> = {
   "a component's outputs as inputs": {
     id: "component-outputs",
     components: [{ name: "g-ids", outputs: {} }],
-    entry: (type, _phase, base) => plain(type, "component-outputs", routeIds("component-outputs", base, (key) => `ref:g-ids.${key}`)),
+    entry: (type, _phase, base) =>
+      plain(
+        type,
+        "component-outputs",
+        routeIds("component-outputs", base, (key) => `ref:g-ids.${key}`),
+      ),
   },
   // URN changes that must not touch the object
   "rename with aliases": {
@@ -132,12 +137,14 @@ const SLOTS: Record<string, Slot> = {
   "moved into a component with aliases": {
     id: "move-in",
     components: [{ name: "g-move-in" }],
-    entry: (type, phase, base) => plain(type, "move-in", base, phase === "create" ? {} : { parent: "g-move-in", aliases: [{ parent: "root" }] }),
+    entry: (type, phase, base) =>
+      plain(type, "move-in", base, phase === "create" ? {} : { parent: "g-move-in", aliases: [{ parent: "root" }] }),
   },
   "moved out of a component with aliases": {
     id: "move-out",
     components: [{ name: "g-move-out" }],
-    entry: (type, phase, base) => plain(type, "move-out", base, phase === "create" ? { parent: "g-move-out" } : { aliases: [{ parent: "g-move-out" }] }),
+    entry: (type, phase, base) =>
+      plain(type, "move-out", base, phase === "create" ? { parent: "g-move-out" } : { aliases: [{ parent: "g-move-out" }] }),
   },
   "pulumi state move to another stack": {
     id: "state-move",
@@ -213,7 +220,8 @@ const SLOTS: Record<string, Slot> = {
   },
   deletedWith: {
     id: "deleted-with",
-    entry: (type, phase, base) => (phase === "remove" ? undefined : plain(type, "deleted-with", base, { deletedWith: "holder-deleted-with" })),
+    entry: (type, phase, base) =>
+      phase === "remove" ? undefined : plain(type, "deleted-with", base, { deletedWith: "holder-deleted-with" }),
   },
   "additionalSecretOutputs on top of ours": {
     id: "aso",
@@ -233,14 +241,24 @@ const SLOTS: Record<string, Slot> = {
   },
   "unknowns from another provider in preview": {
     id: "unknown",
-    entry: (type, _phase, base) => plain(type, "unknown", routeIds("unknown", base, (key) => `later:${key}`)),
+    entry: (type, _phase, base) =>
+      plain(
+        type,
+        "unknown",
+        routeIds("unknown", base, (key) => `later:${key}`),
+      ),
   },
 };
 const ROWS = Object.keys(SLOTS);
 const STACK_RENAME = "pulumi stack rename (every slot)";
 const IMPORT = "import (fails at once, pointing to adoptId)";
 /** The matrix: the slots' patterns and those that span them. */
-const MATRIX_ROWS = [...ROWS.slice(0, ROWS.indexOf("pulumi state move to another stack")), STACK_RENAME, ...ROWS.slice(ROWS.indexOf("pulumi state move to another stack")), IMPORT];
+const MATRIX_ROWS = [
+  ...ROWS.slice(0, ROWS.indexOf("pulumi state move to another stack")),
+  STACK_RENAME,
+  ...ROWS.slice(ROWS.indexOf("pulumi state move to another stack")),
+  IMPORT,
+];
 const slotOf = (row: string) => SLOTS[row].id;
 const applies = (row: string, type: string) => SLOTS[row]?.applies?.(type) ?? true;
 const baseArgs = (type: string, slot: string) => localize(slot, fixtureFor(type).args(parents[slot])) as Args;
@@ -323,7 +341,9 @@ interface StateEntry {
 async function state(target: TestStack): Promise<Record<string, StateEntry>> {
   const deployment = (await target.stack.exportStack()).deployment as { resources?: StateEntry[] };
   return Object.fromEntries(
-    (deployment.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pgbeam:")).map((r) => [r.urn.split("::").pop()!, r]),
+    (deployment.resources ?? [])
+      .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pgbeam:"))
+      .map((r) => [r.urn.split("::").pop()!, r]),
   );
 }
 const itemPathOf = (type: string, entry: StateEntry) => RESOURCE_SPECS[type].itemPath(entry.outputs, entry.id);
@@ -355,8 +375,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const width = Math.max(...MATRIX_ROWS.map((row) => row.length));
-  const lines = MATRIX_ROWS.map((row) => `${row.padEnd(width)}  ${TYPES.map((type) => (matrix[row]?.[type] ?? "-").split(":")[0].padEnd(4)).join(" ")}`);
-  const notes = MATRIX_ROWS.flatMap((row) => TYPES.filter((type) => (matrix[row]?.[type] ?? "pass") !== "pass").map((type) => `  ${row} × ${type}: ${matrix[row]?.[type] ?? "not run"}`));
+  const lines = MATRIX_ROWS.map(
+    (row) => `${row.padEnd(width)}  ${TYPES.map((type) => (matrix[row]?.[type] ?? "-").split(":")[0].padEnd(4)).join(" ")}`,
+  );
+  const notes = MATRIX_ROWS.flatMap((row) =>
+    TYPES.filter((type) => (matrix[row]?.[type] ?? "pass") !== "pass").map(
+      (type) => `  ${row} × ${type}: ${matrix[row]?.[type] ?? "not run"}`,
+    ),
+  );
   console.log(
     `program patterns × resources (real engine):\n${" ".repeat(width)}  ${TYPES.join(" ")}\n${lines.join("\n")}\n${notes.join("\n")}\n` +
       `wall:\n  ${timings.join("\n  ")}`,
@@ -387,10 +413,22 @@ it("each option does what users expect of it on create", () => {
   const holder = (name: string) => `::${name}`;
   const checks: Record<string, (type: string) => string | undefined> = {
     protect: (type) => (entry("protect", type).protect ? undefined : "not protected in state"),
-    dependsOn: (type) => (entry("dependsOn", type).dependencies?.some((urn) => urn.endsWith(holder("holder-depends-on"))) ? undefined : "no dependency in state"),
-    customTimeouts: (type) => (entry("customTimeouts", type).customTimeouts?.create === 420 ? undefined : `timeouts in state: ${JSON.stringify(entry("customTimeouts", type).customTimeouts)}`),
-    "provider through a component": (type) => (entry("provider through a component", type).provider?.includes("::explicit::") ? undefined : `provider ${entry("provider through a component", type).provider}`),
-    "providers through a component": (type) => (entry("providers through a component", type).provider?.includes("::explicit::") ? undefined : `provider ${entry("providers through a component", type).provider}`),
+    dependsOn: (type) =>
+      entry("dependsOn", type).dependencies?.some((urn) => urn.endsWith(holder("holder-depends-on")))
+        ? undefined
+        : "no dependency in state",
+    customTimeouts: (type) =>
+      entry("customTimeouts", type).customTimeouts?.create === 420
+        ? undefined
+        : `timeouts in state: ${JSON.stringify(entry("customTimeouts", type).customTimeouts)}`,
+    "provider through a component": (type) =>
+      entry("provider through a component", type).provider?.includes("::explicit::")
+        ? undefined
+        : `provider ${entry("provider through a component", type).provider}`,
+    "providers through a component": (type) =>
+      entry("providers through a component", type).provider?.includes("::explicit::")
+        ? undefined
+        : `provider ${entry("providers through a component", type).provider}`,
   };
   for (const row of ["transforms (sets an input)", "transformations (sets an input)"]) {
     checks[row] = (type) => {
@@ -405,21 +443,29 @@ it("each option does what users expect of it on create", () => {
 
 it("secrets stay secret: additionalSecretOutputs on top of ours, from config and from another stack", async () => {
   const exported = await stack.resources();
-  const encrypted = (value: unknown) => (value as Args | undefined)?.["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270";
+  const encrypted = (value: unknown) =>
+    (value as Args | undefined)?.["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270";
   // additionalSecretOutputs is about outputs (Pulumi leaves the input as the program gave it); a secret value is secret in both.
   const isSecret = (name: string, key: string, inputsToo: boolean) => {
     const entry = exported.find((r) => r.urn.endsWith(`::${name}`));
     return encrypted(entry?.outputs?.[key]) && (!inputsToo || entry?.inputs?.[key] === undefined || encrypted(entry.inputs[key]));
   };
-  const failures = judge(["additionalSecretOutputs on top of ours", "StackReference output; a secret from another stack", "a secret from config"], (row, type) => {
-    const slot = slotOf(row);
-    const base = baseArgs(type, slot);
-    const name = nameOf(slot, type);
-    const ours = [...fieldsWith(RESOURCE_SPECS[type], "writeOnly"), ...fieldsWith(RESOURCE_SPECS[type], "secret")].filter((key) => !key.includes(".") && created[name].outputs[key] !== undefined);
-    const expected = [plainField(type, base), ...ours];
-    const plainOnes = expected.filter((key) => !isSecret(name, key, row !== "additionalSecretOutputs on top of ours" || ours.includes(key)));
-    return plainOnes.length === 0 ? undefined : `not secret in state: ${plainOnes.join(", ")}`;
-  });
+  const failures = judge(
+    ["additionalSecretOutputs on top of ours", "StackReference output; a secret from another stack", "a secret from config"],
+    (row, type) => {
+      const slot = slotOf(row);
+      const base = baseArgs(type, slot);
+      const name = nameOf(slot, type);
+      const ours = [...fieldsWith(RESOURCE_SPECS[type], "writeOnly"), ...fieldsWith(RESOURCE_SPECS[type], "secret")].filter(
+        (key) => !key.includes(".") && created[name].outputs[key] !== undefined,
+      );
+      const expected = [plainField(type, base), ...ours];
+      const plainOnes = expected.filter(
+        (key) => !isSecret(name, key, row !== "additionalSecretOutputs on top of ours" || ours.includes(key)),
+      );
+      return plainOnes.length === 0 ? undefined : `not secret in state: ${plainOnes.join(", ")}`;
+    },
+  );
   expect(failures).toEqual([]);
 });
 
@@ -480,7 +526,9 @@ it("after pulumi stack rename and pulumi state move, nothing is replaced or writ
   const failures = judge([STACK_RENAME, movingRow, ...removedRows], (row, type) => {
     if (row === STACK_RENAME) {
       const names = Object.keys(after).filter((name) => after[name].type.endsWith(`:${type}`));
-      const wrong = names.filter((name) => preview.ops[name] !== "same" || up.ops[name] !== "same").map((name) => `${name}: ${preview.ops[name]}, ${up.ops[name]}`);
+      const wrong = names
+        .filter((name) => preview.ops[name] !== "same" || up.ops[name] !== "same")
+        .map((name) => `${name}: ${preview.ops[name]}, ${up.ops[name]}`);
       const stale = names.filter((name) => after[name].inputs.__urn !== after[name].urn);
       return [...wrong, ...stale.map((name) => `${name}: __urn not the new URN`)].join("; ") || undefined;
     }
@@ -498,12 +546,29 @@ it("after pulumi stack rename and pulumi state move, nothing is replaced or writ
 });
 
 it("a protected resource removed from the program fails the preview; opts.import fails before anything registers", async () => {
-  write(stack, programFor("remove", ROWS.filter((row) => row !== "protect")));
-  const protectedPreview = await stack.preview().then(() => "", (error: Error) => String(error));
-  const importing = { name: "imported", type: "Project", args: baseArgs("Project", "siblings"), opts: { import: parents.siblings.projectId } };
+  write(
+    stack,
+    programFor(
+      "remove",
+      ROWS.filter((row) => row !== "protect"),
+    ),
+  );
+  const protectedPreview = await stack.preview().then(
+    () => "",
+    (error: Error) => String(error),
+  );
+  const importing = {
+    name: "imported",
+    type: "Project",
+    args: baseArgs("Project", "siblings"),
+    opts: { import: parents.siblings.projectId },
+  };
   write(moved, { resources: [importing] });
   suite.emulator.clearRequests();
-  const importPreview = await moved.preview().then(() => "", (error: Error) => String(error));
+  const importPreview = await moved.preview().then(
+    () => "",
+    (error: Error) => String(error),
+  );
   // The program stops at the first resource that throws: the CLI is shown one; every class is constructed here.
   const constructed = (type: string) => {
     const resourceClass = (pgbeam as unknown as Record<string, new (name: string, args: Args, opts: Args) => unknown>)[type];
@@ -516,7 +581,8 @@ it("a protected resource removed from the program fails the preview; opts.import
   };
   const failures = judge(["protect", IMPORT], (row, type) => {
     if (row === "protect") return protectedPreview.includes(nameOf("protect", type)) ? undefined : "preview did not refuse to delete it";
-    if (type === "Project" && !importPreview.includes(`set the input adoptId: "${parents.siblings.projectId}"`)) return `preview: ${importPreview.slice(0, 300)}`;
+    if (type === "Project" && !importPreview.includes(`set the input adoptId: "${parents.siblings.projectId}"`))
+      return `preview: ${importPreview.slice(0, 300)}`;
     return constructed(type).includes('set the input adoptId: "x_123"') ? undefined : constructed(type);
   });
   expect(protectedPreview).toContain("protected");

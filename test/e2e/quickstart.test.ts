@@ -50,7 +50,10 @@ it("the README's quick start runs as written: install from the tarball, up, outp
       filter: (source) => path.basename(source) !== "node_modules",
     });
     // `npm test` built dist/ already; the README's `npm pack` runs the same build first.
-    const packed = execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", clone], { cwd: repoRoot, encoding: "utf8" }).trim();
+    const packed = execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", clone], {
+      cwd: repoRoot,
+      encoding: "utf8",
+    }).trim();
     const block = quickStartBlock();
     // The program the README shows is the one the block copies.
     const program = fs.readFileSync(path.join(repoRoot, "examples/quickstart/index.ts"), "utf8");

@@ -23,7 +23,9 @@ it("200 resources against a bucket of 10 req/s: one up, zero failed, one object 
   const up = await stack.up();
   const refused = suite.emulator.requests.filter((r) => r.rateLimited).length;
   const served = suite.emulator.requests.length - refused;
-  console.log(`200 resources, bucket 10 req/s: ${served} requests served, ${refused} refused with 429, up took ${(up.ms / 1000).toFixed(1)} s`);
+  console.log(
+    `200 resources, bucket 10 req/s: ${served} requests served, ${refused} refused with 429, up took ${(up.ms / 1000).toFixed(1)} s`,
+  );
   expect(up.summary.create).toBe(202); // and the stack itself, and its anchor
   expect(Object.values(up.ops).filter((op) => op === "create")).toHaveLength(200);
   suite.emulator.setRateLimit(undefined);

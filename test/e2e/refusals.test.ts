@@ -35,9 +35,11 @@ async function fillStarterPlan() {
   const projectId = (created.project as { id: string }).id;
   const databaseId = (created.database as { id: string }).id;
   const policyId = (await call(emulator, "POST", `/v1/projects/${projectId}/policies`, { name: "agents" })).id as string;
-  for (const name of ["bot-1", "bot-2", "bot-3"]) await call(emulator, "POST", `/v1/projects/${projectId}/agents`, { name, policy_profile_id: policyId });
+  for (const name of ["bot-1", "bot-2", "bot-3"])
+    await call(emulator, "POST", `/v1/projects/${projectId}/agents`, { name, policy_profile_id: policyId });
   for (let n = 1; n <= 11; n++) emulator.observeQuery(projectId, databaseId, shape(n));
-  for (let n = 1; n <= 10; n++) await call(emulator, "PUT", `/v1/projects/${projectId}/databases/${databaseId}/cache-rules/${shape(n)}`, { cache_enabled: true });
+  for (let n = 1; n <= 10; n++)
+    await call(emulator, "PUT", `/v1/projects/${projectId}/databases/${databaseId}/cache-rules/${shape(n)}`, { cache_enabled: true });
   // Made in the console last week, outside any stack.
   const legacy = await call(emulator, "POST", "/v1/projects", { name: "legacy", org_id: PRO, database });
   emulator.patch("project", (legacy.project as { id: string }).id, { created_at: "2026-11-20T09:00:00Z" });
@@ -89,23 +91,51 @@ function corpus(): { name: string; resources: Record<string, { type: string; arg
   const plan = overTheLimits(full);
   const one = (name: keyof typeof plan) => ({ [name]: plan[name] });
   return [
-    { name: "max_projects", resources: one("maxProjects"), predicted: "its limit of active projects is 1 (limits.max_projects), with 1 in use" },
-    { name: "max_databases", resources: one("maxDatabases"), predicted: "its limit of databases per project is 1 (limits.max_databases), with 1 in use" },
-    { name: "max_agent_credentials", resources: one("maxAgentCredentials"), predicted: "its limit of agent credentials is 3 (limits.max_agent_credentials), with 3 in use" },
-    { name: "max_query_shapes", resources: one("maxQueryShapes"), predicted: "its limit of cached query shapes per database is 10 (limits.max_query_shapes), with 10 in use" },
+    {
+      name: "max_projects",
+      resources: one("maxProjects"),
+      predicted: "its limit of active projects is 1 (limits.max_projects), with 1 in use",
+    },
+    {
+      name: "max_databases",
+      resources: one("maxDatabases"),
+      predicted: "its limit of databases per project is 1 (limits.max_databases), with 1 in use",
+    },
+    {
+      name: "max_agent_credentials",
+      resources: one("maxAgentCredentials"),
+      predicted: "its limit of agent credentials is 3 (limits.max_agent_credentials), with 3 in use",
+    },
+    {
+      name: "max_query_shapes",
+      resources: one("maxQueryShapes"),
+      predicted: "its limit of cached query shapes per database is 10 (limits.max_query_shapes), with 10 in use",
+    },
     {
       name: "max_projects, two creates in one run",
-      resources: { first: { type: "Project", args: { name: "first", orgId: PRO, database } }, second: { type: "Project", args: { name: "second", orgId: PRO, database } } },
+      resources: {
+        first: { type: "Project", args: { name: "first", orgId: PRO, database } },
+        second: { type: "Project", args: { name: "second", orgId: PRO, database } },
+      },
       predicted: "its limit of active projects is 2 (limits.max_projects), with 1 in use, and this run creates 1 more before this one",
     },
     { name: "custom domains (entitlement)", resources: one("customDomain"), predicted: "custom domains need the Scale or Enterprise plan" },
-    { name: "self-host enrollment (entitlement)", resources: one("selfHost"), predicted: "self-hosted proxies need the Scale or Enterprise plan" },
+    {
+      name: "self-host enrollment (entitlement)",
+      resources: one("selfHost"),
+      predicted: "self-hosted proxies need the Scale or Enterprise plan",
+    },
     {
       name: "self-hosted project (entitlement)",
       resources: { selfHosted: { type: "Project", args: { name: "byoc", orgId: PRO, selfHosted: true, database } } },
       predicted: "self-hosted projects need the Scale or Enterprise plan",
     },
-    { name: "organization the key cannot reach", resources: one("unreachableOrg"), key: SCOPED_KEY, predicted: `this API key cannot read organization ${UNREACHABLE}` },
+    {
+      name: "organization the key cannot reach",
+      resources: one("unreachableOrg"),
+      key: SCOPED_KEY,
+      predicted: `this API key cannot read organization ${UNREACHABLE}`,
+    },
     {
       name: "parent project that does not exist",
       resources: { orphan: { type: "Database", args: { projectId: "prj_deleted_last_week", ...database } } },
@@ -153,7 +183,8 @@ it("the preview predicts every refusal of the corpus that `up` then meets, with 
       const preview = await predicting.cli(["preview"]);
       const calls = suite.emulator.requests.map((r) => `${r.method} ${r.path}`);
       const caught = preview.code !== 0 && preview.output.replace(/\s+/g, " ").includes(entry.predicted);
-      if (!caught) missed.push(`${entry.name}:
+      if (!caught)
+        missed.push(`${entry.name}:
 ${preview.output}`);
       expect(calls.filter((c) => !c.startsWith("GET "))).toEqual([]);
       // Without predictions, the API itself must refuse (a 4xx on a write), or the program is no refusal at all.

@@ -91,13 +91,18 @@ function roundsOf(changes: (name: string) => Record<string, (parents: Parents) =
   );
 }
 
-const describeRound = (round: Record<string, string[]>) => Object.entries(round).map(([name, fields]) => `${name}.{${fields.join(",")}}`).join(" ");
+const describeRound = (round: Record<string, string[]>) =>
+  Object.entries(round)
+    .map(([name, fields]) => `${name}.{${fields.join(",")}}`)
+    .join(" ");
 
 // The exact writes of each input changed alone are proven by the engine-level twin (test/unit/lifecycle.test.ts);
 // here every resource changes all the inputs it can at once, and the writes must be exactly their composition.
 it("updatable inputs changed together are in-place updates with exactly their writes, then no changes", async () => {
   const putStates = Object.fromEntries(NAMES.map((name) => [name, { ...fixtures[name].putBody?.(parents) }]));
-  const rounds = roundsOf((name) => Object.fromEntries(Object.entries(fixtures[name].updates).map(([field, update]) => [field, update.change])));
+  const rounds = roundsOf((name) =>
+    Object.fromEntries(Object.entries(fixtures[name].updates).map(([field, update]) => [field, update.change])),
+  );
   for (const [index, round] of rounds.entries()) {
     for (const [name, fields] of Object.entries(round)) {
       for (const field of fields) args[name] = { ...args[name], ...fixtures[name].updates[field].change(parents) };
@@ -123,7 +128,8 @@ it("replace inputs changed together replace (the id changes), then no changes", 
   const rounds = roundsOf((name) => fixtures[name].replaces);
   for (const [index, round] of rounds.entries()) {
     const before = await outputs();
-    for (const [name, fields] of Object.entries(round)) overrides[name] = Object.assign({}, ...fields.map((field) => fixtures[name].replaces[field](parents)));
+    for (const [name, fields] of Object.entries(round))
+      overrides[name] = Object.assign({}, ...fields.map((field) => fixtures[name].replaces[field](parents)));
     await program(overrides);
     const up = await step(`up (replace round ${index + 1}: ${describeRound(round)})`, () => stack.up());
     expect(opsOf(up, "replace")).toEqual(Object.keys(round));
@@ -155,14 +161,20 @@ it("a project's primary database deleted out of band is registered again in plac
   expect(opsOf(up, "update")).toEqual(["Project"]);
   const after = await outputs();
   expect(after.Project.id).toBe(before.Project.id);
-  expect(suite.emulator.get("database", after.Project.primaryDatabaseId as string)).toMatchObject({ role: "primary", project_id: before.Project.id });
+  expect(suite.emulator.get("database", after.Project.primaryDatabaseId as string)).toMatchObject({
+    role: "primary",
+    project_id: before.Project.id,
+  });
 });
 
 it("two SpendLimits for one organization fail in preview", async () => {
   const resources = Object.fromEntries(NAMES.map((name) => [name, { type: name, args: args[name] }]));
   const orgId = args.SpendLimit.orgId as string;
   await stack.setResources({ ...resources, SecondSpendLimit: { type: "SpendLimit", args: { orgId, spendLimit: 5 } } });
-  const failure = await step("preview (two SpendLimits)", () => stack.preview()).then(() => undefined, (error: Error) => error);
+  const failure = await step("preview (two SpendLimits)", () => stack.preview()).then(
+    () => undefined,
+    (error: Error) => error,
+  );
   expect(String(failure)).toContain(`SpendLimit "SecondSpendLimit" and "SpendLimit" both manage the one SpendLimit of orgId "${orgId}"`);
   await program();
 });
@@ -195,7 +207,10 @@ it("adopts a console-made object only by explicit adoptId, and reads one with ge
   });
   const consoleMade = (await response.json()) as { id: string };
   await stack.setResources({
-    adopted: { type: "PolicyProfile", args: { projectId: parents.projectId, name: "made-in-console", maxRows: 500, adoptId: consoleMade.id } },
+    adopted: {
+      type: "PolicyProfile",
+      args: { projectId: parents.projectId, name: "made-in-console", maxRows: 500, adoptId: consoleMade.id },
+    },
     existing: { type: "Project", get: parents.otherProjectId },
   });
   suite.emulator.clearRequests();

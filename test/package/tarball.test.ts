@@ -84,8 +84,14 @@ beforeAll(() => {
   expect(fs.existsSync(path.join(clean, "dist"))).toBe(false);
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-tarball-"));
   run("npm", ["pack", "--silent", "--pack-destination", packDir], clean);
-  tarball = path.join(packDir, fs.readdirSync(packDir).find((file) => file.endsWith(".tgz"))!);
-  tarballFiles = run("tar", ["-tzf", tarball], packDir).trim().split("\n").map((file) => file.replace(/^package\//, ""));
+  tarball = path.join(
+    packDir,
+    fs.readdirSync(packDir).find((file) => file.endsWith(".tgz"))!,
+  );
+  tarballFiles = run("tar", ["-tzf", tarball], packDir)
+    .trim()
+    .split("\n")
+    .map((file) => file.replace(/^package\//, ""));
 
   consumer = fs.mkdtempSync(path.join(os.tmpdir(), "pgbeam-empty-project-"));
   fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "empty-project", private: true }));
@@ -114,7 +120,15 @@ afterAll(() => {
 });
 
 it("ships the compiled code, its types, the license package.json names and the changelog; no sources or tests", () => {
-  for (const file of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/engine/host.js"]) {
+  for (const file of [
+    "package.json",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md",
+    "dist/provider/index.js",
+    "dist/provider/index.d.ts",
+    "dist/provider/engine/host.js",
+  ]) {
     expect(tarballFiles).toContain(file);
   }
   expect(tarballFiles.filter((file) => /\.ts$/.test(file) && !file.endsWith(".d.ts"))).toEqual([]);
@@ -165,9 +179,15 @@ it("type-checks a program using every export, and the README's snippets as writt
         `export const ${name}_urn: pulumi.Output<string> = ${name}_resource.urn;`,
       );
     } else if (kind === "class") {
-      lines.push(`declare const ${name}_args: ConstructorParameters<typeof pgbeam.${name}>;`, `export const ${name}_made = new pgbeam.${name}(...${name}_args);`);
+      lines.push(
+        `declare const ${name}_args: ConstructorParameters<typeof pgbeam.${name}>;`,
+        `export const ${name}_made = new pgbeam.${name}(...${name}_args);`,
+      );
     } else if (kind === "function") {
-      lines.push(`declare const ${name}_args: Parameters<typeof pgbeam.${name}>;`, `export const ${name}_result = pgbeam.${name}(...${name}_args);`);
+      lines.push(
+        `declare const ${name}_args: Parameters<typeof pgbeam.${name}>;`,
+        `export const ${name}_result = pgbeam.${name}(...${name}_args);`,
+      );
     } else {
       lines.push(`export const ${name}_value = pgbeam.${name};`);
     }
@@ -179,7 +199,10 @@ it("type-checks a program using every export, and the README's snippets as writt
   fs.writeFileSync(path.join(programs, "every-export.ts"), `${lines.join("\n")}\n`);
   readmeSnippets().forEach((snippet, index) => fs.writeFileSync(path.join(programs, `readme-${index + 1}.ts`), snippet));
   // Exactly the tsconfig.json `pulumi new typescript` writes (libraries checked: no skipLibCheck), for these files.
-  fs.writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({ compilerOptions: PULUMI_NEW_COMPILER_OPTIONS, include: ["programs/*.ts"] }));
+  fs.writeFileSync(
+    path.join(consumer, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: PULUMI_NEW_COMPILER_OPTIONS, include: ["programs/*.ts"] }),
+  );
   const tsc = path.join(consumer, "node_modules/typescript/bin/tsc");
   let output = "";
   try {
@@ -194,13 +217,22 @@ it("type-checks a program using every export, and the README's snippets as writt
 
 /** A language service over one program file in the consumer project, as an editor would run it. */
 function languageService(program: string, text: () => string): ts.LanguageService {
-  const options: ts.CompilerOptions = { strict: true, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, types: ["node"] };
+  const options: ts.CompilerOptions = {
+    strict: true,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    types: ["node"],
+  };
   return ts.createLanguageService({
     getCompilationSettings: () => options,
     getScriptFileNames: () => [program],
     getScriptVersion: () => "1",
     getScriptSnapshot: (file) =>
-      file === program ? ts.ScriptSnapshot.fromString(text()) : fs.existsSync(file) ? ts.ScriptSnapshot.fromString(fs.readFileSync(file, "utf8")) : undefined,
+      file === program
+        ? ts.ScriptSnapshot.fromString(text())
+        : fs.existsSync(file)
+          ? ts.ScriptSnapshot.fromString(fs.readFileSync(file, "utf8"))
+          : undefined,
     getCurrentDirectory: () => consumer,
     getDefaultLibFileName: ts.getDefaultLibFilePath,
     fileExists: (file) => file === program || fs.existsSync(file),
@@ -214,11 +246,18 @@ function languageService(program: string, text: () => string): ts.LanguageServic
 it("documents every input and output of every registered resource on hover, from the installed declarations", () => {
   const resources = Object.keys(RESOURCE_SPECS);
   // First the fields, as the installed declarations have them: every key of each resource's Args and Outputs.
-  const declarations = ['import * as pgbeam from "pulumi-pgbeam";', ...resources.map((name) => `declare const ${name}_args: pgbeam.${name}Args; declare const ${name}_outputs: pgbeam.${name}Outputs;`)].join("\n");
+  const declarations = [
+    'import * as pgbeam from "pulumi-pgbeam";',
+    ...resources.map((name) => `declare const ${name}_args: pgbeam.${name}Args; declare const ${name}_outputs: pgbeam.${name}Outputs;`),
+  ].join("\n");
   const listing = languageService(path.join(consumer, "fields.ts"), () => declarations).getProgram()!;
   const checker = listing.getTypeChecker();
   const keysOf = (variable: string) => {
-    const statement = listing.getSourceFile(path.join(consumer, "fields.ts"))!.statements.filter(ts.isVariableStatement).flatMap((s) => [...s.declarationList.declarations]).find((d) => d.name.getText() === variable)!;
+    const statement = listing
+      .getSourceFile(path.join(consumer, "fields.ts"))!
+      .statements.filter(ts.isVariableStatement)
+      .flatMap((s) => [...s.declarationList.declarations])
+      .find((d) => d.name.getText() === variable)!;
     return checker.getPropertiesOfType(checker.getTypeAtLocation(statement.name)).map((symbol) => symbol.name);
   };
   // Then a hover on each, as a program reads them: an argument in a constructor's object, an output on the object.

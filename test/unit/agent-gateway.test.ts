@@ -15,11 +15,14 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   const project = host.lifecycle("Project");
-  const checked = await project.check({}, {
-    name: `gw-${Math.random().toString(36).slice(2, 8)}`,
-    orgId: emulator.orgId,
-    database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "pw" },
-  });
+  const checked = await project.check(
+    {},
+    {
+      name: `gw-${Math.random().toString(36).slice(2, 8)}`,
+      orgId: emulator.orgId,
+      database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "pw" },
+    },
+  );
   projectId = (await project.create(checked.inputs!)).id;
   emulator.clearRequests();
 });
@@ -45,14 +48,25 @@ describe("PolicyProfile", () => {
   const readOnly = () => ({ projectId, name: "read-only", accessMode: "read_only", maxRows: 1000 });
 
   it("validates every nested field with the spec's enums and ranges", async () => {
-    const result = await policy.check({}, {
-      projectId, name: "", accessMode: "sometimes", maxRows: -1,
-      maskingRules: [{ table: "users", column: "email", kind: "scramble" }],
-      rowFilters: [{ table: "orders" }],
-      statementRules: { allow: ["SELECT"], block: ["DROP"] },
-    });
+    const result = await policy.check(
+      {},
+      {
+        projectId,
+        name: "",
+        accessMode: "sometimes",
+        maxRows: -1,
+        maskingRules: [{ table: "users", column: "email", kind: "scramble" }],
+        rowFilters: [{ table: "orders" }],
+        statementRules: { allow: ["SELECT"], block: ["DROP"] },
+      },
+    );
     expect((result.failures ?? []).map(failedField).sort()).toEqual([
-      "accessMode", "maskingRules[0].kind", "maxRows", "name", "rowFilters[0].predicate", "statementRules.block",
+      "accessMode",
+      "maskingRules[0].kind",
+      "maxRows",
+      "name",
+      "rowFilters[0].predicate",
+      "statementRules.block",
     ]);
   });
 
@@ -69,7 +83,8 @@ describe("PolicyProfile", () => {
       maskingRules: [{ table: "users", column: "email", kind: "redact" }],
     });
     const news = await checked(policy, {
-      ...readOnly(), maxRows: 500,
+      ...readOnly(),
+      maxRows: 500,
       tableAllowlist: ["public.orders"],
       maskingRules: [{ table: "users", column: "email", kind: "redact" }],
     });
@@ -77,8 +92,12 @@ describe("PolicyProfile", () => {
     const updated = await policy.update(id, outs, news);
     const [put] = requestsTo("PUT");
     expect(put.body).toMatchObject({
-      name: "read-only", access_mode: "read_only", max_rows: 500, table_allowlist: ["public.orders"],
-      masking_rules: [{ table: "users", column: "email", kind: "redact" }], approval_timeout_seconds: 300,
+      name: "read-only",
+      access_mode: "read_only",
+      max_rows: 500,
+      table_allowlist: ["public.orders"],
+      masking_rules: [{ table: "users", column: "email", kind: "redact" }],
+      approval_timeout_seconds: 300,
     });
     expect(put.body).not.toHaveProperty("project_id");
     expect(emulator.get("policy", id)).toMatchObject({ masking_rules: [{ kind: "redact" }], max_rows: 500 });
@@ -150,21 +169,30 @@ describe("AgentCredential", () => {
   it("a later failure in an update records what already happened (the rotation) instead of losing it", async () => {
     const { inputs, id, outs } = await credential({ rotationTrigger: "a" });
     emulator.inject({ method: "PATCH", status: 500 });
-    const error = (await agent.update(id, outs, { ...inputs, rotationTrigger: "b", status: "disabled" }).catch((e: unknown) => e)) as Error & {
+    const error = (await agent
+      .update(id, outs, { ...inputs, rotationTrigger: "b", status: "disabled" })
+      .catch((e: unknown) => e)) as Error & {
       id?: string;
       properties?: Props;
     };
     expect(error.message).toMatch(new RegExp(`updating ${id} failed part-way: .*500`));
     expect(error.id).toBe(id);
-    expect(error.properties!.mcpToken).toBe(emulator.get("agent", id) && emulator.objects("agent").find((o) => o.id === id)!.secrets.mcp_token);
+    expect(error.properties!.mcpToken).toBe(
+      emulator.get("agent", id) && emulator.objects("agent").find((o) => o.id === id)!.secrets.mcp_token,
+    );
     expect(error.properties!.mcpToken).not.toBe(outs.mcpToken);
   });
 
   it("immutable fields replace; a re-formatted expiry does not", async () => {
     const { inputs, id, outs } = await credential({ expiresAt: "2999-01-01T00:00:00Z" });
-    expect(await agent.diff(id, outs, await checked(agent, { ...inputs, expiresAt: "2999-01-01T00:00:00.000+00:00" })))
-      .toMatchObject({ changes: false });
-    for (const [field, value] of [["name", "bot-2"], ["policyProfileId", "pol_other"], ["principalType", "human"]]) {
+    expect(await agent.diff(id, outs, await checked(agent, { ...inputs, expiresAt: "2999-01-01T00:00:00.000+00:00" }))).toMatchObject({
+      changes: false,
+    });
+    for (const [field, value] of [
+      ["name", "bot-2"],
+      ["policyProfileId", "pol_other"],
+      ["principalType", "human"],
+    ]) {
       expect(await agent.diff(id, outs, { ...inputs, [field]: value })).toMatchObject({ changes: true, replaces: [field] });
     }
   });
@@ -179,7 +207,9 @@ describe("AgentCredential", () => {
 
 describe("WebhookEndpoint", () => {
   const hook = () => ({
-    projectId, url: "https://hooks.example.com/pgbeam", secret: "whsec-1",
+    projectId,
+    url: "https://hooks.example.com/pgbeam",
+    secret: "whsec-1",
     eventTypes: ["approval.requested", "anomaly.detected"],
   });
 
@@ -195,10 +225,15 @@ describe("WebhookEndpoint", () => {
     const news = await checked(webhook, { ...hook(), enabled: false });
     emulator.clearRequests();
     await webhook.update(id, outs, news);
-    expect(requestsTo("PUT").map((r) => r.body)).toEqual([{
-      url: "https://hooks.example.com/pgbeam", secret: "whsec-1", format: "json",
-      event_types: ["approval.requested", "anomaly.detected"], enabled: false,
-    }]);
+    expect(requestsTo("PUT").map((r) => r.body)).toEqual([
+      {
+        url: "https://hooks.example.com/pgbeam",
+        secret: "whsec-1",
+        format: "json",
+        event_types: ["approval.requested", "anomaly.detected"],
+        enabled: false,
+      },
+    ]);
   });
 
   it("a new secret is an update; projectId replaces", async () => {

@@ -13,7 +13,9 @@ import { acceptedCorpus, badInputCorpus, type InputCase, validInputs } from "../
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator();
-  host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:predictRefusals": "false" })[key] });
+  host.configure({
+    get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:predictRefusals": "false" })[key],
+  });
 });
 afterAll(() => emulator.stop());
 
@@ -33,7 +35,21 @@ describe("bad-input corpus", () => {
   it("covers every registered resource and each kind of constraint", () => {
     expect(new Set(corpus.map((c) => c.resource))).toEqual(new Set(Object.keys(RESOURCE_SPECS)));
     const kinds = new Set(corpus.map((c) => c.kind));
-    for (const kind of ["required", "not", "type", "enum", "minLength", "maxLength", "pattern", "minimum", "maximum", "integer", "NaN", "unknown", "maxItems"]) {
+    for (const kind of [
+      "required",
+      "not",
+      "type",
+      "enum",
+      "minLength",
+      "maxLength",
+      "pattern",
+      "minimum",
+      "maximum",
+      "integer",
+      "NaN",
+      "unknown",
+      "maxItems",
+    ]) {
       expect(kinds).toContain(kind);
     }
     const rules = corpus.map((c) => `${c.resource} ${c.field}: ${c.constraint}`);
@@ -70,7 +86,9 @@ describe("bad-input corpus", () => {
         for (const f of failures) expect(f.reason).not.toContain(c.value);
       }
     }
-    process.stdout.write(`bad-input corpus (provider level, emulator): ${corpus.length} cases, ${caught} caught in check, ${reached} reached the API\n`);
+    process.stdout.write(
+      `bad-input corpus (provider level, emulator): ${corpus.length} cases, ${caught} caught in check, ${reached} reached the API\n`,
+    );
     expect(missed).toEqual([]);
     expect(reached).toBe(0);
     expect(emulator.requests).toEqual([]);
@@ -85,7 +103,9 @@ describe("bad-input corpus", () => {
       if (result.failures?.length) refused.push(`${label(c)} ${JSON.stringify(c.value)} → ${JSON.stringify(result.failures)}`);
     }
     expect(refused).toEqual([]);
-    const checked = await host.lifecycle("AgentCredential").check({}, { projectId: "prj_x", policyProfileId: "pol_x", name: "a", expiresAt: "2999-01-31t01:00:00+01:00" });
+    const checked = await host
+      .lifecycle("AgentCredential")
+      .check({}, { projectId: "prj_x", policyProfileId: "pol_x", name: "a", expiresAt: "2999-01-31t01:00:00+01:00" });
     expect(checked.inputs?.expiresAt).toBe("2999-01-31T00:00:00.000Z");
   });
 });
@@ -116,17 +136,27 @@ describe("check failures never show a secret", () => {
   const password = "pw-\u0000-Zx81"; // NUL is refused
 
   it("names the write-only field in the reason and gives the engine no property whose value it would print", async () => {
-    const webhook = await host.lifecycle("WebhookEndpoint").check({}, { projectId: "prj_x", url: "https://h.example.com", secret: webhookSecret });
-    expect(webhook.failures).toEqual([{ property: "", reason: expect.stringMatching(/^secret: Too big: expected string to have <=256 characters/) }]);
-    const project = await host.lifecycle("Project").check({}, {
-      name: "p", orgId: "org_x",
-      database: { host: "db", port: 5432, name: "app", username: "app", password },
-    });
+    const webhook = await host
+      .lifecycle("WebhookEndpoint")
+      .check({}, { projectId: "prj_x", url: "https://h.example.com", secret: webhookSecret });
+    expect(webhook.failures).toEqual([
+      { property: "", reason: expect.stringMatching(/^secret: Too big: expected string to have <=256 characters/) },
+    ]);
+    const project = await host.lifecycle("Project").check(
+      {},
+      {
+        name: "p",
+        orgId: "org_x",
+        database: { host: "db", port: 5432, name: "app", username: "app", password },
+      },
+    );
     expect(project.failures).toEqual([{ property: "", reason: expect.stringMatching(/^database\.password: /) }]);
     // A whole object that holds a secret is not echoed either; a misspelt key might hold one.
     const whole = await host.lifecycle("Project").check({}, { name: "p", orgId: "org_x", database: "postgres://u:pw@h/db" });
     expect(whole.failures?.[0]).toMatchObject({ property: "", reason: expect.stringMatching(/^database: /) });
-    const typo = await host.lifecycle("WebhookEndpoint").check({}, { projectId: "prj_x", url: "https://h.example.com", secrte: "s3cret-value" });
+    const typo = await host
+      .lifecycle("WebhookEndpoint")
+      .check({}, { projectId: "prj_x", url: "https://h.example.com", secrte: "s3cret-value" });
     expect(typo.failures).toEqual([{ property: "", reason: 'unknown property "secrte"' }]);
     for (const failure of [...webhook.failures!, ...project.failures!, ...whole.failures!, ...typo.failures!]) {
       for (const secret of [webhookSecret, password, "pw-", "postgres://", "s3cret-value"]) expect(failure.reason).not.toContain(secret);

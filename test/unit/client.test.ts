@@ -99,7 +99,9 @@ describe("requests", () => {
   });
 
   it("a success answer that is not JSON (a web page at the base URL) fails naming method, path and the setting", async () => {
-    const server = createServer((_request, response) => response.writeHead(200, { "content-type": "text/html" }).end("<html>Welcome</html>"));
+    const server = createServer((_request, response) =>
+      response.writeHead(200, { "content-type": "text/html" }).end("<html>Welcome</html>"),
+    );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       const { port } = server.address() as net.AddressInfo;
@@ -185,8 +187,14 @@ describe("retries", () => {
   it("sends a given idempotency key, and says when the API answered from its cache", async () => {
     const { client } = clientWithRecordedWaits();
     const key = "5b0c1e0f-3c1d-4a56-9e8f-0123456789ab";
-    const first = await client.send<{ project: { id: string } }>("POST", "/v1/projects", { body: projectBody("keyed"), idempotencyKey: key });
-    const again = await client.send<{ project: { id: string } }>("POST", "/v1/projects", { body: projectBody("keyed"), idempotencyKey: key });
+    const first = await client.send<{ project: { id: string } }>("POST", "/v1/projects", {
+      body: projectBody("keyed"),
+      idempotencyKey: key,
+    });
+    const again = await client.send<{ project: { id: string } }>("POST", "/v1/projects", {
+      body: projectBody("keyed"),
+      idempotencyKey: key,
+    });
     expect([first.replayed, again.replayed]).toEqual([false, true]);
     expect(again.body.project.id).toBe(first.body.project.id);
     expect(emulator.requests.map((r) => r.headers["idempotency-key"])).toEqual([key, key]);
@@ -225,7 +233,9 @@ describe("retries", () => {
     const error = await rejection(client.get("/v1/organizations"));
     const elapsed = Date.now() - started;
     expect(error.status).toBe(0);
-    expect(error.message).toMatch(/no response within 150 ms \(\d+ attempts in \d+\.\d s; gave up: the 0\.7 s retry budget ran out \(pgbeam:callBudgetMs\)\)$/);
+    expect(error.message).toMatch(
+      /no response within 150 ms \(\d+ attempts in \d+\.\d s; gave up: the 0\.7 s retry budget ran out \(pgbeam:callBudgetMs\)\)$/,
+    );
     // Riding out all 50 slow answers would take 7.5 s or more; the slack is for a loaded machine's timers.
     expect(elapsed).toBeLessThan(3000);
     expect(error.attempts).toBeGreaterThanOrEqual(2);
@@ -239,8 +249,7 @@ describe("outages, in virtual time (emulator and client share the clock)", () =>
     outage = await startEmulator({ clock: clock.now });
   });
   afterAll(() => outage.stop());
-  const client = () =>
-    new PgBeamClient({ apiKey: outage.apiKey, baseUrl: outage.url, clock, throttle: new SharedThrottle(clock) });
+  const client = () => new PgBeamClient({ apiKey: outage.apiKey, baseUrl: outage.url, clock, throttle: new SharedThrottle(clock) });
 
   it("rides out a 90 s outage within one call", async () => {
     outage.inject({ path: "/v1/organizations", status: 503, forMs: 90_000 });
@@ -262,7 +271,9 @@ describe("outages, in virtual time (emulator and client share the clock)", () =>
     expect(error.status).toBe(503);
     expect(error.attempts).toBe(outage.requests.length);
     expect(error.message).toMatch(
-      new RegExp(`failed with 503 INTERNAL_ERROR: injected fault: HTTP 503 \\(${error.attempts} attempts in 1\\d\\d\\.\\d s; gave up: the 110 s retry budget ran out \\(pgbeam:callBudgetMs\\)\\)$`),
+      new RegExp(
+        `failed with 503 INTERNAL_ERROR: injected fault: HTTP 503 \\(${error.attempts} attempts in 1\\d\\d\\.\\d s; gave up: the 110 s retry budget ran out \\(pgbeam:callBudgetMs\\)\\)$`,
+      ),
     );
     outage.clearFaults();
   });
@@ -300,7 +311,13 @@ describe("outages, in virtual time (emulator and client share the clock)", () =>
 
   it("the budget is configurable", async () => {
     outage.inject({ path: "/v1/organizations", status: 503, forMs: 600_000 });
-    const shortBudget = new PgBeamClient({ apiKey: outage.apiKey, baseUrl: outage.url, clock, callBudgetMs: 20_000, throttle: new SharedThrottle(clock) });
+    const shortBudget = new PgBeamClient({
+      apiKey: outage.apiKey,
+      baseUrl: outage.url,
+      clock,
+      callBudgetMs: 20_000,
+      throttle: new SharedThrottle(clock),
+    });
     const started = clock.now();
     const error = await rejection(shortBudget.get("/v1/organizations"));
     expect(clock.now() - started).toBeLessThan(20_000);
@@ -324,40 +341,63 @@ describe("a base URL that cannot be reached", () => {
   it("refusing connections fails within 15 s, naming the URL and the setting it came from", async () => {
     const url = await refusingUrl();
     const clock = virtualClock();
-    const client = new PgBeamClient({ ...viaConfig({ "pgbeam:baseUrl": url }), clock, throttle: new SharedThrottle(clock), random: () => 0 });
+    const client = new PgBeamClient({
+      ...viaConfig({ "pgbeam:baseUrl": url }),
+      clock,
+      throttle: new SharedThrottle(clock),
+      random: () => 0,
+    });
     const shown: string[] = [];
     const started = clock.now();
-    const error = await rejection(client.reportingRetries(retryProgress({ info: async (m) => void shown.push(m), warn: async () => {} })).get("/v1/organizations"));
+    const error = await rejection(
+      client.reportingRetries(retryProgress({ info: async (m) => void shown.push(m), warn: async () => {} })).get("/v1/organizations"),
+    );
     // With the shortest jitter the most attempts fit: 0.25 + 0.5 + 1 + 2 + 4 + 4 s of backoff, the next would pass 15 s.
     expect(clock.now() - started).toBeLessThan(15_000);
     expect(error.status).toBe(0);
     expect(error.attempts).toBe(7);
-    expect(error.message).toMatch(new RegExp(`failed: could not connect to ${url}: connection refused \\(connect ECONNREFUSED [^)]+\\) \\(7 attempts in 11\\.\\d s; gave up: no connection could be made\\)\\. Check the API URL ${url}: it is set by \`pgbeam:baseUrl\` \\(stack config: \`pulumi config set pgbeam:baseUrl …\`, or the \`baseUrl\` argument of an explicit pgbeam.Provider\\)$`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `failed: could not connect to ${url}: connection refused \\(connect ECONNREFUSED [^)]+\\) \\(7 attempts in 11\\.\\d s; gave up: no connection could be made\\)\\. Check the API URL ${url}: it is set by \`pgbeam:baseUrl\` \\(stack config: \`pulumi config set pgbeam:baseUrl …\`, or the \`baseUrl\` argument of an explicit pgbeam.Provider\\)$`,
+      ),
+    );
     expect(error.message).not.toContain("callBudgetMs");
     // While it tries, the user is told the short limit that applies, not the call budget.
-    expect(shown).toEqual([expect.stringMatching(/: connection refused \(.*\); retrying in 0\.3 s \(attempt 2, a host that cannot be reached is tried for 15 s, 0(\.\d)? s so far\)$/)]);
+    expect(shown).toEqual([
+      expect.stringMatching(
+        /: connection refused \(.*\); retrying in 0\.3 s \(attempt 2, a host that cannot be reached is tried for 15 s, 0(\.\d)? s so far\)$/,
+      ),
+    ]);
   });
 
   it("a host name that does not resolve fails the same way, naming PGBEAM_API_URL when that set it", async () => {
     const clock = virtualClock();
     const options = viaConfig({}, { PGBEAM_API_URL: "https://api.pgbeam.invalid" });
     const error = await rejection(new PgBeamClient({ ...options, clock, throttle: new SharedThrottle(clock) }).get("/v1/organizations"));
-    expect(error.message).toMatch(/could not connect to https:\/\/api\.pgbeam\.invalid: host name (not found|lookup failed) \(getaddrinfo E\w+ api\.pgbeam\.invalid\)/);
-    expect(error.message).toMatch(/Check the API URL https:\/\/api\.pgbeam\.invalid: it is set by the environment variable PGBEAM_API_URL$/);
+    expect(error.message).toMatch(
+      /could not connect to https:\/\/api\.pgbeam\.invalid: host name (not found|lookup failed) \(getaddrinfo E\w+ api\.pgbeam\.invalid\)/,
+    );
+    expect(error.message).toMatch(
+      /Check the API URL https:\/\/api\.pgbeam\.invalid: it is set by the environment variable PGBEAM_API_URL$/,
+    );
   });
 
   it("the default URL unreachable points at the network, and says how to use another", async () => {
     const clock = virtualClock();
     const client = new PgBeamClient({ apiKey: "pbu_x", baseUrl: "https://api.pgbeam.invalid", clock, throttle: new SharedThrottle(clock) });
     const error = await rejection(client.get("/v1/organizations"));
-    expect(error.message).toMatch(/is the default API URL: check this machine's network and DNS, or .*`pulumi config set pgbeam:baseUrl <url>` or PGBEAM_API_URL$/);
+    expect(error.message).toMatch(
+      /is the default API URL: check this machine's network and DNS, or .*`pulumi config set pgbeam:baseUrl <url>` or PGBEAM_API_URL$/,
+    );
   });
 
   it("a base URL that is not an http(s) URL is refused before any call, naming its setting", () => {
     expect(() => viaConfig({ "pgbeam:baseUrl": "api.pgbeam.com" })).toThrow(
       'the PgBeam API URL must be an http(s) URL such as https://api.pgbeam.com, got "api.pgbeam.com": fix `pgbeam:baseUrl`',
     );
-    expect(() => viaConfig({}, { PGBEAM_API_URL: "localhost:8080" })).toThrow(/got "localhost:8080": fix the environment variable PGBEAM_API_URL$/);
+    expect(() => viaConfig({}, { PGBEAM_API_URL: "localhost:8080" })).toThrow(
+      /got "localhost:8080": fix the environment variable PGBEAM_API_URL$/,
+    );
   });
 });
 
@@ -421,7 +461,10 @@ describe("the shared throttle", () => {
     const clock: Clock = { now: () => now, sleep: (ms) => new Promise<void>((wake) => void sleepers.push({ at: now + ms, wake })) };
     async function run<T>(work: Promise<T>): Promise<T> {
       let settled = false;
-      void work.then(() => (settled = true), () => (settled = true));
+      void work.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
       for (;;) {
         await new Promise((resolve) => setImmediate(resolve));
         if (settled) return work;

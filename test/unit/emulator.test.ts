@@ -45,11 +45,21 @@ const databaseInput = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function createProject(options: { orgId?: string; key?: string; name?: string; database?: Record<string, unknown> } = {}, target: Emulator = emulator) {
+async function createProject(
+  options: { orgId?: string; key?: string; name?: string; database?: Record<string, unknown> } = {},
+  target: Emulator = emulator,
+) {
   const response = await call(
     "POST",
     "/v1/projects",
-    { key: options.key, body: { name: options.name ?? uniqueName("project"), org_id: options.orgId ?? target.orgId, database: databaseInput(options.database) } },
+    {
+      key: options.key,
+      body: {
+        name: options.name ?? uniqueName("project"),
+        org_id: options.orgId ?? target.orgId,
+        database: databaseInput(options.database),
+      },
+    },
     target,
   );
   expect(response.status).toBe(201);
@@ -99,7 +109,12 @@ describe("authentication", () => {
     expect(whoami.status).toBe(200);
     expect(whoami.body.organizations).toEqual([{ id: "org_scoped", name: expect.any(String), slug: expect.any(String) }]);
     const personal = await call("GET", "/v1/organizations");
-    expect(personal.body.organizations.map((o: any) => [o.id, o.role])).toEqual(expect.arrayContaining([["org_demo", "owner"], ["org_scoped", "owner"]]));
+    expect(personal.body.organizations.map((o: any) => [o.id, o.role])).toEqual(
+      expect.arrayContaining([
+        ["org_demo", "owner"],
+        ["org_scoped", "owner"],
+      ]),
+    );
 
     expect((await call("GET", `/v1/projects/${demoProject.project.id}`, { key: "pbo_scoped_key" })).status).toBe(404);
     expect((await call("GET", `/v1/projects/${demoProject.project.id}/databases`, { key: "pbo_scoped_key" })).status).toBe(404);
@@ -129,7 +144,9 @@ describe("spec validation", () => {
     expect(emulator.validationFailures).toHaveLength(failuresBefore + 1);
     const failure = emulator.validationFailures[emulator.validationFailures.length - 1];
     expect(failure.operationId).toBe("createProject");
-    expect(failure.validationErrors).toEqual(expect.arrayContaining(["body.database.port: must be <= 65535", "body.database.password: is required"]));
+    expect(failure.validationErrors).toEqual(
+      expect.arrayContaining(["body.database.port: must be <= 65535", "body.database.password: is required"]),
+    );
   });
 
   it("validates and coerces query parameters", async () => {
@@ -159,7 +176,7 @@ describe("spec validation", () => {
     expect(badId.body.error.message).toContain("path.project_id: must match pattern");
   });
 
-  it("with unknownFields: \"drop\", removes unknown fields and query parameters silently, like a lenient server", async () => {
+  it('with unknownFields: "drop", removes unknown fields and query parameters silently, like a lenient server', async () => {
     const lenient = await startEmulator({ unknownFields: "drop" });
     try {
       const { project } = await createProject({}, lenient);
@@ -180,7 +197,10 @@ describe("spec validation", () => {
     const response = await call("GET", "/v1/nope");
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe("NOT_FOUND");
-    expect(emulator.validationFailures[emulator.validationFailures.length - 1]).toMatchObject({ path: "/v1/nope", validationErrors: [expect.stringContaining("no operation")] });
+    expect(emulator.validationFailures[emulator.validationFailures.length - 1]).toMatchObject({
+      path: "/v1/nope",
+      validationErrors: [expect.stringContaining("no operation")],
+    });
     // Replicas have no GET by id in the spec.
     expect((await call("GET", "/v1/databases/db_x/replicas/rep_x")).status).toBe(404);
   });
@@ -238,7 +258,10 @@ describe("projects and databases", () => {
     expect(fetched.body).toEqual(project);
 
     const patched = await call("PATCH", `/v1/projects/${project.id}`, {
-      body: { description: "now described", allowed_cidrs: [{ cidr: "10.0.0.1", label: "office" }, { cidr: "2001:db8::1" }, { cidr: "10.0.0.0/8" }] },
+      body: {
+        description: "now described",
+        allowed_cidrs: [{ cidr: "10.0.0.1", label: "office" }, { cidr: "2001:db8::1" }, { cidr: "10.0.0.0/8" }],
+      },
     });
     expect(patched.status).toBe(200);
     expect(patched.body).toEqual({
@@ -251,7 +274,9 @@ describe("projects and databases", () => {
     expect(badCidr.status).toBe(400);
     expect(badCidr.body.error.message).toContain("body.allowed_cidrs[0].cidr");
 
-    const duplicate = await call("POST", "/v1/projects", { body: { name: project.name, org_id: emulator.orgId, database: databaseInput() } });
+    const duplicate = await call("POST", "/v1/projects", {
+      body: { name: project.name, org_id: emulator.orgId, database: databaseInput() },
+    });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.error).toEqual({ code: "CONFLICT", message: expect.stringContaining(project.id) });
   });
@@ -315,20 +340,30 @@ describe("projects and databases", () => {
   it("creates, patches (partially, whole nested configs) and deletes extra databases", async () => {
     const { project } = await createProject();
     const created = await call("POST", `/v1/projects/${project.id}/databases`, {
-      body: databaseInput({ name: "analytics", ssl_mode: "verify-full", pool_config: { pool_size: 20, min_pool_size: 2, pool_mode: "session" } }),
+      body: databaseInput({
+        name: "analytics",
+        ssl_mode: "verify-full",
+        pool_config: { pool_size: 20, min_pool_size: 2, pool_mode: "session" },
+      }),
     });
     expect(created.status).toBe(201);
     expect(created.body.pool_config).toEqual({ pool_size: 20, min_pool_size: 2, pool_mode: "session", max_active: 200 });
     expect(created.body.ssl_mode).toBe("verify-full");
 
-    const patched = await call("PATCH", `/v1/projects/${project.id}/databases/${created.body.id}`, { body: { port: 6543, password: "rotated" } });
+    const patched = await call("PATCH", `/v1/projects/${project.id}/databases/${created.body.id}`, {
+      body: { port: 6543, password: "rotated" },
+    });
     expect(patched.body).toEqual({ ...created.body, port: 6543, updated_at: expect.stringMatching(RFC3339) });
     expect(emulator.objects("database").find((d) => d.id === created.body.id)?.secrets.password).toBe("rotated");
 
-    const partialCache = await call("PATCH", `/v1/projects/${project.id}/databases/${created.body.id}`, { body: { cache_config: { enabled: false } } });
+    const partialCache = await call("PATCH", `/v1/projects/${project.id}/databases/${created.body.id}`, {
+      body: { cache_config: { enabled: false } },
+    });
     expect(partialCache.status).toBe(400);
     expect(partialCache.body.error.message).toContain("body.cache_config.ttl_seconds: is required");
-    const pool = await call("PATCH", `/v1/projects/${project.id}/databases/${created.body.id}`, { body: { pool_config: { pool_size: 5, min_pool_size: 6, pool_mode: "transaction" } } });
+    const pool = await call("PATCH", `/v1/projects/${project.id}/databases/${created.body.id}`, {
+      body: { pool_config: { pool_size: 5, min_pool_size: 6, pool_mode: "transaction" } },
+    });
     expect(pool.status).toBe(400);
     expect(pool.body.error.message).toContain("min_pool_size");
 
@@ -373,16 +408,29 @@ describe("policy profiles", () => {
 
   it("PUT needs the full body and replaces whatever it omits", async () => {
     const { project } = await createProject();
-    const policy = await createPolicy(project.id, { max_rows: 500, table_denylist: ["secrets"], masking_rules: [{ table: "users", column: "email", kind: "hash" }] });
+    const policy = await createPolicy(project.id, {
+      max_rows: 500,
+      table_denylist: ["secrets"],
+      masking_rules: [{ table: "users", column: "email", kind: "hash" }],
+    });
 
     const partial = await call("PUT", `/v1/projects/${project.id}/policies/${policy.id}`, { body: { max_rows: 100 } });
     expect(partial.status).toBe(400);
     expect(partial.body.error.message).toContain("body.name: is required");
     expect(emulator.validationFailures[emulator.validationFailures.length - 1].operationId).toBe("updatePolicyProfile");
 
-    const replaced = await call("PUT", `/v1/projects/${project.id}/policies/${policy.id}`, { body: { name: policy.name, access_mode: "read_write" } });
+    const replaced = await call("PUT", `/v1/projects/${project.id}/policies/${policy.id}`, {
+      body: { name: policy.name, access_mode: "read_write" },
+    });
     expect(replaced.status).toBe(200);
-    expect(replaced.body).toMatchObject({ id: policy.id, created_at: policy.created_at, access_mode: "read_write", max_rows: 0, table_denylist: [], masking_rules: [] });
+    expect(replaced.body).toMatchObject({
+      id: policy.id,
+      created_at: policy.created_at,
+      access_mode: "read_write",
+      max_rows: 0,
+      table_denylist: [],
+      masking_rules: [],
+    });
     expect((await call("GET", `/v1/projects/${project.id}/policies/${policy.id}`)).body).toEqual(replaced.body);
   });
 
@@ -519,12 +567,14 @@ describe("agent credentials", () => {
     expect((await createAgent(project.id, policy.id, { name: credential.name })).status).toBe(201);
   });
 
-  it("with revokedAgents: \"gone\", a revoked credential answers 404 and leaves the list", async () => {
+  it('with revokedAgents: "gone", a revoked credential answers 404 and leaves the list', async () => {
     const goneEmulator = await startEmulator({ revokedAgents: "gone" });
     try {
       const { project } = await createProject({}, goneEmulator);
       const policy = (await call("POST", `/v1/projects/${project.id}/policies`, { body: { name: "p" } }, goneEmulator)).body;
-      const { credential } = (await call("POST", `/v1/projects/${project.id}/agents`, { body: { name: "a", policy_profile_id: policy.id } }, goneEmulator)).body;
+      const { credential } = (
+        await call("POST", `/v1/projects/${project.id}/agents`, { body: { name: "a", policy_profile_id: policy.id } }, goneEmulator)
+      ).body;
       const path = `/v1/projects/${project.id}/agents/${credential.id}`;
       expect((await call("DELETE", path, {}, goneEmulator)).status).toBe(204);
       expect((await call("GET", path, {}, goneEmulator)).status).toBe(404);
@@ -540,7 +590,9 @@ describe("agent credentials", () => {
 describe("webhook endpoints", () => {
   it("never returns the write-only secret and fills format/enabled/event_types", async () => {
     const { project } = await createProject();
-    const created = await call("POST", `/v1/projects/${project.id}/webhooks`, { body: { url: "https://hooks.example.com/pgbeam", secret: "whsec_top" } });
+    const created = await call("POST", `/v1/projects/${project.id}/webhooks`, {
+      body: { url: "https://hooks.example.com/pgbeam", secret: "whsec_top" },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.stringMatching(ID("whk")),
@@ -560,7 +612,11 @@ describe("webhook endpoints", () => {
 
   it("PUT needs the url, replaces everything, and drops the secret when the body omits it", async () => {
     const { project } = await createProject();
-    const created = (await call("POST", `/v1/projects/${project.id}/webhooks`, { body: { url: "https://a.example.com", secret: "s", format: "datadog", event_types: ["blocked"] } })).body;
+    const created = (
+      await call("POST", `/v1/projects/${project.id}/webhooks`, {
+        body: { url: "https://a.example.com", secret: "s", format: "datadog", event_types: ["blocked"] },
+      })
+    ).body;
     const path = `/v1/projects/${project.id}/webhooks/${created.id}`;
     const partial = await call("PUT", path, { body: { enabled: false } });
     expect(partial.status).toBe(400);
@@ -597,7 +653,11 @@ describe("idempotency", () => {
     expect(second.body).toEqual(first.body);
     expect(second.headers.get("idempotent-replayed")).toBe("true");
     expect(emulator.objects("project").filter((p) => p.data.name === body.name)).toHaveLength(1);
-    expect(emulator.requests[emulator.requests.length - 1]).toMatchObject({ replayed: true, idempotencyKey: headers["idempotency-key"], status: 201 });
+    expect(emulator.requests[emulator.requests.length - 1]).toMatchObject({
+      replayed: true,
+      idempotencyKey: headers["idempotency-key"],
+      status: 201,
+    });
   });
 
   it("refuses the same key with a different body (422) and scopes keys by path", async () => {
@@ -790,7 +850,9 @@ describe("cache rules", () => {
 
     emulator.observeQuery(project.id, database.id, hash, "SELECT * FROM orders WHERE id = $1");
     const listed = await call("GET", base);
-    expect(listed.body.entries).toEqual([expect.objectContaining({ query_hash: hash, query_type: "read", cache_enabled: false, cache_ttl_seconds: null })]);
+    expect(listed.body.entries).toEqual([
+      expect.objectContaining({ query_hash: hash, query_type: "read", cache_enabled: false, cache_ttl_seconds: null }),
+    ]);
     expect(listed.body.next_page_token).toBe("");
 
     const enabled = await call("PUT", `${base}/${hash}`, { body: { cache_enabled: true, cache_ttl_seconds: 300, cache_swr_seconds: 60 } });
@@ -815,7 +877,11 @@ describe("custom domains", () => {
       domain: "db.acme.example.com",
       verified: false,
       verified_at: null,
-      dns_instructions: { cname_host: "db.acme.example.com", cname_target: project.proxy_host, txt_value: `pgbeam-verify=${created.body.dns_verification_token}` },
+      dns_instructions: {
+        cname_host: "db.acme.example.com",
+        cname_target: project.proxy_host,
+        txt_value: `pgbeam-verify=${created.body.dns_verification_token}`,
+      },
     });
     const other = await createProject();
     expect((await call("POST", `/v1/projects/${other.project.id}/domains`, { body: { domain: "DB.acme.example.com" } })).status).toBe(409);
@@ -830,7 +896,11 @@ describe("custom domains", () => {
 
     emulator.verifyDomain("bad.acme.example.com");
     const listed = (await call("GET", `/v1/projects/${project.id}/domains`)).body.domains.find((d: any) => d.id === bad.id);
-    expect(listed).toMatchObject({ verified: true, verified_at: expect.stringMatching(RFC3339), tls_cert_expiry: expect.stringMatching(RFC3339) });
+    expect(listed).toMatchObject({
+      verified: true,
+      verified_at: expect.stringMatching(RFC3339),
+      tls_cert_expiry: expect.stringMatching(RFC3339),
+    });
 
     expect((await call("DELETE", `/v1/projects/${project.id}/domains/${created.body.id}`)).status).toBe(204);
     expect((await call("GET", `/v1/projects/${project.id}/domains`)).body.domains.map((d: any) => d.id)).toEqual([bad.id]);
@@ -928,7 +998,11 @@ describe("plan limits and entitlements", () => {
       expect(plan_.body).toMatchObject({ plan, limits });
     }
     const listed = await call("GET", "/v1/plans");
-    expect(listed.body.plans.map((p: any) => [p.name, p.limits.max_projects])).toEqual([["starter", 1], ["pro", 10], ["scale", 100]]);
+    expect(listed.body.plans.map((p: any) => [p.name, p.limits.max_projects])).toEqual([
+      ["starter", 1],
+      ["pro", 10],
+      ["scale", 100],
+    ]);
   });
 
   it("max_projects: the last allowed project is created, one more is refused; a deleted one no longer counts", async () => {
@@ -937,7 +1011,9 @@ describe("plan limits and entitlements", () => {
     expect((await createProjectIn(orgId)).status).toBe(201);
     const over = await createProjectIn(orgId);
     expectPlanRefusal(over, "max_projects");
-    expect(over.body.error.message).toBe(`plan limit reached: organization ${orgId} is on the pro plan, which allows 2 active project(s), and it has 2 (limits.max_projects)`);
+    expect(over.body.error.message).toBe(
+      `plan limit reached: organization ${orgId} is on the pro plan, which allows 2 active project(s), and it has 2 (limits.max_projects)`,
+    );
     expect((await call("DELETE", `/v1/projects/${first.body.project.id}`)).status).toBe(204);
     expect((await createProjectIn(orgId)).status).toBe(201);
   });
@@ -968,7 +1044,8 @@ describe("plan limits and entitlements", () => {
     const { project, database } = await createProject({ orgId });
     const hashes = Array.from({ length: 11 }, (_, i) => `${"a".repeat(14)}${String(i).padStart(2, "0")}`);
     for (const hash of hashes) emulator.observeQuery(project.id, database.id, hash);
-    const rule = (hash: string, body: Record<string, unknown>) => call("PUT", `/v1/projects/${project.id}/databases/${database.id}/cache-rules/${hash}`, { body });
+    const rule = (hash: string, body: Record<string, unknown>) =>
+      call("PUT", `/v1/projects/${project.id}/databases/${database.id}/cache-rules/${hash}`, { body });
     for (const hash of hashes.slice(0, 10)) expect((await rule(hash, { cache_enabled: true })).status).toBe(200);
     expectPlanRefusal(await rule(hashes[10], { cache_enabled: true }), "max_query_shapes");
     expect((await rule(hashes[10], { cache_enabled: false, cache_ttl_seconds: 5 })).status).toBe(200);
@@ -988,19 +1065,28 @@ describe("plan limits and entitlements", () => {
   it("custom domains, self-hosted projects and self-host enrollments: refused on Pro, allowed on Scale", async () => {
     const orgId = newOrg("pro");
     const { project } = await createProject({ orgId });
-    const domain = () => call("POST", `/v1/projects/${project.id}/domains`, { body: { domain: `db-${orgId.replace(/_/g, "-")}.example.com` } });
-    const selfHosted = () => call("POST", "/v1/projects", { body: { name: uniqueName("sh"), org_id: orgId, self_hosted: true, database: databaseInput() } });
+    const domain = () =>
+      call("POST", `/v1/projects/${project.id}/domains`, { body: { domain: `db-${orgId.replace(/_/g, "-")}.example.com` } });
+    const selfHosted = () =>
+      call("POST", "/v1/projects", { body: { name: uniqueName("sh"), org_id: orgId, self_hosted: true, database: databaseInput() } });
     const enrollment = () => call("POST", `/v1/organizations/${orgId}/self-host-enrollments`, { body: {} });
     for (const refused of [await domain(), await selfHosted(), await enrollment()]) {
       expect(refused.status).toBe(403);
-      expect(refused.body).toEqual({ error: { code: "FORBIDDEN", message: expect.stringMatching(/require a Scale or Enterprise plan \(organization org_limits_\d+ is on pro\)$/) } });
+      expect(refused.body).toEqual({
+        error: {
+          code: "FORBIDDEN",
+          message: expect.stringMatching(/require a Scale or Enterprise plan \(organization org_limits_\d+ is on pro\)$/),
+        },
+      });
     }
     emulator.setPlan(orgId, "scale");
     expect([(await domain()).status, (await selfHosted()).status, (await enrollment()).status]).toEqual([201, 201, 201]);
   });
 
   it("a limit name that is not in PlanLimits is a test bug", () => {
-    expect(() => emulator.setPlan(emulator.orgId, "scale", { limits: { max_widgets: 1 } as never })).toThrow(/unknown plan limit\(s\) max_widgets/);
+    expect(() => emulator.setPlan(emulator.orgId, "scale", { limits: { max_widgets: 1 } as never })).toThrow(
+      /unknown plan limit\(s\) max_widgets/,
+    );
   });
 });
 

@@ -6,7 +6,12 @@ import { type Emulator, startEmulator } from "../../emulator";
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator();
-  const config: Record<string, string> = { "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:callBudgetMs": "3000", "pgbeam:predictRefusals": "false" };
+  const config: Record<string, string> = {
+    "pgbeam:apiKey": emulator.apiKey,
+    "pgbeam:baseUrl": emulator.url,
+    "pgbeam:callBudgetMs": "3000",
+    "pgbeam:predictRefusals": "false",
+  };
   host.configure({ get: (key) => config[key] });
 });
 afterAll(async () => {
@@ -53,16 +58,19 @@ describe("check", () => {
   });
 
   it("names every bad field: range, enum, type, unknown key, missing required", async () => {
-    const result = await database.check({}, {
-      projectId: "prj_x",
-      host: "db",
-      port: 70000,
-      name: "app",
-      username: "u",
-      sslMode: "sometimes",
-      queryTimeoutMs: "5",
-      poolSize: 3,
-    });
+    const result = await database.check(
+      {},
+      {
+        projectId: "prj_x",
+        host: "db",
+        port: 70000,
+        name: "app",
+        username: "u",
+        sslMode: "sometimes",
+        queryTimeoutMs: "5",
+        poolSize: 3,
+      },
+    );
     const byField = Object.fromEntries((result.failures ?? []).map((f) => [failedField(f), f.reason]));
     expect(Object.keys(byField).sort()).toEqual(["password", "poolSize", "port", "queryTimeoutMs", "sslMode"]);
     expect(byField.port).toMatch(/65535/);
@@ -72,10 +80,13 @@ describe("check", () => {
   });
 
   it("validates nested fields with their full path", async () => {
-    const result = await project.check({}, projectInputs({
-      database: { ...primaryDb, poolConfig: { poolSize: 0, poolMode: "bursty" } },
-      allowedCidrs: [{ cidr: "not-an-ip" }],
-    }));
+    const result = await project.check(
+      {},
+      projectInputs({
+        database: { ...primaryDb, poolConfig: { poolSize: 0, poolMode: "bursty" } },
+        allowedCidrs: [{ cidr: "not-an-ip" }],
+      }),
+    );
     expect((result.failures ?? []).map(failedField).sort()).toEqual([
       "allowedCidrs[0].cidr",
       "database.poolConfig.poolMode",
@@ -95,12 +106,18 @@ describe("check", () => {
   });
 
   it("an unknown nested value does not switch off validation of its siblings", async () => {
-    const result = await project.check({}, projectInputs({
-      database: { ...primaryDb, port: 70000, sslMode: "sometimes", password: UNKNOWN },
-      allowedCidrs: [{ cidr: UNKNOWN, labl: "typo" }, { cidr: "not-an-ip" }],
-    }));
+    const result = await project.check(
+      {},
+      projectInputs({
+        database: { ...primaryDb, port: 70000, sslMode: "sometimes", password: UNKNOWN },
+        allowedCidrs: [{ cidr: UNKNOWN, labl: "typo" }, { cidr: "not-an-ip" }],
+      }),
+    );
     expect((result.failures ?? []).map(failedField).sort()).toEqual([
-      "allowedCidrs[0].labl", "allowedCidrs[1].cidr", "database.port", "database.sslMode",
+      "allowedCidrs[0].labl",
+      "allowedCidrs[1].cidr",
+      "database.port",
+      "database.sslMode",
     ]);
     const ok = await project.check({}, projectInputs({ database: { ...primaryDb, password: UNKNOWN } }));
     expect(ok.failures ?? []).toEqual([]);
@@ -175,9 +192,7 @@ describe("Project", () => {
     const news = await checkedInputs(project, projectInputs({ name: inputs.name, database: { ...primaryDb, port: 6432 } }));
     emulator.clearRequests();
     const updated = await project.update(id, outs, news);
-    expect(emulator.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      `PATCH /v1/projects/${id}/databases/${outs.primaryDatabaseId}`,
-    ]);
+    expect(emulator.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /v1/projects/${id}/databases/${outs.primaryDatabaseId}`]);
     expect(bodies("PATCH")).toEqual([{ port: 6432 }]);
     expect((updated.outs as Props).database).toMatchObject({ port: 6432, password: "pw-primary-1" });
     expect(await project.diff(id, updated.outs as Props, news)).toMatchObject({ changes: false });
@@ -238,7 +253,8 @@ describe("Project", () => {
 
   it("the program's replaceOnChanges (a hidden input) replaces on a change of those paths only, deleting first if the replacement would meet the old one", async () => {
     const { inputs, id, outs } = await createProject();
-    const withOption = (extra: Props, paths: string[]) => checkedInputs(project, projectInputs({ name: inputs.name, ...extra, __replaceOnChanges: paths }));
+    const withOption = (extra: Props, paths: string[]) =>
+      checkedInputs(project, projectInputs({ name: inputs.name, ...extra, __replaceOnChanges: paths }));
     const described = await withOption({ description: "changed" }, ["description"]);
     expect(await project.diff(id, outs, described)).toEqual({ changes: true, replaces: ["description"], deleteBeforeReplace: true });
     const otherHost = await withOption({ database: { ...primaryDb, host: "other.internal" } }, ["database.port"]);
@@ -250,7 +266,11 @@ describe("Project", () => {
     const spendLimit = host.lifecycle("SpendLimit");
     const limit = await spendLimit.create(await checkedInputs(spendLimit, { orgId: emulator.orgId, spendLimit: 10 }));
     const raised = await checkedInputs(spendLimit, { orgId: emulator.orgId, spendLimit: 20, __replaceOnChanges: ["spendLimit"] });
-    expect(await spendLimit.diff(limit.id, limit.outs as Props, raised)).toEqual({ changes: true, replaces: ["spendLimit"], deleteBeforeReplace: true });
+    expect(await spendLimit.diff(limit.id, limit.outs as Props, raised)).toEqual({
+      changes: true,
+      replaces: ["spendLimit"],
+      deleteBeforeReplace: true,
+    });
     await spendLimit.delete(limit.id, limit.outs as Props);
   });
 
@@ -315,7 +335,9 @@ describe("Project", () => {
     const error = (await project.create(inputs).catch((e: unknown) => e)) as Error & { id?: string };
     expect(error.id).toMatch(/^prj_/);
     expect(emulator.get("project", error.id!)).toBeDefined();
-    expect(error.message).toMatch(/Deleting it again failed too \(.*500.*\), so it is kept in state and the next `pulumi up` sets agentsDisabled/);
+    expect(error.message).toMatch(
+      /Deleting it again failed too \(.*500.*\), so it is kept in state and the next `pulumi up` sets agentsDisabled/,
+    );
   });
 
   it("an update that fails at the API fails: never reported as success", async () => {
@@ -330,7 +352,15 @@ describe("Project", () => {
 describe("Database", () => {
   async function createDatabase(extra: Props = {}) {
     const { id: projectId } = await createProject();
-    const inputs = await checkedInputs(database, { projectId, host: "replica.internal", port: 5432, name: "app", username: "ro", password: "pw-db-1", ...extra });
+    const inputs = await checkedInputs(database, {
+      projectId,
+      host: "replica.internal",
+      port: 5432,
+      name: "app",
+      username: "ro",
+      password: "pw-db-1",
+      ...extra,
+    });
     emulator.clearRequests();
     const created = await database.create(inputs);
     return { projectId, inputs, id: created.id, outs: created.outs as Props };
@@ -435,7 +465,13 @@ describe("read returns the inputs as the program has them", () => {
   it("a policy profile's verification inputs are kept, so a preview after refresh does not dry-evaluate again", async () => {
     const { id: projectId } = await createProject();
     const profile = host.lifecycle("PolicyProfile");
-    const args = { projectId, name: "verified", accessMode: "read_only", expectations: [{ sql: "DELETE FROM users", decision: "block" }], impactLimits: { newlyAllowed: 0 } };
+    const args = {
+      projectId,
+      name: "verified",
+      accessMode: "read_only",
+      expectations: [{ sql: "DELETE FROM users", decision: "block" }],
+      impactLimits: { newlyAllowed: 0 },
+    };
     const inputs = await checkedInputs(profile, args);
     const created = await profile.create({ ...inputs, __provider: "serialized-provider-text" });
     const read = await profile.read(created.id, created.outs as Props);

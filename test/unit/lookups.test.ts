@@ -33,7 +33,14 @@ beforeAll(async () => {
   });
   projectId = created.project.id;
   primaryDatabaseId = created.database.id;
-  await client.post(`/v1/projects/${projectId}/databases`, { host: "replica.internal", port: 5432, name: "app", username: "ro", password: "pw-2", role: "replica" });
+  await client.post(`/v1/projects/${projectId}/databases`, {
+    host: "replica.internal",
+    port: 5432,
+    name: "app",
+    username: "ro",
+    password: "pw-2",
+    role: "replica",
+  });
 });
 afterAll(() => emulator.stop());
 beforeEach(() => emulator.clearRequests());
@@ -43,7 +50,9 @@ it("getRegions and getPlans: the API's lists in camelCase", async () => {
   expect(regions).toContainEqual(expect.objectContaining({ id: "us-east-1", provider: "aws", available: true }));
   const { plans } = await pgbeam.getPlans();
   expect(plans.map((plan) => plan.name)).toEqual(["starter", "pro", "scale"]);
-  expect(plans[1]).toEqual(expect.objectContaining({ monthlyPrice: 49, limits: expect.objectContaining({ maxProjects: 10, maxAgentCredentials: 25 }) }));
+  expect(plans[1]).toEqual(
+    expect.objectContaining({ monthlyPrice: 49, limits: expect.objectContaining({ maxProjects: 10, maxAgentCredentials: 25 }) }),
+  );
   expect(emulator.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /v1/regions", "GET /v1/plans"]);
 });
 
@@ -53,14 +62,20 @@ it("getOrganizations, and one organization by id or by name", async () => {
   const other = organizations.find((o) => o.id === "org_other")!;
   expect(await pgbeam.getOrganization({ id: "org_other" })).toEqual(other);
   expect(await pgbeam.getOrganization({ name: other.name })).toEqual(other);
-  expect(await rejection(pgbeam.getOrganization({ name: "nope" }))).toMatch(/^pgbeam\.getOrganization: no organization is named "nope" \(found: ".+", ".+"\)$/);
-  expect(await rejection(pgbeam.getOrganization({ id: "org_missing" }))).toBe("pgbeam.getOrganization: organization org_missing does not exist or the API key cannot access it");
+  expect(await rejection(pgbeam.getOrganization({ name: "nope" }))).toMatch(
+    /^pgbeam\.getOrganization: no organization is named "nope" \(found: ".+", ".+"\)$/,
+  );
+  expect(await rejection(pgbeam.getOrganization({ id: "org_missing" }))).toBe(
+    "pgbeam.getOrganization: organization org_missing does not exist or the API key cannot access it",
+  );
 });
 
 it("argument errors name the field and come before any API call", async () => {
   expect(await rejection(pgbeam.getOrganization({}))).toBe("pgbeam.getOrganization: give exactly one of id and name");
   expect(await rejection(pgbeam.getOrganization({ id: "a", name: "b" }))).toBe("pgbeam.getOrganization: give exactly one of id and name");
-  expect(await rejection(pgbeam.getOrganizationPlan({ orgId: "" }))).toBe('pgbeam.getOrganizationPlan: orgId must be a non-empty string, got ""');
+  expect(await rejection(pgbeam.getOrganizationPlan({ orgId: "" }))).toBe(
+    'pgbeam.getOrganizationPlan: orgId must be a non-empty string, got ""',
+  );
   expect(await rejection(pgbeam.getProject({ id: "prj_1", name: "x" }))).toBe("pgbeam.getProject: give either id, or orgId and name");
   expect(await rejection(pgbeam.getProject({ name: "x" }))).toBe("pgbeam.getProject: orgId must be a non-empty string, got undefined");
   expect(emulator.requests).toEqual([]);
@@ -74,13 +89,21 @@ it("getOrganizationPlan: plan, limits and spend limit", async () => {
 it("getProject by id and by name within an org, with its primary database and never a password", async () => {
   const byId = await pgbeam.getProject({ id: projectId });
   expect(byId).toEqual(expect.objectContaining({ id: projectId, name: "existing", orgId: emulator.orgId, proxyHost: expect.any(String) }));
-  expect(byId.primaryDatabase).toEqual(expect.objectContaining({ id: primaryDatabaseId, host: "db.internal", poolConfig: expect.objectContaining({ poolMode: "transaction" }) }));
+  expect(byId.primaryDatabase).toEqual(
+    expect.objectContaining({
+      id: primaryDatabaseId,
+      host: "db.internal",
+      poolConfig: expect.objectContaining({ poolMode: "transaction" }),
+    }),
+  );
   expect(JSON.stringify(byId)).not.toContain("lookup-pw-Qz19");
   expect(await pgbeam.getProject({ orgId: emulator.orgId, name: "existing" })).toEqual(byId);
   expect(await rejection(pgbeam.getProject({ orgId: emulator.orgId, name: "absent" }))).toBe(
     `pgbeam.getProject: no project in organization ${emulator.orgId} is named "absent" (found: "existing")`,
   );
-  expect(await rejection(pgbeam.getProject({ id: "prj_absent" }))).toBe("pgbeam.getProject: project prj_absent does not exist or the API key cannot access it");
+  expect(await rejection(pgbeam.getProject({ id: "prj_absent" }))).toBe(
+    "pgbeam.getProject: project prj_absent does not exist or the API key cannot access it",
+  );
   const absent = await pgbeam.getProject({ id: "prj_absent" }).catch((error: Error) => error);
   expect((absent as Error).cause).toMatchObject({ name: "PgBeamApiError", status: 404 });
 });

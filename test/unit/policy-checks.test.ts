@@ -10,7 +10,9 @@ let messages: string[];
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:predictRefusals": "false" })[key] });
+  host.configure({
+    get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:predictRefusals": "false" })[key],
+  });
 });
 afterAll(async () => {
   expect(emulator.validationFailures).toEqual([]);
@@ -19,11 +21,14 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   const project = host.lifecycle("Project");
-  const checked = await project.check({}, {
-    name: `pc-${Math.random().toString(36).slice(2, 8)}`,
-    orgId: emulator.orgId,
-    database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "pw" },
-  });
+  const checked = await project.check(
+    {},
+    {
+      name: `pc-${Math.random().toString(36).slice(2, 8)}`,
+      orgId: emulator.orgId,
+      database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "pw" },
+    },
+  );
   projectId = (await project.create(checked.inputs!)).id;
   emulator.clearRequests();
   messages = [];
@@ -48,7 +53,8 @@ const readOnly = (fields: Props = {}): Props => ({
   ...fields,
 });
 /** The note of what planning cost: one per check() or diff() that called the API (see review-notes.ts). */
-const planningCalls = (...calls: string[]) => `info: PgBeam API calls made to plan this change (reads and what-if checks, nothing changed): ${calls.join(", ")}`;
+const planningCalls = (...calls: string[]) =>
+  `info: PgBeam API calls made to plan this change (reads and what-if checks, nothing changed): ${calls.join(", ")}`;
 /** The verification's own messages, without that note. */
 const verdicts = () => messages.filter((message) => !message.startsWith("info: PgBeam API calls made to plan"));
 const calls = (operationId?: string) => emulator.requests.filter((r) => operationId === undefined || r.operationId === operationId);
@@ -80,8 +86,15 @@ describe("expectations", () => {
     const { inputs } = await created(readOnly());
     const result = await policy.check(inputs, readOnly({ accessMode: "read_write", maskingRules: [] }));
     expect(result.failures).toEqual([
-      { property: "", reason: 'policy expectation failed: expectations[0] "DELETE FROM users WHERE id = 1" expected block, got allow (rule ok: delete permitted)' },
-      { property: "", reason: 'policy expectation failed: expectations[1] "SELECT email FROM users" expected mask, got allow (rule ok: select permitted)' },
+      {
+        property: "",
+        reason:
+          'policy expectation failed: expectations[0] "DELETE FROM users WHERE id = 1" expected block, got allow (rule ok: delete permitted)',
+      },
+      {
+        property: "",
+        reason: 'policy expectation failed: expectations[1] "SELECT email FROM users" expected mask, got allow (rule ok: select permitted)',
+      },
     ]);
     expect(calls().every((r) => r.operationId === "dryEvalPolicy")).toBe(true);
   });
@@ -96,7 +109,11 @@ describe("expectations", () => {
     for (const unknown of [{ projectId: UNKNOWN }, { tableDenylist: UNKNOWN }, { expectations: UNKNOWN, name: UNKNOWN }]) {
       messages = [];
       expect(await policy.check({}, readOnly(unknown))).not.toHaveProperty("failures");
-      expect(messages).toEqual([expect.stringMatching(/^warning: policy expectations: PolicyProfile "readonly"(?: \(name "analytics-readonly"\))?: not verified in this preview because (projectId|tableDenylist|name, expectations) (is|are) not known yet/)]);
+      expect(messages).toEqual([
+        expect.stringMatching(
+          /^warning: policy expectations: PolicyProfile "readonly"(?: \(name "analytics-readonly"\))?: not verified in this preview because (projectId|tableDenylist|name, expectations) (is|are) not known yet/,
+        ),
+      ]);
     }
     expect(calls()).toEqual([]);
   });
@@ -150,13 +167,21 @@ describe("impact of an in-place update", () => {
 
   it("fails the change when it goes beyond its impactLimits", async () => {
     const { id, outs } = await boundPolicy({ impactLimits: { newlyAllowedWrites: 0 } });
-    const widened = await policy.check(outs, readOnly({ accessMode: "read_write", expectations: [], impactLimits: { newlyAllowedWrites: 0 } }));
+    const widened = await policy.check(
+      outs,
+      readOnly({ accessMode: "read_write", expectations: [], impactLimits: { newlyAllowedWrites: 0 } }),
+    );
     await expect(policy.diff(id, outs, widened.inputs!)).rejects.toThrow(
       `policy impact over its limits (impactLimits.newlyAllowedWrites is 0, the change has 1): PolicyProfile "readonly" (name "analytics-readonly", ${id}) was not changed`,
     );
-    const narrowed = await policy.check(outs, readOnly({ tableDenylist: ["orders"], expectations: [], impactLimits: { newlyAllowedWrites: 0 } }));
+    const narrowed = await policy.check(
+      outs,
+      readOnly({ tableDenylist: ["orders"], expectations: [], impactLimits: { newlyAllowedWrites: 0 } }),
+    );
     expect(await policy.diff(id, outs, narrowed.inputs!)).toMatchObject({ changes: true });
-    expect(verdicts().pop()).toMatch(/1 newly blocked, 0 newly allowed, 1 masked, 0 row-filtered\. newly blocked: SELECT id, total FROM orders WHERE id = \$1 \(40×, by table_denied\)/);
+    expect(verdicts().pop()).toMatch(
+      /1 newly blocked, 0 newly allowed, 1 masked, 0 row-filtered\. newly blocked: SELECT id, total FROM orders WHERE id = \$1 \(40×, by table_denied\)/,
+    );
   });
 
   it("a diff check() never saw (pulumi refresh) reports a breach as a warning; update() enforces it before the PUT", async () => {
@@ -204,7 +229,9 @@ describe("impact of an in-place update", () => {
     const capped = await policy.check(outs, readOnly({ maxRows: 10, expectations: [] }));
     messages = [];
     await policy.diff(id, outs, capped.inputs!);
-    expect(verdicts()).toEqual([expect.stringMatching(/^info: policy impact: .*: 0 newly blocked, 0 newly allowed, 1 masked, 0 row-filtered\./)]);
+    expect(verdicts()).toEqual([
+      expect.stringMatching(/^info: policy impact: .*: 0 newly blocked, 0 newly allowed, 1 masked, 0 row-filtered\./),
+    ]);
   });
 });
 
@@ -219,9 +246,13 @@ describe("without an API key", () => {
       host.configure(noKey);
       host.configure(noKey);
       expect(messages).toEqual([
-        expect.stringMatching(/^warning: pulumi-pgbeam: PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>` or set PGBEAM_API_KEY .*\. Every PgBeam API call \(create, update, refresh, delete\) fails until then\.$/),
+        expect.stringMatching(
+          /^warning: pulumi-pgbeam: PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>` or set PGBEAM_API_KEY .*\. Every PgBeam API call \(create, update, refresh, delete\) fails until then\.$/,
+        ),
       ]);
-      await expect(policy.check({}, readOnly())).rejects.toThrow(/^PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>`/);
+      await expect(policy.check({}, readOnly())).rejects.toThrow(
+        /^PgBeam API key is not configured: run `pulumi config set --secret pgbeam:apiKey <key>`/,
+      );
       expect((await policy.check({}, readOnly({ expectations: undefined }))).failures).toBeUndefined();
       expect(calls()).toEqual([]);
     } finally {

@@ -4,14 +4,30 @@
  */
 import * as host from "../../provider/host";
 import { UNKNOWN, type Props } from "../../provider/engine/values";
-import { type Catalog, editDistance, exposedColumns, judgeNames, likelyMeant, namedRelations, reaches } from "../../provider/resources/policy-schema";
+import {
+  type Catalog,
+  editDistance,
+  exposedColumns,
+  judgeNames,
+  likelyMeant,
+  namedRelations,
+  reaches,
+} from "../../provider/resources/policy-schema";
 import { type Emulator, startEmulator } from "../../emulator";
 import { call } from "../../fixtures/scenario";
 
 describe("rules", () => {
   const catalog: Catalog = {
     relations: [
-      { schema: "public", name: "users", kind: "table", columns: [{ name: "email", data_type: "text", is_binary: false }, { name: "avatar", data_type: "bytea", is_binary: true }] },
+      {
+        schema: "public",
+        name: "users",
+        kind: "table",
+        columns: [
+          { name: "email", data_type: "text", is_binary: false },
+          { name: "avatar", data_type: "bytea", is_binary: true },
+        ],
+      },
       { schema: "public", name: "active_users", kind: "view", columns: [{ name: "email", data_type: "text", is_binary: false }] },
       { schema: "payroll", name: "employees", kind: "table", columns: [{ name: "ssn", data_type: "text", is_binary: false }] },
     ],
@@ -40,14 +56,21 @@ describe("rules", () => {
       rowFilters: [{ table: "orders", predicate: "true" }],
     });
     expect(named.map((n) => `${n.field} ${n.table}${n.column ? `.${n.column}` : ""}`)).toEqual([
-      "tableAllowlist[0] users", "tableDenylist[1] audit", "maskingRules[0] users.email", "rowFilters[0] orders",
+      "tableAllowlist[0] users",
+      "tableDenylist[1] audit",
+      "maskingRules[0] users.email",
+      "rowFilters[0] orders",
     ]);
   });
 
   it("a new name close to an existing one fails as a typo; an unknown name, or one already applied, warns; views and binary masks are noted", () => {
     const named = namedRelations({
       tableDenylist: ["usrs", "audit_log", "empolyees", "employees"],
-      maskingRules: [{ table: "users", column: "emial", kind: "hash" }, { table: "users", column: "avatar", kind: "hash" }, { table: "active_users", column: "email", kind: "redact" }],
+      maskingRules: [
+        { table: "users", column: "emial", kind: "hash" },
+        { table: "users", column: "avatar", kind: "hash" },
+        { table: "active_users", column: "email", kind: "redact" },
+      ],
     });
     const { failures, warnings, notes } = judgeNames(named, db, new Set(["empolyees"]));
     expect(failures.map((f) => f.reason)).toEqual([
@@ -67,16 +90,39 @@ describe("rules", () => {
 
   it("a catalog that could not be read, or was truncated, turns typos into warnings", () => {
     const named = namedRelations({ tableDenylist: ["usrs"] });
-    const partial = judgeNames(named, [...db, { label: "database db_2 (crm)", catalog: { relations: [], error: "connection refused" } }], new Set());
+    const partial = judgeNames(
+      named,
+      [...db, { label: "database db_2 (crm)", catalog: { relations: [], error: "connection refused" } }],
+      new Set(),
+    );
     expect([partial.failures, partial.warnings.length]).toEqual([[], 1]);
     expect(judgeNames(named, [{ label: "database db_1 (app)", catalog: { ...catalog, truncated: true } }], new Set()).failures).toEqual([]);
   });
 
   it("exposed: the scan's columns minus those masked, denied or outside the allowlist; nothing when SELECT is denied", () => {
-    const suggestion = (schema: string, table: string, column: string) => ({ schema, table, column, pii_type: "email", mask_kind: "hash", confidence: 0.9 });
-    const scans = [{ label: "database db_1 (app)", suggestions: [suggestion("public", "users", "email"), suggestion("public", "users", "phone"), suggestion("payroll", "employees", "ssn"), suggestion("public", "orders", "card")] }];
+    const suggestion = (schema: string, table: string, column: string) => ({
+      schema,
+      table,
+      column,
+      pii_type: "email",
+      mask_kind: "hash",
+      confidence: 0.9,
+    });
+    const scans = [
+      {
+        label: "database db_1 (app)",
+        suggestions: [
+          suggestion("public", "users", "email"),
+          suggestion("public", "users", "phone"),
+          suggestion("payroll", "employees", "ssn"),
+          suggestion("public", "orders", "card"),
+        ],
+      },
+    ];
     const exposed = (profile: Props) => exposedColumns(profile, scans).map((c) => `${c.table}.${c.column}`);
-    expect(exposed({ maskingRules: [{ table: "public.users", column: "EMAIL", kind: "hash" }], tableDenylist: ["payroll.employees"] })).toEqual(["users.phone", "orders.card"]);
+    expect(
+      exposed({ maskingRules: [{ table: "public.users", column: "EMAIL", kind: "hash" }], tableDenylist: ["payroll.employees"] }),
+    ).toEqual(["users.phone", "orders.card"]);
     expect(exposed({ tableAllowlist: ["users"] })).toEqual(["users.email", "users.phone"]);
     expect(exposed({ statementRules: { deny: ["select"] } })).toEqual([]);
   });
@@ -89,7 +135,10 @@ describe("check() against the emulator's catalogs", () => {
   const policy = host.lifecycle("PolicyProfile");
   const urn = (name: string) => `urn:pulumi:dev::app::pulumi-nodejs:dynamic/pgbeam:PolicyProfile::${name}`;
   const configure = (predictRefusals: boolean) =>
-    host.configure({ get: (key) => ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:predictRefusals": String(predictRefusals) })[key] });
+    host.configure({
+      get: (key) =>
+        ({ "pgbeam:apiKey": emulator.apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:predictRefusals": String(predictRefusals) })[key],
+    });
   const calls = () => emulator.requests.map((r) => `${r.method} ${r.path.replace(projectId, "{p}").replace(/db_\w+/g, "{db}")}`);
   const reasons = (result: { failures?: { reason: string }[] }) => (result.failures ?? []).map((f) => f.reason);
   const diagnostics = () => messages.filter((m) => !m.startsWith("info: PgBeam API calls made to plan"));
@@ -119,17 +168,31 @@ describe("check() against the emulator's catalogs", () => {
 
   it("a typo fails the check naming the field and the likely name; two profiles share one catalog read", async () => {
     const first = await policy.check({}, { projectId, name: "typo", tableDenylist: ["usrs"], __urn: urn("typo") });
-    const second = await policy.check({}, { projectId, name: "fine", maskingRules: [{ table: "users", column: "email", kind: "hash" }], __urn: urn("fine") });
-    expect(reasons(first)).toEqual([expect.stringMatching(/^policy schema: tableDenylist\[0\]: relation "usrs" is not in the catalog of database db_\w+ \(app\); did you mean "users"\?/)]);
+    const second = await policy.check(
+      {},
+      { projectId, name: "fine", maskingRules: [{ table: "users", column: "email", kind: "hash" }], __urn: urn("fine") },
+    );
+    expect(reasons(first)).toEqual([
+      expect.stringMatching(
+        /^policy schema: tableDenylist\[0\]: relation "usrs" is not in the catalog of database db_\w+ \(app\); did you mean "users"\?/,
+      ),
+    ]);
     expect(reasons(second)).toEqual([]);
-    expect(calls()).toEqual(["GET /v1/projects/{p}", "GET /v1/projects/{p}/databases", "GET /v1/projects/{p}/databases/{db}/schema-catalog", "GET /v1/projects/{p}/policies"]);
+    expect(calls()).toEqual([
+      "GET /v1/projects/{p}",
+      "GET /v1/projects/{p}/databases",
+      "GET /v1/projects/{p}/databases/{db}/schema-catalog",
+      "GET /v1/projects/{p}/policies",
+    ]);
   });
 
   it("no call: predictions off, an unknown project, or a change that touches no named relation", async () => {
     configure(false);
     expect(reasons(await policy.check({}, { projectId, name: "off", tableDenylist: ["usrs"], __urn: urn("off") }))).toEqual([]);
     configure(true);
-    expect(reasons(await policy.check({}, { projectId: UNKNOWN, name: "later", tableDenylist: ["usrs"], __urn: urn("later") }))).toEqual([]);
+    expect(reasons(await policy.check({}, { projectId: UNKNOWN, name: "later", tableDenylist: ["usrs"], __urn: urn("later") }))).toEqual(
+      [],
+    );
     const stored = { projectId, name: "stored", tableDenylist: ["usrs"], maxRows: 10 };
     expect(calls()).toEqual([]);
     await policy.check(stored, { ...stored, maxRows: 20, __urn: urn("stored") });
@@ -137,7 +200,13 @@ describe("check() against the emulator's catalogs", () => {
   });
 
   it("piiReview lists the likely-PII columns readable unmasked, and failAbove gates on them with the fix", async () => {
-    const args = { projectId, name: "pii", maskingRules: [{ table: "users", column: "email", kind: "hash" }], tableDenylist: ["payroll.employees"], __urn: urn("pii") };
+    const args = {
+      projectId,
+      name: "pii",
+      maskingRules: [{ table: "users", column: "email", kind: "hash" }],
+      tableDenylist: ["payroll.employees"],
+      __urn: urn("pii"),
+    };
     expect(reasons(await policy.check({}, { ...args, piiReview: { enabled: true } }))).toEqual([]);
     expect(diagnostics()).toEqual([
       expect.stringMatching(
@@ -169,11 +238,29 @@ describe("check() against the emulator's catalogs", () => {
 
   it("piiReview waits for an unknown project, and a profile that masks everything found passes with a note", async () => {
     await policy.check({}, { projectId: UNKNOWN, name: "later", piiReview: { enabled: true, failAbove: 0 }, __urn: urn("later") });
-    expect(diagnostics()).toEqual([expect.stringContaining("warning: pii review: PolicyProfile \"later\" (name \"later\"): not reviewed in this preview because projectId is not known yet")]);
+    expect(diagnostics()).toEqual([
+      expect.stringContaining(
+        'warning: pii review: PolicyProfile "later" (name "later"): not reviewed in this preview because projectId is not known yet',
+      ),
+    ]);
     expect(calls()).toEqual([]);
     messages.length = 0;
-    const allowOnlyOrders = { projectId, name: "orders-only", tableAllowlist: ["orders"], maskingRules: [{ table: "orders", column: "payment_card", kind: "null" }, { table: "orders", column: "shipping_address", kind: "redact" }] };
-    expect(reasons(await policy.check({}, { ...allowOnlyOrders, piiReview: { enabled: true, failAbove: 0 }, __urn: urn("orders-only") }))).toEqual([]);
-    expect(diagnostics()).toEqual([expect.stringMatching(/^info: pii review: .*: none of the 11 likely-PII columns the scan of database db_\w+ \(app\) found is readable unmasked$/)]);
+    const allowOnlyOrders = {
+      projectId,
+      name: "orders-only",
+      tableAllowlist: ["orders"],
+      maskingRules: [
+        { table: "orders", column: "payment_card", kind: "null" },
+        { table: "orders", column: "shipping_address", kind: "redact" },
+      ],
+    };
+    expect(
+      reasons(await policy.check({}, { ...allowOnlyOrders, piiReview: { enabled: true, failAbove: 0 }, __urn: urn("orders-only") })),
+    ).toEqual([]);
+    expect(diagnostics()).toEqual([
+      expect.stringMatching(
+        /^info: pii review: .*: none of the 11 likely-PII columns the scan of database db_\w+ \(app\) found is readable unmasked$/,
+      ),
+    ]);
   });
 });

@@ -34,16 +34,45 @@ const dryEval = (sql: string, policy: object) => call("POST", `/v1/projects/${pr
 
 describe("statement parsing", () => {
   it("classifies statements by kind, data-modifying CTEs included", () => {
-    expect(["SELECT 1", "with x as (select 1) select * from x", "INSERT INTO t VALUES (1)", "update t set a = 1", "DELETE FROM t",
-      "DROP TABLE t", "create index on t (a)", "COPY t FROM stdin", "SET search_path = x", "SHOW all", "EXPLAIN SELECT 1", "BEGIN",
-      "WITH gone AS (SELECT id FROM t) DELETE FROM u WHERE id IN (SELECT id FROM gone)", "VACUUM"].map(statementKind)).toEqual([
-      "select", "select", "insert", "update", "delete", "ddl", "ddl", "copy", "set", "show", "explain", "transaction", "delete", undefined,
+    expect(
+      [
+        "SELECT 1",
+        "with x as (select 1) select * from x",
+        "INSERT INTO t VALUES (1)",
+        "update t set a = 1",
+        "DELETE FROM t",
+        "DROP TABLE t",
+        "create index on t (a)",
+        "COPY t FROM stdin",
+        "SET search_path = x",
+        "SHOW all",
+        "EXPLAIN SELECT 1",
+        "BEGIN",
+        "WITH gone AS (SELECT id FROM t) DELETE FROM u WHERE id IN (SELECT id FROM gone)",
+        "VACUUM",
+      ].map(statementKind),
+    ).toEqual([
+      "select",
+      "select",
+      "insert",
+      "update",
+      "delete",
+      "ddl",
+      "ddl",
+      "copy",
+      "set",
+      "show",
+      "explain",
+      "transaction",
+      "delete",
+      undefined,
     ]);
   });
 
   it("finds every relation (joins, comma lists, schema-qualified, quoted) and nothing inside literals", () => {
-    expect(relations(`SELECT u.email FROM public.users u, items i JOIN "orders" o ON o.user_id = u.id WHERE note = 'from secrets'`))
-      .toEqual(["orders", "public.users", "items"]);
+    expect(
+      relations(`SELECT u.email FROM public.users u, items i JOIN "orders" o ON o.user_id = u.id WHERE note = 'from secrets'`),
+    ).toEqual(["orders", "public.users", "items"]);
     expect(relations("UPDATE accounts SET balance = 0")).toEqual(["accounts"]);
     expect(relations("INSERT INTO audit.log (a) VALUES (1)")).toEqual(["audit.log"]);
   });
@@ -91,7 +120,12 @@ describe("dryEvalPolicy", () => {
   });
 
   it("masks the output columns a rule covers, by alias and through *", async () => {
-    const policy = draft({ masking_rules: [{ table: "public.users", column: "email", kind: "hash" }, { table: "users", column: "ssn", kind: "redact" }] });
+    const policy = draft({
+      masking_rules: [
+        { table: "public.users", column: "email", kind: "hash" },
+        { table: "users", column: "ssn", kind: "redact" },
+      ],
+    });
     expect((await dryEval("SELECT id, u.email AS contact FROM users u", policy)).body).toMatchObject({
       verdict: "mask",
       masked_columns: [{ column: "contact", kind: "hash" }],
@@ -104,7 +138,10 @@ describe("dryEvalPolicy", () => {
   });
 
   it("ANDs row filters into the WHERE clause, and blocks where it cannot be injected safely", async () => {
-    const policy = draft({ row_filters: [{ table: "orders", predicate: "tenant_id = 7" }], masking_rules: [{ table: "orders", column: "card", kind: "null" }] });
+    const policy = draft({
+      row_filters: [{ table: "orders", predicate: "tenant_id = 7" }],
+      masking_rules: [{ table: "orders", column: "card", kind: "null" }],
+    });
     expect((await dryEval("SELECT id, card FROM orders WHERE total > 5 ORDER BY id", policy)).body).toEqual({
       verdict: "row-filter",
       rule: "ok",
@@ -113,17 +150,25 @@ describe("dryEvalPolicy", () => {
       row_filter_predicate: "(tenant_id = 7)",
       rewritten_sql: "SELECT id, card FROM orders WHERE (total > 5) AND ((tenant_id = 7)) ORDER BY id",
     });
-    expect((await dryEval("SELECT id FROM orders UNION SELECT id FROM archive", policy)).body).toMatchObject({ verdict: "block", rule: "row_filter_unsafe" });
+    expect((await dryEval("SELECT id FROM orders UNION SELECT id FROM archive", policy)).body).toMatchObject({
+      verdict: "block",
+      rule: "row_filter_unsafe",
+    });
   });
 
   it("evaluates a saved policy by id, and refuses bad requests", async () => {
     const saved = await call("POST", `/v1/projects/${projectId}/policies`, draft({ name: "saved", table_denylist: ["users"] }));
-    const byId = await call("POST", `/v1/projects/${projectId}/policy-evaluations`, { sql: "SELECT 1 FROM users", policy_id: saved.body.id });
+    const byId = await call("POST", `/v1/projects/${projectId}/policy-evaluations`, {
+      sql: "SELECT 1 FROM users",
+      policy_id: saved.body.id,
+    });
     expect(byId.body).toMatchObject({ verdict: "block", rule: "table_denied" });
     const path = `/v1/projects/${projectId}/policy-evaluations`;
     expect((await call("POST", path, { sql: "SELECT 1" })).status).toBe(400);
     expect((await call("POST", path, { sql: "SELECT 1", policy_id: saved.body.id, policy: draft() })).status).toBe(400);
-    expect((await call("POST", path, { sql: "SELECT 1; DROP TABLE users", policy: draft() })).body.error.message).toMatch(/single SQL statement/);
+    expect((await call("POST", path, { sql: "SELECT 1; DROP TABLE users", policy: draft() })).body.error.message).toMatch(
+      /single SQL statement/,
+    );
     expect((await call("POST", path, { sql: "SELECT 1", policy_id: "pol_missing" })).status).toBe(404);
     expect((await call("POST", "/v1/projects/prj_missing/policy-evaluations", { sql: "SELECT 1", policy: draft() })).status).toBe(404);
   });
@@ -156,12 +201,25 @@ describe("replayPolicy", () => {
 
   it("compares the candidate with what was recorded, per normalized shape, changes first", async () => {
     const { status, body } = await replay({
-      policy: draft({ access_mode: "read_write", table_denylist: ["orders"], masking_rules: [{ table: "users", column: "email", kind: "redact" }] }),
+      policy: draft({
+        access_mode: "read_write",
+        table_denylist: ["orders"],
+        masking_rules: [{ table: "users", column: "email", kind: "redact" }],
+      }),
     });
     expect(status).toBe(200);
     expect(body.summary).toEqual({
-      entries_scanned: 51, distinct_queries: 4, evaluated: 3, would_allow: 1, would_block: 1, would_mask: 1, would_row_filter: 0,
-      newly_blocked: 1, newly_allowed: 1, skipped_unparseable: 1, truncated: false,
+      entries_scanned: 51,
+      distinct_queries: 4,
+      evaluated: 3,
+      would_allow: 1,
+      would_block: 1,
+      would_mask: 1,
+      would_row_filter: 0,
+      newly_blocked: 1,
+      newly_allowed: 1,
+      skipped_unparseable: 1,
+      truncated: false,
     });
     expect(body.items.map((i: any) => [i.change, i.sql, i.occurrences])).toEqual([
       ["newly_blocked", "SELECT * FROM orders", 5],

@@ -9,7 +9,9 @@ import { call } from "../../fixtures/scenario";
 
 let emulator: Emulator;
 const configure = (predictRefusals: string, apiKey = emulator.apiKey) =>
-  host.configure({ get: (key) => ({ "pgbeam:apiKey": apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:predictRefusals": predictRefusals })[key] });
+  host.configure({
+    get: (key) => ({ "pgbeam:apiKey": apiKey, "pgbeam:baseUrl": emulator.url, "pgbeam:predictRefusals": predictRefusals })[key],
+  });
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -26,8 +28,10 @@ afterAll(async () => {
 
 const DB = { host: "db.internal", port: 5432, name: "app", username: "app", password: "pw-predict-Lq81" };
 const urn = (name: string, type: string) => `urn:pulumi:e2e::predict::pulumi-nodejs:dynamic/pgbeam:${type}::${name}`;
-const check = (type: string, name: string, args: Props, olds: Props = {}) => host.lifecycle(type).check(olds, { ...args, __urn: urn(name, type) });
-const reasons = (result: { failures?: { property: string; reason: string }[] }) => (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`);
+const check = (type: string, name: string, args: Props, olds: Props = {}) =>
+  host.lifecycle(type).check(olds, { ...args, __urn: urn(name, type) });
+const reasons = (result: { failures?: { property: string; reason: string }[] }) =>
+  (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`);
 const requestsDuring = async <T>(action: () => Promise<T>) => {
   emulator.clearRequests();
   const result = await action();
@@ -60,7 +64,11 @@ it("a parent that does not exist fails the check, naming the field and the id", 
       "Check the id, or create that object in this program and pass its id. To preview without these reads, set pgbeam:predictRefusals to false.",
   ]);
   const agent = await check("AgentCredential", "no-policy", { projectId, policyProfileId: "pol_gone", name: "bot" });
-  expect(reasons(agent)).toEqual([expect.stringMatching(/^policyProfileId: policyProfileId "pol_gone" does not exist \(PgBeam answers 404 for \/v1\/projects\/prj_\w+\/policies\/pol_gone\)/)]);
+  expect(reasons(agent)).toEqual([
+    expect.stringMatching(
+      /^policyProfileId: policyProfileId "pol_gone" does not exist \(PgBeam answers 404 for \/v1\/projects\/prj_\w+\/policies\/pol_gone\)/,
+    ),
+  ]);
 });
 
 it("a limit counts what exists plus what this run creates before the candidate; one plan read and one list for all", async () => {
@@ -92,7 +100,10 @@ it("a cache rule for a query shape the proxy has never seen fails, sharing the l
   const [projectId, databaseId] = [(created.project as Props).id as string, (created.database as Props).id as string];
   emulator.observeQuery(projectId, databaseId, "0123456789abcdef");
   const rule = (name: string, queryHash: string) => check("CacheRule", name, { projectId, databaseId, queryHash });
-  const { result, calls } = await requestsDuring(async () => [reasons(await rule("seen", "0123456789abcdef")), reasons(await rule("unseen", "fedcba9876543210"))]);
+  const { result, calls } = await requestsDuring(async () => [
+    reasons(await rule("seen", "0123456789abcdef")),
+    reasons(await rule("unseen", "fedcba9876543210")),
+  ]);
   expect(result).toEqual([
     [],
     [
@@ -113,7 +124,9 @@ it("entitlements and the key's access to the organization", async () => {
   configure("true");
   const { projectId } = await organization("org_predict_starter", "starter");
   expect(reasons(await check("CustomDomain", "domain", { projectId, domain: "db.predict.example.com" }))).toEqual([
-    expect.stringContaining("projectId: PgBeam would refuse to create this: custom domains need the Scale or Enterprise plan, and organization org_predict_starter is on starter."),
+    expect.stringContaining(
+      "projectId: PgBeam would refuse to create this: custom domains need the Scale or Enterprise plan, and organization org_predict_starter is on starter.",
+    ),
   ]);
   emulator.addOrganization("org_predict_unreachable", { plan: "scale" });
   emulator.addApiKey("pbo_predict_scoped", { orgId: "org_predict_starter" });
@@ -142,7 +155,11 @@ it("a unique name taken outside the stack fails, offering adoptId; one made with
   const warnings = jest.spyOn(console, "error").mockImplementation(() => undefined);
   try {
     expect((await check("PolicyProfile", "recent", { projectId, name: "just-made" })).failures).toBeUndefined();
-    expect(warnings).toHaveBeenCalledWith(expect.stringMatching(/^warning: PolicyProfile with name "just-made" already exists \(pol_\w+, created within the last 24 h\)\. If an interrupted `up` made it/));
+    expect(warnings).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /^warning: PolicyProfile with name "just-made" already exists \(pol_\w+, created within the last 24 h\)\. If an interrupted `up` made it/,
+      ),
+    );
   } finally {
     warnings.mockRestore();
   }

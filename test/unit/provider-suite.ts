@@ -12,7 +12,10 @@ export function providerSuite() {
   const suite = { emulator: undefined as unknown as Emulator, parents: undefined as unknown as Parents };
   beforeAll(async () => {
     suite.emulator = await startEmulator();
-    host.configure({ get: (key) => ({ "pgbeam:apiKey": suite.emulator.apiKey, "pgbeam:baseUrl": suite.emulator.url, "pgbeam:predictRefusals": "false" })[key] });
+    host.configure({
+      get: (key) =>
+        ({ "pgbeam:apiKey": suite.emulator.apiKey, "pgbeam:baseUrl": suite.emulator.url, "pgbeam:predictRefusals": "false" })[key],
+    });
     suite.parents = await createParents(suite.emulator);
   });
   afterAll(async () => {

@@ -133,7 +133,12 @@ it("the chain of keys has no length limit: 25 deletes and creates of one resourc
 
 it("a create-before-delete replace with the same body makes a new object, not the one being replaced", async () => {
   const { id: projectId } = await up(project, projectArgs());
-  const args: Props = { [URN_KEY]: urn("WebhookEndpoint", `hook-${++counter}`), projectId, url: "https://hooks.example.com/a", secret: "whsec-rec-1" };
+  const args: Props = {
+    [URN_KEY]: urn("WebhookEndpoint", `hook-${++counter}`),
+    projectId,
+    url: "https://hooks.example.com/a",
+    secret: "whsec-rec-1",
+  };
   const first = await up(webhook, args);
   // `pulumi up --replace`: the engine diffs (the host learns which object the resource holds), then creates anew.
   const checked = (await webhook.check(first.outs, args)).inputs!;
@@ -199,7 +204,12 @@ it("an interrupted re-registration of a primary database deleted out of band is 
 describe("creates are this stack instance's own (its anchor)", () => {
   it("the same URN in another stack instance gets its own object, or a refusal naming the holder: never this one", async () => {
     const { id: projectId } = await up(project, projectArgs());
-    const hook: Props = { [URN_KEY]: urn("WebhookEndpoint", `hook-${++counter}`), projectId, url: "https://hooks.example.com/o", secret: "whsec-own-1" };
+    const hook: Props = {
+      [URN_KEY]: urn("WebhookEndpoint", `hook-${++counter}`),
+      projectId,
+      url: "https://hooks.example.com/o",
+      secret: "whsec-own-1",
+    };
     const mine = await up(webhook, { ...hook, [ANCHOR_KEY]: "anchor-backend-a" });
     const theirs = await up(webhook, { ...hook, [ANCHOR_KEY]: "anchor-backend-b" });
     expect(theirs.id).not.toBe(mine.id);

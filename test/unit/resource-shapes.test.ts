@@ -20,7 +20,11 @@ async function create(name: string, args: Props) {
   expect(checked.failures ?? []).toEqual([]);
   return lifecycle.create({ ...checked.inputs!, ...PROVIDER });
 }
-const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: Error & Props) => error);
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: Error & Props) => error,
+  );
 
 describe("CustomDomain", () => {
   it("below the Scale plan, create fails with a plan error, not an API trace", async () => {
@@ -29,7 +33,11 @@ describe("CustomDomain", () => {
       const response = await fetch(`${suite.emulator.url}/v1/projects`, {
         method: "POST",
         headers: { authorization: `Bearer ${suite.emulator.apiKey}`, "content-type": "application/json" },
-        body: JSON.stringify({ name: "starter", org_id: "org_starter_shapes", database: { host: "h", port: 5432, name: "a", username: "u", password: "pw-x" } }),
+        body: JSON.stringify({
+          name: "starter",
+          org_id: "org_starter_shapes",
+          database: { host: "h", port: 5432, name: "a", username: "u", password: "pw-x" },
+        }),
       });
       return { projectId: ((await response.json()) as { project: { id: string } }).project.id };
     })();
@@ -53,7 +61,14 @@ describe("CustomDomain", () => {
 
   it("verification that never succeeds gives up, bounded, naming the DNS records; the domain stays in state", async () => {
     suite.emulator.failDomainVerification("nodns.lifecycle.example.com");
-    const error = (await failureOf(create("CustomDomain", { projectId: suite.parents.projectId, domain: "nodns.lifecycle.example.com", verify: true, verifyTimeoutSeconds: 0 }))) as Error & Props;
+    const error = (await failureOf(
+      create("CustomDomain", {
+        projectId: suite.parents.projectId,
+        domain: "nodns.lifecycle.example.com",
+        verify: true,
+        verifyTimeoutSeconds: 0,
+      }),
+    )) as Error & Props;
     expect(error.message).toContain("custom domain nodns.lifecycle.example.com is not verified after 1 check(s) over 0 s");
     expect(error.message).toContain('TXT _pgbeam-verify.nodns.lifecycle.example.com = "pgbeam-verify=');
     expect(error.id).toMatch(/^dom_/);
@@ -78,7 +93,9 @@ describe("CustomDomain", () => {
       // Shown while the wait goes on (the first check failed, the next is 5 s away): the user can act on it now.
       expect(shown).toEqual([
         expect.stringMatching(
-          new RegExp(`^info: waiting for PgBeam to verify custom domain ${domain.replace(/\./g, "\\.")}: DNS needs TXT _pgbeam-verify\\.${domain.replace(/\./g, "\\.")} = "pgbeam-verify=\\w+", CNAME ${domain.replace(/\./g, "\\.")} → \\S+ and CNAME \\S+ → \\S+ \\(check 1 of 13, 0 s of at most 60 s\\)$`),
+          new RegExp(
+            `^info: waiting for PgBeam to verify custom domain ${domain.replace(/\./g, "\\.")}: DNS needs TXT _pgbeam-verify\\.${domain.replace(/\./g, "\\.")} = "pgbeam-verify=\\w+", CNAME ${domain.replace(/\./g, "\\.")} → \\S+ and CNAME \\S+ → \\S+ \\(check 1 of 13, 0 s of at most 60 s\\)$`,
+          ),
         ),
       ]);
       suite.emulator.verifyDomain(domain);
@@ -92,7 +109,9 @@ describe("CustomDomain", () => {
 
 describe("CacheRule", () => {
   it("a query shape never observed fails with a message naming hash and database", async () => {
-    const error = await failureOf(create("CacheRule", { projectId: suite.parents.projectId, databaseId: suite.parents.databaseId, queryHash: "ffffffffffffffff" }));
+    const error = await failureOf(
+      create("CacheRule", { projectId: suite.parents.projectId, databaseId: suite.parents.databaseId, queryHash: "ffffffffffffffff" }),
+    );
     expect(String(error)).toContain(`query shape ffffffffffffffff has not been observed on database ${suite.parents.databaseId}`);
     expect((error as Error).cause).toMatchObject({ name: "PgBeamApiError", status: 404 });
   });
@@ -139,7 +158,10 @@ describe("SelfHostEnrollment", () => {
   it("for an organization the API key cannot reach (on Scale), create fails saying so, not blaming the plan", async () => {
     suite.emulator.addOrganization("org_unreachable", { plan: "scale" });
     suite.emulator.addApiKey("pbo_scoped_to_demo", { orgId: suite.emulator.orgId });
-    host.configure({ get: (key) => ({ "pgbeam:apiKey": "pbo_scoped_to_demo", "pgbeam:baseUrl": suite.emulator.url, "pgbeam:predictRefusals": "false" })[key] });
+    host.configure({
+      get: (key) =>
+        ({ "pgbeam:apiKey": "pbo_scoped_to_demo", "pgbeam:baseUrl": suite.emulator.url, "pgbeam:predictRefusals": "false" })[key],
+    });
     try {
       const error = await failureOf(create("SelfHostEnrollment", { orgId: "org_unreachable" }));
       expect(String(error)).toBe(
@@ -148,7 +170,10 @@ describe("SelfHostEnrollment", () => {
           "pgbeam.getOrganizations() and compare this resource's orgId; or set pgbeam:apiKey to a key of that organization.",
       );
     } finally {
-      host.configure({ get: (key) => ({ "pgbeam:apiKey": suite.emulator.apiKey, "pgbeam:baseUrl": suite.emulator.url, "pgbeam:predictRefusals": "false" })[key] });
+      host.configure({
+        get: (key) =>
+          ({ "pgbeam:apiKey": suite.emulator.apiKey, "pgbeam:baseUrl": suite.emulator.url, "pgbeam:predictRefusals": "false" })[key],
+      });
     }
   });
 
@@ -174,9 +199,18 @@ describe("adoption (adoptId)", () => {
   }
 
   it("a console-made project is read, checked, then updated to the program (write-only values sent), and no diff after", async () => {
-    const made = await post("/v1/projects", { name: "console-made", org_id: suite.parents.orgId, description: "by hand", database: { host: "h.internal", port: 5432, name: "app", username: "app", password: "pw-console-Ab12" } });
+    const made = await post("/v1/projects", {
+      name: "console-made",
+      org_id: suite.parents.orgId,
+      description: "by hand",
+      database: { host: "h.internal", port: 5432, name: "app", username: "app", password: "pw-console-Ab12" },
+    });
     const projectId = (made.project as Props).id as string;
-    const args = { orgId: suite.parents.orgId, name: "console-made", database: { host: "h.internal", port: 5432, name: "app", username: "app", password: "pw-program-Cd34" } };
+    const args = {
+      orgId: suite.parents.orgId,
+      name: "console-made",
+      database: { host: "h.internal", port: 5432, name: "app", username: "app", password: "pw-program-Cd34" },
+    };
     suite.emulator.clearRequests();
     const adopted = await create("Project", { ...args, adoptId: projectId });
     expect(adopted.id).toBe(projectId);
@@ -190,14 +224,29 @@ describe("adoption (adoptId)", () => {
   });
 
   it("says that destroy now deletes the adopted object, and warns when it was changed recently (managed elsewhere?)", async () => {
-    const made = await post("/v1/projects", { name: "console-recent", org_id: suite.parents.orgId, database: { host: "r.internal", port: 5432, name: "app", username: "app", password: "pw-console-Rc56" } });
+    const made = await post("/v1/projects", {
+      name: "console-recent",
+      org_id: suite.parents.orgId,
+      database: { host: "r.internal", port: 5432, name: "app", username: "app", password: "pw-console-Rc56" },
+    });
     const projectId = (made.project as Props).id as string;
     const said = jest.spyOn(console, "error").mockImplementation(() => undefined);
     try {
-      await create("Project", { orgId: suite.parents.orgId, name: "console-recent", adoptId: projectId, database: { host: "r.internal", port: 5432, name: "app", username: "app", password: "pw-console-Rc56" } });
+      await create("Project", {
+        orgId: suite.parents.orgId,
+        name: "console-recent",
+        adoptId: projectId,
+        database: { host: "r.internal", port: 5432, name: "app", username: "app", password: "pw-console-Rc56" },
+      });
       const messages = said.mock.calls.map((call) => String(call[0]));
-      expect(messages).toContainEqual(expect.stringMatching(new RegExp(`^info: adopted Project ${projectId} .*\\\`pulumi destroy\\\` .* deletes it.*retainOnDelete: true`)));
-      expect(messages).toContainEqual(expect.stringMatching(new RegExp(`^warning: Project ${projectId} was changed 1 min before it was adopted`)));
+      expect(messages).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^info: adopted Project ${projectId} .*\\\`pulumi destroy\\\` .* deletes it.*retainOnDelete: true`),
+        ),
+      );
+      expect(messages).toContainEqual(
+        expect.stringMatching(new RegExp(`^warning: Project ${projectId} was changed 1 min before it was adopted`)),
+      );
     } finally {
       said.mockRestore();
     }
@@ -205,11 +254,20 @@ describe("adoption (adoptId)", () => {
 
   it("a project with several non-replica databases (role defaults to primary) is adopted only if the program's database singles one out", async () => {
     const db = { port: 5432, name: "app", username: "app", password: "pw-console-Ab12" };
-    const made = await post("/v1/projects", { name: "console-two-dbs", org_id: suite.parents.orgId, database: { ...db, host: "first.internal" } });
+    const made = await post("/v1/projects", {
+      name: "console-two-dbs",
+      org_id: suite.parents.orgId,
+      database: { ...db, host: "first.internal" },
+    });
     const projectId = (made.project as Props).id as string;
     const second = await post(`/v1/projects/${projectId}/databases`, { ...db, host: "second.internal" });
     expect(second.role).toBe("primary");
-    const args = (host: string) => ({ orgId: suite.parents.orgId, name: "console-two-dbs", adoptId: projectId, database: { ...db, host, password: "pw-program-Cd34" } });
+    const args = (host: string) => ({
+      orgId: suite.parents.orgId,
+      name: "console-two-dbs",
+      adoptId: projectId,
+      database: { ...db, host, password: "pw-program-Cd34" },
+    });
     suite.emulator.clearRequests();
     const ambiguous = await failureOf(create("Project", args("third.internal")));
     expect(String(ambiguous)).toContain(
@@ -224,11 +282,19 @@ describe("adoption (adoptId)", () => {
     const policy = await post(`/v1/projects/${suite.parents.projectId}/policies`, { name: "console-policy" });
     const replica = await post(`/v1/databases/${suite.parents.databaseId}/replicas`, { host: "r.internal", port: 5432 });
     suite.emulator.clearRequests();
-    const wrongName = await failureOf(create("PolicyProfile", { projectId: suite.parents.projectId, name: "other-name", adoptId: policy.id }));
-    expect(String(wrongName)).toContain(`cannot adopt PolicyProfile ${String(policy.id)} (adoptId): its name is "console-policy", the program says "other-name". Nothing was changed.`);
-    const wrongParent = await failureOf(create("PolicyProfile", { projectId: suite.parents.otherProjectId, name: "console-policy", adoptId: policy.id }));
+    const wrongName = await failureOf(
+      create("PolicyProfile", { projectId: suite.parents.projectId, name: "other-name", adoptId: policy.id }),
+    );
+    expect(String(wrongName)).toContain(
+      `cannot adopt PolicyProfile ${String(policy.id)} (adoptId): its name is "console-policy", the program says "other-name". Nothing was changed.`,
+    );
+    const wrongParent = await failureOf(
+      create("PolicyProfile", { projectId: suite.parents.otherProjectId, name: "console-policy", adoptId: policy.id }),
+    );
     expect(String(wrongParent)).toContain("no such object under the parent the program names");
-    const otherHost = await failureOf(create("Replica", { databaseId: suite.parents.databaseId, host: "elsewhere.internal", port: 5432, adoptId: replica.id }));
+    const otherHost = await failureOf(
+      create("Replica", { databaseId: suite.parents.databaseId, host: "elsewhere.internal", port: 5432, adoptId: replica.id }),
+    );
     expect(String(otherHost)).toContain("host differ(s) from the program and cannot change in place");
     expect(writes()).toEqual([]);
     const same = await create("Replica", { databaseId: suite.parents.databaseId, host: "r.internal", port: 5432, adoptId: replica.id });
@@ -239,17 +305,32 @@ describe("adoption (adoptId)", () => {
 describe("list reads", () => {
   it("follow next_page_token even where the spec pages nothing (replicas), sending page_size only to paged lists", async () => {
     const seen: string[] = [];
-    const replica = { id: "rep_2", database_id: "db_1", host: "r", port: 5432, ssl_mode: "require", created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" };
+    const replica = {
+      id: "rep_2",
+      database_id: "db_1",
+      host: "r",
+      port: 5432,
+      ssl_mode: "require",
+      created_at: "2026-01-01T00:00:00Z",
+      updated_at: "2026-01-01T00:00:00Z",
+    };
     const server = createServer((request, response) => {
       seen.push(request.url!);
       const firstPage = !request.url!.includes("page_token");
       response.setHeader("content-type", "application/json");
-      response.end(JSON.stringify(firstPage ? { replicas: [{ ...replica, id: "rep_1" }], next_page_token: "p2" } : { replicas: [replica] }));
+      response.end(
+        JSON.stringify(firstPage ? { replicas: [{ ...replica, id: "rep_1" }], next_page_token: "p2" } : { replicas: [replica] }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as { port: number };
     const client = new PgBeamClient({ apiKey: "pbu_stub", baseUrl: `http://127.0.0.1:${port}` });
-    const lifecycle = new Lifecycle(RESOURCE_SPECS.Replica, { client: () => client, account: () => "default", predicting: () => false, memory: new DeploymentMemory() });
+    const lifecycle = new Lifecycle(RESOURCE_SPECS.Replica, {
+      client: () => client,
+      account: () => "default",
+      predicting: () => false,
+      memory: new DeploymentMemory(),
+    });
     const read = await lifecycle.read("rep_2", { databaseId: "db_1" });
     server.close();
     expect(read).toMatchObject({ id: "rep_2", props: { host: "r", databaseId: "db_1" } });

@@ -101,7 +101,10 @@ it("a second SpendLimit for the same organization fails the program at once, nam
   );
   const other = new pgbeam.SpendLimit("limit-c", { orgId: "org_other_singleton", spendLimit: 10 }); // another org is fine
   await new Promise((resolve) => pulumi.all([first.id, other.id]).apply(resolve));
-  expect(registered.filter((r) => r.type === pgbeam.SpendLimit.__pulumiType && r.name.startsWith("limit-")).map((r) => r.name)).toEqual(["limit-a", "limit-c"]);
+  expect(registered.filter((r) => r.type === pgbeam.SpendLimit.__pulumiType && r.name.startsWith("limit-")).map((r) => r.name)).toEqual([
+    "limit-a",
+    "limit-c",
+  ]);
 });
 
 it("siblings under one component register, each sending its own URN as the hidden __urn input", async () => {
@@ -114,7 +117,9 @@ it("siblings under one component register, each sending its own URN as the hidde
   const parent = new Wrap("wrap");
   const siblings = ["sibling-a", "sibling-b"].map((name) => new pgbeam.PolicyProfile(name, { projectId: "prj_x", name }, { parent }));
   const urns = await new Promise<string[]>((resolve) => pulumi.all(siblings.map((s) => s.urn)).apply(resolve));
-  expect(urns).toEqual(["sibling-a", "sibling-b"].map((name) => `urn:pulumi:stack::project::test:index:Wrap$${pgbeam.PolicyProfile.__pulumiType}::${name}`));
+  expect(urns).toEqual(
+    ["sibling-a", "sibling-b"].map((name) => `urn:pulumi:stack::project::test:index:Wrap$${pgbeam.PolicyProfile.__pulumiType}::${name}`),
+  );
   expect(["sibling-a", "sibling-b"].map((name) => registered.find((r) => r.name === name)?.inputs.__urn)).toEqual(urns);
 });
 

@@ -46,9 +46,18 @@ it("a replace caused by a parent's replace names the values known only after app
   const olds = { projectId: "prj_1", name: "ro", maxRows: 5 };
   const text = review({
     changeSummary: { replace: 1 },
-    steps: [{ op: "replace", urn: urn("PolicyProfile", "ro"), oldState: { inputs: olds, outputs: olds }, newState: { inputs: { ...olds, projectId: UNKNOWN } } }],
+    steps: [
+      {
+        op: "replace",
+        urn: urn("PolicyProfile", "ro"),
+        oldState: { inputs: olds, outputs: olds },
+        newState: { inputs: { ...olds, projectId: UNKNOWN } },
+      },
+    ],
   });
-  expect(text).toContain("Replaced: `projectId` will only be known after apply (what it belongs to is replaced); a new object is created, then the old one deleted.");
+  expect(text).toContain(
+    "Replaced: `projectId` will only be known after apply (what it belongs to is replaced); a new object is created, then the old one deleted.",
+  );
   expect(text).toContain('| `projectId` | `"prj_1"` | _(known after apply)_ |  |');
 });
 
@@ -59,8 +68,17 @@ it("a rotation says what it invalidates and what in the stack uses the credentia
     changeSummary: { update: 1, same: 2 },
     steps: [
       { op: "same", urn: stackUrn, oldState: { outputs: { mcpUrl: "https://mcp.example/bot", token: "[secret]", region: "eu" } } },
-      { op: "update", urn: urn("AgentCredential", "bot"), oldState: { inputs: olds, outputs }, newState: { inputs: { ...olds, rotationTrigger: 2 } } },
-      { op: "same", urn: urn("WebhookEndpoint", "hook"), newState: { inputs: {}, propertyDependencies: { url: [urn("AgentCredential", "bot")] } } },
+      {
+        op: "update",
+        urn: urn("AgentCredential", "bot"),
+        oldState: { inputs: olds, outputs },
+        newState: { inputs: { ...olds, rotationTrigger: 2 } },
+      },
+      {
+        op: "same",
+        urn: urn("WebhookEndpoint", "hook"),
+        newState: { inputs: {}, propertyDependencies: { url: [urn("AgentCredential", "bot")] } },
+      },
     ],
   });
   expect(text).toContain(
@@ -79,9 +97,21 @@ it("stateful deletes and replaces, and a delete-first replace's window, stand ou
     changeSummary: { replace: 2, delete: 1 },
     steps: [
       { op: "create-replacement", urn: urn("Project", "app") },
-      { op: "replace", urn: urn("Project", "app"), replaceReasons: ["cloud"], oldState: { inputs: project, outputs: project }, newState: { inputs: { ...project, cloud: "gcp" } } },
+      {
+        op: "replace",
+        urn: urn("Project", "app"),
+        replaceReasons: ["cloud"],
+        oldState: { inputs: project, outputs: project },
+        newState: { inputs: { ...project, cloud: "gcp" } },
+      },
       { op: "delete-replaced", urn: urn("AgentCredential", "bot") },
-      { op: "replace", urn: urn("AgentCredential", "bot"), replaceReasons: ["policyProfileId"], oldState: { inputs: credential, outputs: credential }, newState: { inputs: { ...credential, policyProfileId: "pp_2" } } },
+      {
+        op: "replace",
+        urn: urn("AgentCredential", "bot"),
+        replaceReasons: ["policyProfileId"],
+        oldState: { inputs: credential, outputs: credential },
+        newState: { inputs: { ...credential, policyProfileId: "pp_2" } },
+      },
       { op: "create-replacement", urn: urn("AgentCredential", "bot") },
       { op: "delete", urn: urn("Database", "old"), oldState: { inputs: { name: "old" }, outputs: { name: "old" } } },
       { op: "delete-replaced", urn: urn("Project", "app") },
@@ -125,8 +155,17 @@ it("lists render one item a line, with what goes and what comes marked; creates 
   const text = review({
     changeSummary: { update: 1, create: 1 },
     steps: [
-      { op: "update", urn: urn("PolicyProfile", "ro"), oldState: { inputs: olds, outputs: olds }, newState: { inputs: { ...olds, maskingRules: [rules[0], { table: "users", column: "ssn", kind: "hash" }] } } },
-      { op: "create", urn: urn("WebhookEndpoint", "hook"), newState: { inputs: { url: "https://x.example/h", secret: "[secret]", eventTypes: ["anomaly.detected"] } } },
+      {
+        op: "update",
+        urn: urn("PolicyProfile", "ro"),
+        oldState: { inputs: olds, outputs: olds },
+        newState: { inputs: { ...olds, maskingRules: [rules[0], { table: "users", column: "ssn", kind: "hash" }] } },
+      },
+      {
+        op: "create",
+        urn: urn("WebhookEndpoint", "hook"),
+        newState: { inputs: { url: "https://x.example/h", secret: "[secret]", eventTypes: ["anomaly.detected"] } },
+      },
     ],
   });
   expect(text).toContain(
@@ -139,7 +178,8 @@ it("lists render one item a line, with what goes and what comes marked; creates 
 
 it("states the API calls planning made, per resource; none when there were none", () => {
   const profile = urn("PolicyProfile", "ro");
-  const calls = "PgBeam API calls made to plan this change (reads and what-if checks, nothing changed): GET /v1/projects/prj_1/agents, POST /v1/projects/prj_1/policy-replays";
+  const calls =
+    "PgBeam API calls made to plan this change (reads and what-if checks, nothing changed): GET /v1/projects/prj_1/agents, POST /v1/projects/prj_1/policy-replays";
   const text = review({ changeSummary: { update: 1 }, steps: [], diagnostics: [{ urn: profile, severity: "info", message: calls }] });
   expect(text).toContain(
     "Planning these changes made 2 PgBeam API calls, reads and what-if checks that change nothing: `ro` (PolicyProfile): 2 (`GET /v1/projects/prj_1/agents`, `POST /v1/projects/prj_1/policy-replays`).",
@@ -151,7 +191,11 @@ it("states the API calls planning made, per resource; none when there were none"
 
 it("a stack too large for one comment gets a summary that fits, and the whole review apart", () => {
   const steps = Array.from({ length: 400 }, (_, index) => {
-    const inputs = { projectId: "prj_1", name: `profile-${index}`, maskingRules: Array.from({ length: 6 }, (_, n) => ({ table: `t${n}`, column: "c", kind: "redact" })) };
+    const inputs = {
+      projectId: "prj_1",
+      name: `profile-${index}`,
+      maskingRules: Array.from({ length: 6 }, (_, n) => ({ table: `t${n}`, column: "c", kind: "redact" })),
+    };
     return { op: "create", urn: urn("PolicyProfile", `profile-${index}`), newState: { inputs } };
   });
   const { comment, full } = render({ stack: "prod", status: 0, preview: { changeSummary: { create: 400 }, steps }, pgbeam });
@@ -168,13 +212,23 @@ it("a drift report heads with the drift found, exits 3 on drift, and shows each 
   const drift = (steps: object[]) => render({ stack: "prod", status: 0, mode: "drift", pgbeam, preview: { steps } });
   const found = drift([
     { op: "refresh", urn: urn("Project", "app") },
-    { op: "update", urn: urn("Project", "app"), oldState: { inputs: refreshed, outputs: refreshed }, newState: { inputs: { ...refreshed, description: "app" } } },
+    {
+      op: "update",
+      urn: urn("Project", "app"),
+      oldState: { inputs: refreshed, outputs: refreshed },
+      newState: { inputs: { ...refreshed, description: "app" } },
+    },
   ]);
   expect(found.exitCode).toBe(3);
   expect(found.comment).toContain("### ⚠️ PgBeam drift check of `prod`: 1 resource differs from the program\n");
   expect(found.comment).toContain('| `description` | `"edited in the console"` | `"app"` |  |');
   expect(found.comment).not.toContain("refresh)");
-  const none = drift([{ op: "refresh", urn: urn("Project", "app") }, { op: "same", urn: urn("Project", "app") }]);
+  const none = drift([
+    { op: "refresh", urn: urn("Project", "app") },
+    { op: "same", urn: urn("Project", "app") },
+  ]);
   expect(none).toMatchObject({ exitCode: 0 });
-  expect(none.comment).toContain("### PgBeam drift check of `prod`: no drift\n\nPgBeam holds what the program says.\n\nThe refresh read each of the 1 PgBeam resources once.");
+  expect(none.comment).toContain(
+    "### PgBeam drift check of `prod`: no drift\n\nPgBeam holds what the program says.\n\nThe refresh read each of the 1 PgBeam resources once.",
+  );
 });

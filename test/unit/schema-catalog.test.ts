@@ -38,13 +38,26 @@ it("the catalog lists the default schema's relations by schema then name, views 
     "public.sessions (table)",
     "public.users (table)",
   ]);
-  expect(relations.find((r) => r.name === "users")!.columns.filter((c) => c.is_binary).map((c) => c.name)).toEqual(["avatar"]);
+  expect(
+    relations
+      .find((r) => r.name === "users")!
+      .columns.filter((c) => c.is_binary)
+      .map((c) => c.name),
+  ).toEqual(["avatar"]);
   expect([catalog.scanned_relations, catalog.scanned_columns]).toEqual([5, 24]);
 });
 
 it("the scan ranks likely-PII columns with a masking suggestion and its reasons, and leaves the rest alone", async () => {
   const scan = await call(emulator, "POST", `${base()}/scan-pii`);
-  const suggestions = scan.suggestions as { schema: string; table: string; column: string; pii_type: string; mask_kind: string; confidence: number; reasons: string[] }[];
+  const suggestions = scan.suggestions as {
+    schema: string;
+    table: string;
+    column: string;
+    pii_type: string;
+    mask_kind: string;
+    confidence: number;
+    reasons: string[];
+  }[];
   const found = suggestions.map((s) => `${s.schema}.${s.table}.${s.column}: ${s.pii_type} ${s.mask_kind} ${s.confidence}`);
   expect(found).toEqual([
     "payroll.employees.ssn: ssn null 0.98",
@@ -64,9 +77,23 @@ it("the scan ranks likely-PII columns with a masking suggestion and its reasons,
 });
 
 it("a seeded schema replaces the default; values alone flag a column only when most samples match", async () => {
-  const other = (await call(emulator, "POST", `/v1/projects/${projectId}/databases`, { host: "db2.internal", port: 5432, name: "crm", username: "app", password: "pw-crm-Q2" })).id as string;
+  const other = (
+    await call(emulator, "POST", `/v1/projects/${projectId}/databases`, {
+      host: "db2.internal",
+      port: 5432,
+      name: "crm",
+      username: "app",
+      password: "pw-crm-Q2",
+    })
+  ).id as string;
   emulator.seedDatabaseSchema(other, [
-    { name: "contacts", columns: [{ name: "reach", dataType: "text", samples: ["a@example.com", "b@example.com", "n/a"] }, { name: "notes", dataType: "text", samples: ["call back", "x@example.com", "later"] }] },
+    {
+      name: "contacts",
+      columns: [
+        { name: "reach", dataType: "text", samples: ["a@example.com", "b@example.com", "n/a"] },
+        { name: "notes", dataType: "text", samples: ["call back", "x@example.com", "later"] },
+      ],
+    },
     { schema: "ops", name: "blobs", columns: [{ name: "api_key", dataType: "bytea" }] },
   ]);
   const scan = await call(emulator, "POST", `/v1/projects/${projectId}/databases/${other}/scan-pii`);
@@ -80,7 +107,10 @@ it("a seeded schema replaces the default; values alone flag a column only when m
 });
 
 it("an unknown database answers 404 on both", async () => {
-  for (const [method, path] of [["GET", "schema-catalog"], ["POST", "scan-pii"]]) {
+  for (const [method, path] of [
+    ["GET", "schema-catalog"],
+    ["POST", "scan-pii"],
+  ]) {
     await expect(call(emulator, method, `/v1/projects/${projectId}/databases/db_missing/${path}`)).rejects.toThrow(/404/);
   }
 });

@@ -24,7 +24,8 @@ const deref = (schema: Schema): Schema => (schema.$ref ? deref(components[schema
 function requestSchemaAt(method: string, path: string): string | undefined {
   const shape = (template: string) => template.replace(/\{[^}]+\}/g, "{}");
   // Ids are URL-encoded into paths: the placeholders come out as %7B…%7D.
-  const [, item] = Object.entries(spec.paths as Record<string, Schema>).find(([template]) => shape(template) === shape(decodeURIComponent(path))) ?? [];
+  const [, item] =
+    Object.entries(spec.paths as Record<string, Schema>).find(([template]) => shape(template) === shape(decodeURIComponent(path))) ?? [];
   const ref: string | undefined = item?.[method.toLowerCase()]?.requestBody?.content?.["application/json"]?.schema?.$ref;
   return ref?.split("/").pop();
 }
@@ -57,7 +58,7 @@ function sourcesOf(resource: string): { from: string[]; own: string[]; optional:
 function compare(ours: Schema, theirs: Schema, where: string, problems: string[], optional: string[] = []): void {
   theirs = deref(theirs);
   // Nullability is rendered as anyOf or a type list by zod; the spec says `nullable`. Compare the non-null part.
-  ours = ours.anyOf ? ours.anyOf.find((s: Schema) => s.type !== "null") ?? ours : ours;
+  ours = ours.anyOf ? (ours.anyOf.find((s: Schema) => s.type !== "null") ?? ours) : ours;
   if (Array.isArray(ours.type)) ours = { ...ours, type: ours.type.find((t: string) => t !== "null") };
   const note = (what: string, a: unknown, b: unknown) => {
     if (JSON.stringify(a) !== JSON.stringify(b)) problems.push(`${where}: ${what} is ${JSON.stringify(a)}, spec says ${JSON.stringify(b)}`);
@@ -65,7 +66,14 @@ function compare(ours: Schema, theirs: Schema, where: string, problems: string[]
   if (theirs.enum) note("enum", ours.enum, theirs.enum);
   const type = theirs.type === "integer" ? "integer" : theirs.type;
   if (type && !theirs.enum) note("type", ours.type, type);
-  for (const [zodKey, specKey] of [["minimum", "minimum"], ["maximum", "maximum"], ["minLength", "minLength"], ["maxLength", "maxLength"], ["maxItems", "maxItems"], ["pattern", "pattern"]]) {
+  for (const [zodKey, specKey] of [
+    ["minimum", "minimum"],
+    ["maximum", "maximum"],
+    ["minLength", "minLength"],
+    ["maxLength", "maxLength"],
+    ["maxItems", "maxItems"],
+    ["pattern", "pattern"],
+  ]) {
     if (theirs[specKey] === undefined) continue;
     // Patterns are compared as regular expressions: zod escapes "/" where the spec does not.
     const canonical = (value: unknown) => (specKey === "pattern" && typeof value === "string" ? new RegExp(value).source : value);
@@ -106,7 +114,11 @@ describe("resource inputs match the OpenAPI spec", () => {
       const fields = Object.keys(theirs.properties).filter((k) => rendered.properties[camelCase(k)] && !compared.has(camelCase(k)));
       fields.forEach((k) => [compared, fieldsCovered].forEach((set) => set.add(camelCase(k))));
       // Compare only the fields this resource takes from that request schema.
-      const subset = { ...theirs, properties: Object.fromEntries(fields.map((k) => [k, theirs.properties[k]])), required: (theirs.required ?? []).filter((k: string) => fields.includes(k)) };
+      const subset = {
+        ...theirs,
+        properties: Object.fromEntries(fields.map((k) => [k, theirs.properties[k]])),
+        required: (theirs.required ?? []).filter((k: string) => fields.includes(k)),
+      };
       const mine = { ...rendered, properties: Object.fromEntries(fields.map((k) => [camelCase(k), rendered.properties[camelCase(k)]])) };
       compare(mine, subset, `${resource}(${source})`, problems, optional);
     }
@@ -114,7 +126,9 @@ describe("resource inputs match the OpenAPI spec", () => {
     // Every input is either from the spec or declared as the provider's own.
     expect(Object.keys(rendered.properties).filter((k) => !fieldsCovered.has(k))).toEqual([]);
     // And every field of the spec's create request is an input, where the create sends a whole object.
-    const createFields = Object.entries(components[from[0]].properties as Record<string, Schema>).filter(([, p]) => !p.readOnly).map(([k]) => camelCase(k));
+    const createFields = Object.entries(components[from[0]].properties as Record<string, Schema>)
+      .filter(([, p]) => !p.readOnly)
+      .map(([k]) => camelCase(k));
     if (createsObject) expect(createFields.filter((k) => !(k in rendered.properties))).toEqual([]);
   });
 });
@@ -148,7 +162,9 @@ withFullSpec("with the full OpenAPI spec (PGBEAM_OPENAPI_SPEC, else ../shared/re
   it("the generated files (schemas, API resources, the emulator's spec facts, the public types) are up to date with it", () => {
     // The generator as contributors run it (a tool, not a module of the tests): it exits 1 naming the stale file.
     const repoRoot = path.resolve(__dirname, "../..");
-    expect(() => execFileSync("npx", ["tsx", "scripts/generate-schemas.ts", fullSpecPath, "--check"], { cwd: repoRoot, stdio: "pipe" })).not.toThrow();
+    expect(() =>
+      execFileSync("npx", ["tsx", "scripts/generate-schemas.ts", fullSpecPath, "--check"], { cwd: repoRoot, stdio: "pipe" }),
+    ).not.toThrow();
   });
 
   it("what the spec says in words is enforced wherever it says it (future expiries, https endpoints, CIDRs, ids)", () => {
@@ -171,12 +187,14 @@ withFullSpec("with the full OpenAPI spec (PGBEAM_OPENAPI_SPEC, else ../shared/re
       }
     }
     expect(missing).toEqual([]);
-    expect(enforced).toEqual(expect.arrayContaining([
-      "CreateAgentCredentialRequest.expires_at",
-      "CreateSelfHostEnrollmentRequest.expires_at",
-      "WebhookEndpointInput.url",
-      "CidrEntry.cidr",
-      "CreateAgentCredentialRequest.policy_profile_id",
-    ]));
+    expect(enforced).toEqual(
+      expect.arrayContaining([
+        "CreateAgentCredentialRequest.expires_at",
+        "CreateSelfHostEnrollmentRequest.expires_at",
+        "WebhookEndpointInput.url",
+        "CidrEntry.cidr",
+        "CreateAgentCredentialRequest.policy_profile_id",
+      ]),
+    );
   });
 });

@@ -47,7 +47,9 @@ describe.each(Object.keys(RESOURCE_SPECS))("%s provider", (name) => {
   it("holds only the resource name, and loads the engine from the installed package", () => {
     const required = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
     expect(new Set(required)).toEqual(new Set(["pulumi-pgbeam/dist/provider/host"]));
-    const captured = [...text.matchAll(/with\(\{ ([^}]*) \}\)/g)].map((m) => m[1].replace(/, this: undefined, arguments: undefined|this: undefined, arguments: undefined/g, ""));
+    const captured = [...text.matchAll(/with\(\{ ([^}]*) \}\)/g)].map((m) =>
+      m[1].replace(/, this: undefined, arguments: undefined|this: undefined, arguments: undefined/g, ""),
+    );
     expect([...new Set(captured.filter(Boolean))]).toEqual(["provider: __provider"]);
     expect([...text.matchAll(/^__provider\.(\w+) = (.*);$/gm)].map((m) => [m[1], m[2]])).toEqual([["resourceName", JSON.stringify(name)]]);
   });

@@ -55,7 +55,15 @@ const settingLike = rulesOf(
   }),
 );
 
-const stored: Props = { orgId: "org_1", name: "app", region: "eu", tier: "free", status: "active", primaryDatabaseId: "db_1", database: { host: "h", password: "pw" } };
+const stored: Props = {
+  orgId: "org_1",
+  name: "app",
+  region: "eu",
+  tier: "free",
+  status: "active",
+  primaryDatabaseId: "db_1",
+  database: { host: "h", password: "pw" },
+};
 
 describe("field rules: the fields table resolved once", () => {
   it("with an update verb, only `replace` fields replace; without one, every input but local ones does", () => {
@@ -78,20 +86,36 @@ describe("state rules: what the program asks for against what is there", () => {
   });
 
   it("an unknown value (preview) passes through while defaults still apply to the known fields", () => {
-    expect(projectLike.state.validate({ orgId: "org_1", name: UNKNOWN }, {}).inputs).toEqual({ orgId: "org_1", name: UNKNOWN, tier: "free", agentsDisabled: false });
+    expect(projectLike.state.validate({ orgId: "org_1", name: UNKNOWN }, {}).inputs).toEqual({
+      orgId: "org_1",
+      name: UNKNOWN,
+      tier: "free",
+      agentsDisabled: false,
+    });
   });
 
   it("a server-defaulted field the program leaves out takes the stored value, so leaving it out is no change", () => {
-    const desired = projectLike.state.desired({ orgId: "org_1", name: "app", region: "eu", tier: "free", database: { host: "h", password: "pw" } }, stored);
+    const desired = projectLike.state.desired(
+      { orgId: "org_1", name: "app", region: "eu", tier: "free", database: { host: "h", password: "pw" } },
+      stored,
+    );
     expect(desired.status).toBe("active");
     expect(projectLike.state.change(desired, stored, desired)).toEqual({ changed: [], replaces: [], deleteBeforeReplace: false });
   });
 
   it("a replace field replaces; an unchanged unique name makes the new object wait for the old one's delete", () => {
     const desired = { ...stored, region: "us" };
-    expect(projectLike.state.change(desired, stored, desired)).toEqual({ changed: ["region"], replaces: ["region"], deleteBeforeReplace: true });
+    expect(projectLike.state.change(desired, stored, desired)).toEqual({
+      changed: ["region"],
+      replaces: ["region"],
+      deleteBeforeReplace: true,
+    });
     const renamed = { ...desired, name: "app-2" };
-    expect(projectLike.state.change(renamed, stored, renamed)).toEqual({ changed: ["name", "region"], replaces: ["region"], deleteBeforeReplace: false });
+    expect(projectLike.state.change(renamed, stored, renamed)).toEqual({
+      changed: ["name", "region"],
+      replaces: ["region"],
+      deleteBeforeReplace: false,
+    });
   });
 
   it("the program's replaceOnChanges turns an in-place change into a replace", () => {
@@ -101,13 +125,19 @@ describe("state rules: what the program asks for against what is there", () => {
 
   it("a move to another declared account replaces, creating first; a nested object gone from state replaces the parent", () => {
     const news = { ...stored, [ACCOUNT_KEY]: "b" };
-    expect(projectLike.state.change(stored, { ...stored, [ACCOUNT_KEY]: "a" }, news)).toEqual({ changed: [ACCOUNT_KEY], replaces: [ACCOUNT_KEY], deleteBeforeReplace: false });
+    expect(projectLike.state.change(stored, { ...stored, [ACCOUNT_KEY]: "a" }, news)).toEqual({
+      changed: [ACCOUNT_KEY],
+      replaces: [ACCOUNT_KEY],
+      deleteBeforeReplace: false,
+    });
     const withoutNested = { ...stored, primaryDatabaseId: undefined };
     expect(projectLike.state.change(stored, withoutNested, stored)).toMatchObject({ changed: ["database"], replaces: ["database"] });
   });
 
   it("only the changed write-only paths are noted as changing secrets", () => {
-    expect(projectLike.state.changedSecrets({ ...stored, database: { host: "h", password: "new" } }, stored)).toEqual(["database.password"]);
+    expect(projectLike.state.changedSecrets({ ...stored, database: { host: "h", password: "new" } }, stored)).toEqual([
+      "database.password",
+    ]);
     expect(projectLike.state.changedSecrets(stored, stored)).toEqual([]);
   });
 
@@ -132,7 +162,11 @@ describe("state rules: what the program asks for against what is there", () => {
     const olds = { orgId: "org_1", limit: 10 };
     const news = { orgId: "org_1", limit: 20, trigger: "x" };
     expect(settingLike.state.updatedFields(["limit"])).toEqual([]);
-    expect(settingLike.state.change(news, olds, news)).toEqual({ changed: ["limit", "trigger"], replaces: ["limit"], deleteBeforeReplace: true });
+    expect(settingLike.state.change(news, olds, news)).toEqual({
+      changed: ["limit", "trigger"],
+      replaces: ["limit"],
+      deleteBeforeReplace: true,
+    });
     const moved = { ...news, orgId: "org_2" };
     expect(settingLike.state.change(moved, olds, moved).deleteBeforeReplace).toBe(false);
   });
@@ -158,7 +192,10 @@ describe("output rules: what is returned and stored", () => {
   });
 
   it("the nested object's answer is laid in under its key, keeping its write-only fields, its id beside it", () => {
-    const outputs = projectLike.outputs.withNested({ database: { host: "h", password: "pw" } }, { id: "db_2", thing_id: "t_1", host: "h2" });
+    const outputs = projectLike.outputs.withNested(
+      { database: { host: "h", password: "pw" } },
+      { id: "db_2", thing_id: "t_1", host: "h2" },
+    );
     expect(outputs).toEqual({ database: { host: "h2", password: "pw" }, primaryDatabaseId: "db_2" });
   });
 
@@ -182,7 +219,12 @@ describe("output rules: what is returned and stored", () => {
   it("a failure after the object exists hands back its id and the latest outputs, for the engine to keep", () => {
     const error = Object.assign(new Error("gave up"), { outputs: { id: "t_1", name: "latest" } });
     const failure = partialFailure("created t_1, but configuring it failed", "t_1", { __provider: "p" }, { id: "t_1", name: "old" }, error);
-    expect(failure).toMatchObject({ message: "created t_1, but configuring it failed: gave up", id: "t_1", reasons: ["gave up"], cause: error });
+    expect(failure).toMatchObject({
+      message: "created t_1, but configuring it failed: gave up",
+      id: "t_1",
+      reasons: ["gave up"],
+      cause: error,
+    });
     expect((failure as unknown as { properties: Props }).properties).toEqual({ id: "t_1", name: "latest", __provider: "p" });
   });
 });

@@ -15,7 +15,11 @@ beforeEach(() => suite.emulator.clearRequests());
 const PROVIDER = { __provider: "serialized-provider-text" };
 let counter = 0;
 const urn = (type: string) => `urn:pulumi:test::upsert::pulumi-nodejs:dynamic/pgbeam:${type}::r${++counter}`;
-const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: Error) => error);
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: Error) => error,
+  );
 
 async function call(method: string, path: string, body: Props): Promise<Props> {
   const response = await fetch(suite.emulator.url + path, {
@@ -101,10 +105,19 @@ describe("a replace that writes the same path keeps what it wrote", () => {
 
     const hash = "00000000000000bb";
     suite.emulator.observeQuery(suite.parents.projectId, suite.parents.databaseId, hash);
-    const ruleArgs = { [URN_KEY]: urn("CacheRule"), projectId: suite.parents.projectId, databaseId: suite.parents.databaseId, queryHash: hash, cacheTtlSeconds: 90 };
+    const ruleArgs = {
+      [URN_KEY]: urn("CacheRule"),
+      projectId: suite.parents.projectId,
+      databaseId: suite.parents.databaseId,
+      queryHash: hash,
+      cacheTtlSeconds: 90,
+    };
     const rule = await create("CacheRule", ruleArgs);
     await targetedReplace("CacheRule", ruleArgs, rule);
-    expect(suite.emulator.get("cacheRule", `${suite.parents.databaseId}:${hash}`)).toMatchObject({ cache_enabled: true, cache_ttl_seconds: 90 });
+    expect(suite.emulator.get("cacheRule", `${suite.parents.databaseId}:${hash}`)).toMatchObject({
+      cache_enabled: true,
+      cache_ttl_seconds: 90,
+    });
 
     // Leave the shared project as other tests expect it (this process would skip a delete of that path now).
     await call("PATCH", `/v1/projects/${projectId}`, { default_policy_profile_id: null });

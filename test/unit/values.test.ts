@@ -7,7 +7,14 @@ describe("clearValueFor: what a PATCH sends for a removed field", () => {
     ["a defaulted boolean", z.boolean().default(false), false],
     ["a nullable string", z.string().nullable().optional(), null],
     ["a plain optional string", z.string().max(5).optional(), ""],
-    ["a transformed string", z.string().transform((s) => s).optional(), ""],
+    [
+      "a transformed string",
+      z
+        .string()
+        .transform((s) => s)
+        .optional(),
+      "",
+    ],
     ["a list", z.array(z.string()).optional(), []],
     ["an object with defaults", z.object({ a: z.number().default(1) }).prefault({}), {}],
   ])("%s", (_what, schema, expected) => {

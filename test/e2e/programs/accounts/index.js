@@ -14,14 +14,22 @@ const providers = {
   a: new pgbeam.Provider("org-a", { apiKey: config.requireSecret("keyA"), baseUrl, account: orgs.a, predictRefusals }),
   b: new pgbeam.Provider("org-b", { apiKey: config.requireSecret("keyB"), baseUrl, account: orgs.b, predictRefusals }),
 };
-const plainProvider = new pgbeam.Provider(config.get("plainProvider") ?? "plain", { apiKey: config.requireSecret("keyA"), baseUrl, predictRefusals });
+const plainProvider = new pgbeam.Provider(config.get("plainProvider") ?? "plain", {
+  apiKey: config.requireSecret("keyA"),
+  baseUrl,
+  predictRefusals,
+});
 const database = { host: "db.internal", port: 5432, name: "app", username: "app", password: config.requireSecret("dbPassword") };
 const project = (name, account, orgId = orgs[account]) =>
   new pgbeam.Project(name, { orgId, name, database }, { provider: providers[account] });
 
 const alpha = project("alpha", "a");
 const beta = project("beta", "b");
-const betaPolicy = new pgbeam.PolicyProfile("beta-readonly", { projectId: beta.id, name: "readonly", maxRows: 100 }, { provider: providers.b });
+const betaPolicy = new pgbeam.PolicyProfile(
+  "beta-readonly",
+  { projectId: beta.id, name: "readonly", maxRows: 100 },
+  { provider: providers.b },
+);
 const moverAccount = config.get("moverAccount") ?? "a";
 const mover = project("mover", moverAccount, orgs[config.get("moverOrg") ?? moverAccount]);
 
@@ -29,4 +37,11 @@ const mover = project("mover", moverAccount, orgs[config.get("moverOrg") ?? move
 const betaOrg = pgbeam.getOrganizationOutput({ id: orgs.b }, { provider: providers.b });
 const plain = new pgbeam.Project("plain", { orgId: orgs.a, name: "plain", database }, { provider: plainProvider });
 
-module.exports = { betaOrgId: betaOrg.id, plainId: plain.id,  alphaId: alpha.id, betaId: beta.id, betaPolicyId: betaPolicy.id, moverId: mover.id };
+module.exports = {
+  betaOrgId: betaOrg.id,
+  plainId: plain.id,
+  alphaId: alpha.id,
+  betaId: beta.id,
+  betaPolicyId: betaPolicy.id,
+  moverId: mover.id,
+};

@@ -60,12 +60,15 @@ function resolve(value) {
 
 const resourceNamed = (name) => (name === "root" ? pulumi.rootStackResource : created[name]);
 /** A transform (either kind) that sets the given inputs. */
-const setting = (values) => ({ props, opts }) => ({ props: { ...props, ...values }, opts });
+const setting =
+  (values) =>
+  ({ props, opts }) => ({ props: { ...props, ...values }, opts });
 
 function options(opts = {}) {
   const result = { ...opts };
   if (opts.parent) result.parent = resourceNamed(opts.parent);
-  if (opts.aliases) result.aliases = opts.aliases.map((alias) => (alias.parent ? { ...alias, parent: resourceNamed(alias.parent) } : alias));
+  if (opts.aliases)
+    result.aliases = opts.aliases.map((alias) => (alias.parent ? { ...alias, parent: resourceNamed(alias.parent) } : alias));
   if (opts.dependsOn) result.dependsOn = opts.dependsOn.map(resourceNamed);
   if (opts.deletedWith) result.deletedWith = resourceNamed(opts.deletedWith);
   if (opts.provider) result.provider = explicit;
