@@ -1,19 +1,30 @@
+/** What a caller adds to every project of the stack, and how the projects are named. */
+export interface ScaleVariant {
+  /** Projects are named `${namePrefix}-${i}` (default `scale`). */
+  namePrefix?: string;
+  /** Added to every project's arguments. */
+  projectArgs?: Record<string, unknown>;
+  /** Added to every policy's arguments. */
+  policyArgs?: Record<string, unknown>;
+}
+
 /**
  * A stack of `projects` × 5 resources (project, policy, agent credential, webhook, database), for the
- * rate-limit-at-scale test and benchmark: 40 projects make 200 resources.
+ * rate-limit-at-scale and interrupted-run tests and the benchmark: 40 projects make 200 resources.
  */
-export function scaleProgram(projects: number, orgId: string): Record<string, { type: string; args: unknown }> {
+export function scaleProgram(projects: number, orgId: string, variant: ScaleVariant = {}): Record<string, { type: string; args: unknown }> {
   const resources: Record<string, { type: string; args: unknown }> = {};
   for (let i = 0; i < projects; i++) {
     resources[`p${i}`] = {
       type: "Project",
       args: {
-        name: `scale-${i}`,
+        name: `${variant.namePrefix ?? "scale"}-${i}`,
         orgId,
+        ...variant.projectArgs,
         database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PASSWORD" },
       },
     };
-    resources[`pol${i}`] = { type: "PolicyProfile", args: { projectId: `ref:p${i}.id`, name: "read-only" } };
+    resources[`pol${i}`] = { type: "PolicyProfile", args: { projectId: `ref:p${i}.id`, name: "read-only", ...variant.policyArgs } };
     resources[`agent${i}`] = {
       type: "AgentCredential",
       args: { projectId: `ref:p${i}.id`, policyProfileId: `ref:pol${i}.id`, name: "bot" },

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expectNoLeaks, expectStateMatchesEmulator, liveIdsUnder, stateIds } from "./convergence";
+import { scaleProgram } from "../../real-engine/scale-program";
 import { type CliResult, realEngineSuite, TestStack } from "./harness";
 
 jest.setTimeout(30 * 60_000);
@@ -20,43 +21,12 @@ afterAll(() => {
 });
 
 /** 20 resources: 4 projects (allowlist + kill switch set after create), each with a policy, agent, webhook, database. */
-function program(prefix: string) {
-  const resources: Record<string, { type: string; args: unknown }> = {};
-  for (let i = 0; i < 4; i++) {
-    resources[`p${i}`] = {
-      type: "Project",
-      args: {
-        name: `${prefix}-${i}`,
-        orgId: suite.emulator.orgId,
-        agentsDisabled: true,
-        allowedCidrs: [{ cidr: "10.20.0.0/16", label: "vpc" }],
-        database: { host: "db.internal", port: 5432, name: "app", username: "app", password: "env:PASSWORD" },
-      },
-    };
-    resources[`pol${i}`] = { type: "PolicyProfile", args: { projectId: `ref:p${i}.id`, name: "read-only", accessMode: "read_only" } };
-    resources[`agent${i}`] = {
-      type: "AgentCredential",
-      args: { projectId: `ref:p${i}.id`, policyProfileId: `ref:pol${i}.id`, name: "bot" },
-    };
-    resources[`hook${i}`] = {
-      type: "WebhookEndpoint",
-      args: { projectId: `ref:p${i}.id`, url: "https://hooks.example.com/i", secret: "env:WEBHOOK_SECRET" },
-    };
-    resources[`db${i}`] = {
-      type: "Database",
-      args: {
-        projectId: `ref:p${i}.id`,
-        host: "replica.internal",
-        port: 5432,
-        name: "app",
-        username: "ro",
-        password: "env:PASSWORD",
-        role: "replica",
-      },
-    };
-  }
-  return resources;
-}
+const program = (prefix: string) =>
+  scaleProgram(4, suite.emulator.orgId, {
+    namePrefix: prefix,
+    projectArgs: { agentsDisabled: true, allowedCidrs: [{ cidr: "10.20.0.0/16", label: "vpc" }] },
+    policyArgs: { accessMode: "read_only" },
+  });
 
 const until = async (condition: () => boolean, what: string, timeoutMs = 120_000) => {
   const started = Date.now();
