@@ -1,24 +1,20 @@
 import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { defineSpec } from "../engine/spec";
-import { fromApi } from "./from-api";
+import { fromApi, rotation } from "./from-api";
 import { policyPath, projectPath } from "./paths";
 import { projectsOf } from "./plan";
+
+const rest = fromApi("AgentCredential");
+const rotates = rotation(rest, "the credential's secrets (same id, new password and MCP token)");
 
 export const AgentCredentialInputs = api.CreateAgentCredentialRequest.extend({
   projectId: z.string().min(1),
   status: api.UpdateAgentCredentialStatusRequest.shape.status
     .optional()
     .describe("Omitted: whatever the credential's status is (no diff)."),
-  rotationTrigger: z
-    .union([z.string(), z.number()])
-    .optional()
-    .describe("Any value; changing it rotates the credential's secrets in place (same id, new password and MCP token)."),
+  ...rotates.input,
 });
-
-const rest = fromApi("AgentCredential");
-/** Create and rotate are the only answers that carry the secrets (the spec's one-time outputs): kept from then on. */
-const withSecrets = rest.create.parse!;
 
 export const agentCredentialSpec = defineSpec({
   ...rest,
@@ -31,7 +27,7 @@ export const agentCredentialSpec = defineSpec({
     principalType: ["replace"],
     expiresAt: ["replace"],
     status: ["serverDefault"],
-    rotationTrigger: ["local"],
+    ...rotates.fields,
   },
   review: {
     replaceInvalidates: "a new Postgres user, connection string and MCP token: every agent still using the old ones is refused",
@@ -42,8 +38,7 @@ export const agentCredentialSpec = defineSpec({
   create: { ...rest.create, patchAfter: ["status"] },
   update: { method: "PATCH", fields: ["status"] },
   read: { isGone: (object) => object.status === "revoked" },
-  // Rotation answers like create: the object and its new secrets (the spec leaves rotation out of band).
-  action: { trigger: "rotationTrigger", path: (outputs, id) => `${rest.itemPath(outputs, id)}/rotate`, parse: withSecrets },
+  action: rotates.action,
   planRules: [
     {
       what: "agent credentials",

@@ -1,5 +1,6 @@
+import { z } from "zod";
 import { API_RESOURCES, type ApiResourceName } from "../api/resources.generated";
-import type { ApiAnswer, FieldBehaviour, ResourceSpec, Verbs } from "../engine/spec";
+import type { ApiAnswer, FieldBehaviour, ResourceSpec, TriggeredAction, Verbs } from "../engine/spec";
 import { camel, type Props } from "../engine/values";
 import { segment } from "./paths";
 
@@ -69,5 +70,24 @@ export function fromApi<Name extends ApiResourceName>(name: Name): ApiShape<Name
       : {}),
     ...(updateOp ? { update: { method: updateOp.method as "PATCH" | "PUT" } } : {}),
     ...(softDelete && upsertMethod ? { delete: { method: upsertMethod, body: softDelete } } : {}),
+  };
+}
+
+/**
+ * Rotation in place through `POST {item}/rotate`, which answers like create: the object and its new one-time values
+ * (the spec leaves the endpoint out of band). The `rotationTrigger` input (any value; never sent), its field
+ * behaviour and the action a change of it runs, for a resource file to spread into its inputs, fields and spec.
+ */
+export function rotation<Name extends ApiResourceName>(rest: ApiShape<Name>, whatChanges: string) {
+  return {
+    input: {
+      rotationTrigger: z.union([z.string(), z.number()]).optional().describe(`Any value; changing it rotates ${whatChanges} in place.`),
+    },
+    fields: { rotationTrigger: ["local"] as FieldBehaviour[] },
+    action: {
+      trigger: "rotationTrigger",
+      path: (outputs, id) => `${rest.itemPath(outputs, id)}/rotate`,
+      parse: rest.create.parse!,
+    } as TriggeredAction,
   };
 }

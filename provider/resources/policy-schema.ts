@@ -32,7 +32,7 @@ export interface Catalog {
 }
 
 /** SPEC `PiiSuggestion`, as far as it is read here. */
-interface PiiSuggestion {
+export interface PiiSuggestion {
   schema: string;
   table: string;
   column: string;

@@ -13,10 +13,10 @@ export type AgentCredentialInput = {
   principalType?: "agent" | "human" | undefined;
   /** Timestamp (ISO 8601), may be null. Changing it replaces the resource. */
   expiresAt?: string | null | undefined;
+  /** Any value; changing it rotates the credential's secrets (same id, new password and MCP token) in place. String or number. Used by the provider itself, never sent to PgBeam. */
+  rotationTrigger?: string | number | undefined;
   /** Omitted: whatever the credential's status is (no diff). One of "active", "disabled". Left out, PgBeam's value is kept (no diff). */
   status?: "active" | "disabled" | undefined;
-  /** Any value; changing it rotates the credential's secrets in place (same id, new password and MCP token). String or number. Used by the provider itself, never sent to PgBeam. */
-  rotationTrigger?: string | number | undefined;
 };
 
 /** The inputs of an AgentCredential once checked (defaults applied). */
@@ -31,10 +31,10 @@ export type AgentCredentialInputValues = {
   projectId: string;
   /** Timestamp (ISO 8601), may be null. Changing it replaces the resource. */
   expiresAt?: string | null | undefined;
+  /** Any value; changing it rotates the credential's secrets (same id, new password and MCP token) in place. String or number. Used by the provider itself, never sent to PgBeam. */
+  rotationTrigger?: string | number | undefined;
   /** Omitted: whatever the credential's status is (no diff). One of "active", "disabled". Left out, PgBeam's value is kept (no diff). */
   status?: "active" | "disabled" | undefined;
-  /** Any value; changing it rotates the credential's secrets in place (same id, new password and MCP token). String or number. Used by the provider itself, never sent to PgBeam. */
-  rotationTrigger?: string | number | undefined;
 };
 
 /** The inputs a program gives a CacheRule. */
@@ -555,7 +555,7 @@ export type SelfHostEnrollmentInput = {
   description?: string | undefined;
   /** Timestamp (ISO 8601), may be null. */
   expiresAt?: string | null | undefined;
-  /** Any value; changing it rotates the token in place (same enrollment id, new token). String or number. Used by the provider itself, never sent to PgBeam. */
+  /** Any value; changing it rotates the token (same enrollment id, new token) in place. String or number. Used by the provider itself, never sent to PgBeam. */
   rotationTrigger?: string | number | undefined;
 };
 
@@ -569,7 +569,7 @@ export type SelfHostEnrollmentInputValues = {
   description?: string | undefined;
   /** Timestamp (ISO 8601), may be null. */
   expiresAt?: string | null | undefined;
-  /** Any value; changing it rotates the token in place (same enrollment id, new token). String or number. Used by the provider itself, never sent to PgBeam. */
+  /** Any value; changing it rotates the token (same enrollment id, new token) in place. String or number. Used by the provider itself, never sent to PgBeam. */
   rotationTrigger?: string | number | undefined;
 };
 
@@ -639,7 +639,7 @@ export interface AgentCredentialOutputs {
   projectId: string;
   /** Omitted: whatever the credential's status is (no diff). One of "active", "disabled". Left out, PgBeam's value is kept (no diff). */
   status: "active" | "disabled" | "revoked";
-  /** Any value; changing it rotates the credential's secrets in place (same id, new password and MCP token). String or number. Used by the provider itself, never sent to PgBeam. */
+  /** Any value; changing it rotates the credential's secrets (same id, new password and MCP token) in place. String or number. Used by the provider itself, never sent to PgBeam. */
   rotationTrigger: AgentCredentialInputValues["rotationTrigger"];
   /** String. */
   pgUsername: string;
@@ -989,7 +989,7 @@ export interface SelfHostEnrollmentOutputs {
   expiresAt: string | null | undefined;
   /** String, at least 1 character. Id of the org it belongs to, part of its URL: changing it replaces the resource. */
   orgId: string;
-  /** Any value; changing it rotates the token in place (same enrollment id, new token). String or number. Used by the provider itself, never sent to PgBeam. */
+  /** Any value; changing it rotates the token (same enrollment id, new token) in place. String or number. Used by the provider itself, never sent to PgBeam. */
   rotationTrigger: SelfHostEnrollmentInputValues["rotationTrigger"];
   /** String, may be null. */
   createdBy: string | null | undefined;

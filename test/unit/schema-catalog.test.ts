@@ -5,6 +5,7 @@
 import { type Emulator, startEmulator } from "../../emulator";
 import { detectPii } from "../../emulator/schema-catalog";
 import { call } from "../../fixtures/scenario";
+import type { PiiSuggestion } from "../../provider/resources/policy-schema";
 
 let emulator: Emulator;
 let projectId: string;
@@ -49,15 +50,7 @@ it("the catalog lists the default schema's relations by schema then name, views 
 
 it("the scan ranks likely-PII columns with a masking suggestion and its reasons, and leaves the rest alone", async () => {
   const scan = await call(emulator, "POST", `${base()}/scan-pii`);
-  const suggestions = scan.suggestions as {
-    schema: string;
-    table: string;
-    column: string;
-    pii_type: string;
-    mask_kind: string;
-    confidence: number;
-    reasons: string[];
-  }[];
+  const suggestions = scan.suggestions as (PiiSuggestion & { reasons: string[] })[];
   const found = suggestions.map((s) => `${s.schema}.${s.table}.${s.column}: ${s.pii_type} ${s.mask_kind} ${s.confidence}`);
   expect(found).toEqual([
     "payroll.employees.ssn: ssn null 0.98",
