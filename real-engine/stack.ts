@@ -322,11 +322,8 @@ export class TestStack {
   }
 
   /** The state entries of our resources, as exported (secrets encrypted). */
-  async resources(): Promise<
-    { urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[]
-  > {
-    const deployment = JSON.parse(await this.exportText());
-    return (deployment.deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("pulumi-nodejs:dynamic/pgbeam:"));
+  async resources(): Promise<StateEntry[]> {
+    return pgbeamResourcesIn(await this.exportText());
   }
 
   async cleanup(): Promise<void> {
@@ -334,6 +331,21 @@ export class TestStack {
     fs.rmSync(this.workDir, { recursive: true, force: true });
     fs.rmSync(path.join(path.dirname(this.workDir), `pack-${path.basename(this.workDir)}`), { recursive: true, force: true });
   }
+}
+
+/** A resource's entry in exported state. */
+export interface StateEntry {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+/** The entries of our resources in `pulumi stack export`'s text (secrets as exported: encrypted unless shown). */
+export function pgbeamResourcesIn(exported: string): StateEntry[] {
+  const resources: StateEntry[] = JSON.parse(exported).deployment.resources ?? [];
+  return resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pgbeam:"));
 }
 
 /**
@@ -357,7 +369,7 @@ function providerConfig(emulator: Emulator, predictRefusals: boolean) {
 
 /** The state's marker of a secret value: with --show-secrets the envelope holds the value as JSON in `plaintext`. */
 const SECRET_SIGNATURE = ["4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"] as const;
-const isSecretValue = (value: unknown) => (value as Record<string, unknown> | null)?.[SECRET_SIGNATURE[0]] === SECRET_SIGNATURE[1];
+export const isSecretValue = (value: unknown) => (value as Record<string, unknown> | null)?.[SECRET_SIGNATURE[0]] === SECRET_SIGNATURE[1];
 
 /** A value of exported state with every secret envelope in it opened (exported with --show-secrets). */
 function revealed(value: unknown): unknown {
