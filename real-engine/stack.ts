@@ -99,15 +99,6 @@ export interface RunningCli {
   kill(): void;
 }
 
-/** A resource's entry in the state (secrets encrypted). */
-export interface StateEntry {
-  urn: string;
-  type: string;
-  id?: string;
-  inputs?: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
-}
-
 /** A stack of one program, against one emulator, in its own temp backend and PULUMI_HOME. */
 export class TestStack {
   private constructor(
@@ -345,7 +336,7 @@ export class TestStack {
     const project = (await workspace.projectSettings()).name;
     const checkpoint = path.join(backend, ".pulumi", "stacks", project, `${this.stack.name.split("/").pop()}.json`);
     const stored = JSON.parse(fs.readFileSync(checkpoint, "utf8")) as { checkpoint: { latest?: { resources?: StateEntry[] } } };
-    return (stored.checkpoint.latest?.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pgbeam:"));
+    return pgbeamEntries(stored.checkpoint.latest?.resources);
   }
 
   async cleanup(): Promise<void> {
@@ -354,6 +345,22 @@ export class TestStack {
     fs.rmSync(path.join(path.dirname(this.workDir), `pack-${path.basename(this.workDir)}`), { recursive: true, force: true });
   }
 }
+
+/** A resource's entry in exported state. */
+export interface StateEntry {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+/** The entries of our resources in `pulumi stack export`'s text (secrets as exported: encrypted unless shown). */
+export function pgbeamResourcesIn(exported: string): StateEntry[] {
+  return pgbeamEntries(JSON.parse(exported).deployment.resources);
+}
+
+const pgbeamEntries = (resources: StateEntry[] = []) => resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pgbeam:"));
 
 /**
  * The CLI in a bin directory, for the Automation API. PulumiCommand.get runs `pulumi version` each time; a test
@@ -392,7 +399,7 @@ function providerConfig(emulator: Emulator, predictRefusals: boolean) {
 
 /** The state's marker of a secret value: with --show-secrets the envelope holds the value as JSON in `plaintext`. */
 const SECRET_SIGNATURE = ["4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"] as const;
-const isSecretValue = (value: unknown) => (value as Record<string, unknown> | null)?.[SECRET_SIGNATURE[0]] === SECRET_SIGNATURE[1];
+export const isSecretValue = (value: unknown) => (value as Record<string, unknown> | null)?.[SECRET_SIGNATURE[0]] === SECRET_SIGNATURE[1];
 
 /** A value of exported state with every secret envelope in it opened (exported with --show-secrets). */
 function revealed(value: unknown): unknown {

@@ -8,7 +8,7 @@ import * as host from "../../provider/host";
 import { fromApi, type Props } from "../../provider/engine/values";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
 import type { Args } from "../../fixtures/resources";
-import { coverageProblems, expectedWrites, fixtureFor, resolveSecrets, writesTo } from "../../fixtures/scenario";
+import { coverageProblems, expectedWrites, fixtureFor, removeOutOfBand, resolveSecrets, writesTo } from "../../fixtures/scenario";
 import { providerSuite } from "./provider-suite";
 
 const suite = providerSuite();
@@ -78,7 +78,7 @@ describe.each(Object.keys(RESOURCE_SPECS))("%s", (name) => {
   it("an object deleted out of band reads as gone", async () => {
     const fixture = fixtureFor(name);
     const created = await lifecycle.create({ ...(await checked(fixture.args(suite.parents))), ...PROVIDER });
-    fixture.removeOutOfBand(suite.emulator, created.id, created.outs as Args);
+    removeOutOfBand(suite.emulator, fixture, created.id, created.outs as Args);
     expect((await lifecycle.read(created.id, created.outs as Props)).id).toBe("");
     await lifecycle.delete(created.id, created.outs as Props);
   });
