@@ -155,7 +155,10 @@ export interface Verbs {
     list?: ListRead;
     /** GET the object from another URL than its item path (a spend limit is read from the organization's plan). */
     path?(outputs: Props, id: string): string;
-    /** An object the API still returns but which no longer exists for the user (revoked, disabled, null limit). */
+    /**
+     * An object the API still returns but which no longer exists for the user (revoked, disabled, null limit); what
+     * the spec says (a revoke, a soft delete that clears) comes from resources/from-api.ts.
+     */
     isGone?(object: Props): boolean;
   };
   update?: {
@@ -208,7 +211,8 @@ export interface ResourceSpec extends Verbs {
   singletonBy?: string[];
   /**
    * Inputs naming an existing object this one is created under, with that object's GET path: a 404 there means the
-   * create would fail, which the preview then says (see ./predictions).
+   * create would fail, which the preview then says (see ./predictions). The parents in the URL come from the spec
+   * (resources/from-api.ts); a resource adds those only its body names.
    */
   parents?: Readonly<Record<string, (inputs: Props) => string>>;
   /**

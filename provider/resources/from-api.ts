@@ -15,7 +15,10 @@ function filler(template: string, parentParams: readonly string[]) {
 }
 
 /** What the spec says about a resource, in the spec's own terms: a resource file spreads it into `defineSpec`. */
-export interface ApiShape<Name extends ApiResourceName> extends Pick<ResourceSpec, "itemPath" | "objectIn" | "read" | "update" | "delete"> {
+export interface ApiShape<Name extends ApiResourceName> extends Pick<
+  ResourceSpec,
+  "itemPath" | "objectIn" | "read" | "update" | "delete" | "parents"
+> {
   name: Name;
   outputs: (typeof API_RESOURCES)[Name]["outputs"];
   fields: Record<string, FieldBehaviour[]>;
@@ -23,10 +26,18 @@ export interface ApiShape<Name extends ApiResourceName> extends Pick<ResourceSpe
   create: NonNullable<Verbs["create"]>;
 }
 
+/** Whether a read shows what the delete leaves of an object the API still returns (revoked, a cleared setting). */
+function goneCheck(gone: { equals?: Props; set?: readonly string[] }) {
+  return (object: Props) =>
+    Object.entries(gone.equals ?? {}).every(([key, value]) => object[key] === value) &&
+    (gone.set ?? []).every((key) => object[key] != null);
+}
+
 /**
  * A resource's REST shape as PgBeam's spec declares it (`x-iac-resources`, read by scripts/generate-resources.ts):
- * its URLs, verbs, where the object sits in answers, its outputs and the behaviours of the fields the spec names
- * (path parameters, one-time and secret values). A resource file spreads it and adds what the spec cannot say.
+ * its URLs, verbs, where the object sits in answers, how it reads once deleted, the GETs that say whether its
+ * parents exist, its outputs and the behaviours of the fields the spec names (path parameters, one-time and secret
+ * values). A resource file spreads it and adds what the spec cannot say.
  */
 export function fromApi<Name extends ApiResourceName>(name: Name): ApiShape<Name> {
   const api: ApiResource = API_RESOURCES[name];
@@ -48,6 +59,8 @@ export function fromApi<Name extends ApiResourceName>(name: Name): ApiShape<Name
   const readPath = ops.read && ops.read.path !== itemOp.path ? filler(ops.read.path, parents) : undefined;
   const list = "list" in api && !ops.read ? api.list : undefined;
   const softDelete = "softDelete" in api ? (api.softDelete as Props) : undefined;
+  const isGone = "goneWhen" in api ? goneCheck(api.goneWhen) : undefined;
+  const parentChecks = Object.entries(api.parents as Readonly<Record<string, string>>);
   const upsertMethod = ops.upsert?.method as "PUT" | "PATCH" | undefined;
   return {
     name,
@@ -60,13 +73,17 @@ export function fromApi<Name extends ApiResourceName>(name: Name): ApiShape<Name
       ...(upsertMethod ? { method: upsertMethod, id: (inputs: Props) => String(inputs[camel(idField!)]) } : {}),
       ...(answerKeys.create ? { parse: createAnswer } : {}),
     },
-    ...(readPath || list
+    ...(readPath || list || isGone
       ? {
           read: {
             ...(readPath ? { path: readPath } : {}),
             ...(list ? { list: { ...list, ...(idField ? { matches: (item: Props, id: string) => item[idField] === id } : {}) } } : {}),
+            ...(isGone ? { isGone } : {}),
           },
         }
+      : {}),
+    ...(parentChecks.length > 0
+      ? { parents: Object.fromEntries(parentChecks.map(([param, path]) => [camel(param), filler(path, parents)])) }
       : {}),
     ...(updateOp ? { update: { method: updateOp.method as "PATCH" | "PUT" } } : {}),
     ...(softDelete && upsertMethod ? { delete: { method: upsertMethod, body: softDelete } } : {}),

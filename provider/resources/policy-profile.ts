@@ -46,7 +46,6 @@ export const policyProfileSpec = defineSpec({
     replaceInvalidates:
       "a new profile id: the agent credentials bound to the old one are replaced with it (new connection strings and MCP tokens)",
   },
-  parents: { projectId: projectPath },
   verification: withPiiReview(policyVerification),
   // Every relation and column the rules name, against the catalogs of the project's databases.
   predict: checkNamesAgainstCatalog,
