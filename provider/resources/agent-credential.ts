@@ -36,8 +36,6 @@ export const agentCredentialSpec = defineSpec({
   },
   // A body field naming another resource: the spec does not say which, so its check is written here.
   parents: { ...rest.parents, policyProfileId: policyPath("policyProfileId") },
-  create: { ...rest.create, patchAfter: ["status"] },
-  update: { method: "PATCH", fields: ["status"] },
   action: rotates.action,
   planRules: [
     {
