@@ -139,7 +139,7 @@ export interface ListRead {
 export interface Verbs {
   create?: {
     method?: "POST" | "PUT" | "PATCH";
-    /** Input fields the create call does not accept: the engine PATCHes them right after (same `up`). */
+    /** Input fields the create call does not accept: the engine PATCHes them right after (same `up`); from the spec's requests. */
     patchAfter?: string[];
     /** What the create answer holds beyond the object (one-time values); by default `objectIn`. */
     parse?(response: Props): ApiAnswer;
@@ -164,7 +164,7 @@ export interface Verbs {
   update?: {
     /** PATCH sends the changed fields only; PUT sends the full desired object (never a partial PUT). */
     method: "PATCH" | "PUT";
-    /** Input fields the update call accepts (others replace); default: every body input. */
+    /** Input fields the update call accepts (others replace); the spec's update request (resources/from-api.ts), else every body input. */
     fields?: string[];
   };
   delete?: { method: "DELETE" } | { method: "PUT" | "PATCH"; body: Props };
