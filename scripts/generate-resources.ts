@@ -1,10 +1,11 @@
 /**
  * Reads each `x-iac-resources` entry of PgBeam's OpenAPI spec together with the operations, paths and response
- * schemas it names, and writes provider/api/resources.generated.ts: per resource, its verbs as method and path,
- * id field, soft-delete body, list (items key, paging), where the object sits in each answer, its output fields,
- * one-time outputs, connection details and adoption lookup. The resources build their REST shape from it
- * (provider/resources/from-api.ts); scripts/generate-sdk-types.ts prints their output types and docs from the same
- * reading (`readApiResources`).
+ * schemas it names, and writes provider/api/resources.generated.ts: per resource, its verbs as method, path and
+ * request schema, id field, soft-delete body, list (items key, paging), where the object sits in each answer, its
+ * output fields, one-time outputs, connection details, adoption lookup, the GET that says whether each parent
+ * exists, and how an object the API still returns after its delete reads (revoked, a cleared setting). The
+ * resources build their REST shape from it (provider/resources/from-api.ts); scripts/generate-sdk-types.ts prints
+ * their output types and docs from the same reading (`readApiResources`).
  */
 import * as path from "node:path";
 import { camel } from "../provider/engine/values";
@@ -35,6 +36,12 @@ interface Operation {
   parameters?: { $ref?: string; name?: string; in?: string; schema?: JsonSchema }[];
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
   responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
+}
+
+/** What a read shows once the delete has run, for objects the API still returns then: every `equals` field has its value, every `set` field a value. */
+export interface GoneWhen {
+  equals?: Record<string, unknown>;
+  set?: string[];
 }
 
 interface IacResource {
@@ -76,6 +83,9 @@ export interface ApiResourceReading {
   adoption?: { matchFields: string[]; listQuery: Record<string, string | number>; itemsKey: string };
   /** Path parameters of the item path (the object's own id last, unless it is `idField`), as the API spells them. */
   parentParams: string[];
+  /** Per parent path parameter (not `idField`), a GET of the spec that answers 404 when that parent does not exist. */
+  parents: Record<string, string>;
+  goneWhen?: GoneWhen;
 }
 
 const refName = (ref: string) => ref.split("/").pop()!;
@@ -96,6 +106,45 @@ export function readApiResources(spec: OpenApiSpec): ApiResourceReading[] {
     return success?.content?.["application/json"]?.schema;
   };
   const params = (template: string) => [...template.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
+  const answers404 = (template: string | undefined) => template !== undefined && "404" in (spec.paths[template]?.get?.responses ?? {});
+
+  /**
+   * The GET whose 404 says a parent is missing: the parent itself (the item path up to its parameter), else this
+   * resource's own list under it (a replica's database has no GET of its own). Neither declaring a 404 (an
+   * organization), there is nothing to ask.
+   */
+  const parentChecks = (parentParams: string[], idField: string | undefined, itemPath: string, listPath: string | undefined) =>
+    Object.fromEntries(
+      parentParams
+        .filter((param) => param !== idField)
+        .flatMap((param) => {
+          const own = itemPath.slice(0, itemPath.indexOf(`{${param}}`) + param.length + 2);
+          const underIt = listPath && params(listPath).at(-1) === param ? listPath : undefined;
+          const path = [own, underIt].find(answers404);
+          return path ? [[param, path]] : [];
+        }),
+    );
+
+  /**
+   * How an object the API still returns after its delete reads. A revoke (the delete's operationId says so) leaves
+   * it marked: a `revoked` status, else a `revoked_at` time. A soft delete that clears fields (null) leaves no
+   * setting; one that sets values (caching off) leaves an object that still exists, so nothing reads as gone.
+   */
+  const goneWhen = (name: string, resource: IacResource, object: JsonSchema): GoneWhen | undefined => {
+    const deleteId = resource.operations.delete;
+    if (deleteId?.startsWith("revoke")) {
+      const fields = object.properties ?? {};
+      if (fields.status?.enum?.includes("revoked")) return { equals: { status: "revoked" } };
+      if (fields.revoked_at) return { set: ["revoked_at"] };
+      throw new Error(
+        `x-iac-resources.${name}: its delete (${deleteId}) revokes, but the object has neither a "revoked" status nor revoked_at: ` +
+          "declare read.isGone in its provider/resources file",
+      );
+    }
+    const cleared = Object.entries(resource["soft-delete"] ?? {});
+    if (cleared.length > 0 && cleared.every(([, value]) => value === null)) return { equals: Object.fromEntries(cleared) };
+    return undefined;
+  };
 
   return Object.entries(spec["x-iac-resources"] ?? {}).map(([name, resource]) => {
     const ops = Object.fromEntries(
@@ -137,6 +186,7 @@ export function readApiResources(spec: OpenApiSpec): ApiResourceReading[] {
     const itemPath = itemOp.path;
     const ownId = params(itemPath).filter((param) => !collection || !params(collection.path).includes(param));
     const parentParams = params(itemPath).filter((param) => !ownId.includes(param) || param === resource["id-field"]);
+    const gone = goneWhen(name, resource, schemas[objectSchema]);
     const oneTime = Object.entries(resource["extra-outputs"] ?? {})
       .filter(([, extra]) => !extra.path.includes("."))
       .map(([field, extra]) => ({ field, sensitive: extra.sensitive === true }));
@@ -165,6 +215,8 @@ export function readApiResources(spec: OpenApiSpec): ApiResourceReading[] {
       connectionDetails: resource["connection-details"] ?? [],
       ...(adoption ? { adoption } : {}),
       parentParams,
+      parents: parentChecks(parentParams, resource["id-field"], itemPath, listOp?.path),
+      ...(gone ? { goneWhen: gone } : {}),
     };
   });
 }
@@ -178,12 +230,19 @@ export function outputNames(spec: OpenApiSpec, reading: ApiResourceReading): str
 export function generateApiResources(spec: OpenApiSpec): string {
   const entries = readApiResources(spec).map((reading) => {
     const written = {
-      operations: Object.fromEntries(Object.entries(reading.operations).map(([verb, op]) => [verb, { method: op.method, path: op.path }])),
+      operations: Object.fromEntries(
+        Object.entries(reading.operations).map(([verb, op]) => [
+          verb,
+          { method: op.method, path: op.path, ...(op.request ? { request: op.request } : {}) },
+        ]),
+      ),
       ...(reading.idField ? { idField: reading.idField } : {}),
       ...(reading.softDelete ? { softDelete: reading.softDelete } : {}),
       ...(reading.list ? { list: reading.list } : {}),
       answerKeys: reading.answerKeys,
       parentParams: reading.parentParams,
+      parents: reading.parents,
+      ...(reading.goneWhen ? { goneWhen: reading.goneWhen } : {}),
       outputs: outputNames(spec, reading),
       oneTime: reading.oneTime.map(({ field, sensitive }) => ({ field, sensitive })),
       connectionDetails: reading.connectionDetails,
@@ -193,8 +252,10 @@ export function generateApiResources(spec: OpenApiSpec): string {
   });
   return (
     "// Generated by scripts/generate-resources.ts from pgbeam-openapi.json's x-iac-resources. Do not edit: run `npm run generate`.\n" +
-    "// Per resource, what the API declares: its verbs (method, path), id field, soft delete, list, where the object sits\n" +
-    "// in each answer, its output fields (camelCase), one-time values, connection details and adoption lookup.\n\n" +
+    "// Per resource, what the API declares: its verbs (method, path, request schema), id field, soft delete, list,\n" +
+    "// where the object sits in each answer, the GETs that say whether its parents exist, how it reads once deleted\n" +
+    "// where the API still returns it, its output fields (camelCase), one-time values, connection details and adoption\n" +
+    "// lookup.\n\n" +
     "export const API_RESOURCES = {\n" +
     entries.join("\n") +
     "\n} as const;\n\n" +

@@ -139,7 +139,7 @@ export interface ListRead {
 export interface Verbs {
   create?: {
     method?: "POST" | "PUT" | "PATCH";
-    /** Input fields the create call does not accept: the engine PATCHes them right after (same `up`). */
+    /** Input fields the create call does not accept: the engine PATCHes them right after (same `up`); from the spec's requests. */
     patchAfter?: string[];
     /** What the create answer holds beyond the object (one-time values); by default `objectIn`. */
     parse?(response: Props): ApiAnswer;
@@ -155,13 +155,16 @@ export interface Verbs {
     list?: ListRead;
     /** GET the object from another URL than its item path (a spend limit is read from the organization's plan). */
     path?(outputs: Props, id: string): string;
-    /** An object the API still returns but which no longer exists for the user (revoked, disabled, null limit). */
+    /**
+     * An object the API still returns but which no longer exists for the user (revoked, disabled, null limit); what
+     * the spec says (a revoke, a soft delete that clears) comes from resources/from-api.ts.
+     */
     isGone?(object: Props): boolean;
   };
   update?: {
     /** PATCH sends the changed fields only; PUT sends the full desired object (never a partial PUT). */
     method: "PATCH" | "PUT";
-    /** Input fields the update call accepts (others replace); default: every body input. */
+    /** Input fields the update call accepts (others replace); the spec's update request (resources/from-api.ts), else every body input. */
     fields?: string[];
   };
   delete?: { method: "DELETE" } | { method: "PUT" | "PATCH"; body: Props };
@@ -208,7 +211,8 @@ export interface ResourceSpec extends Verbs {
   singletonBy?: string[];
   /**
    * Inputs naming an existing object this one is created under, with that object's GET path: a 404 there means the
-   * create would fail, which the preview then says (see ./predictions).
+   * create would fail, which the preview then says (see ./predictions). The parents in the URL come from the spec
+   * (resources/from-api.ts); a resource adds those only its body names.
    */
   parents?: Readonly<Record<string, (inputs: Props) => string>>;
   /**

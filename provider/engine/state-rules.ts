@@ -8,7 +8,6 @@ import { ACCOUNT_KEY, ENGINE_KEYS, LEFT_OUT_KEY, REPLACE_ON_CHANGES_KEY } from "
 import { OutputRules } from "./output-rules";
 import { ADOPT_INPUT, type ResourceSpec } from "./spec";
 import {
-  canonical,
   clearValueFor,
   containsUnknown,
   getPath,
@@ -16,6 +15,7 @@ import {
   omit,
   pick,
   type Props,
+  sameAsCanonical,
   sameValue,
   sanitize,
   setPath,
@@ -184,7 +184,7 @@ function replacedByProgram(paths: unknown, key: string, desired: Props, olds: Pr
 export function patchBody(shape: Record<string, z.ZodType>, desired: Props, previous: Props = {}): Props {
   const body: Props = {};
   for (const [key, schema] of Object.entries(shape)) {
-    if (sameValue(desired[key], canonical(schema, previous[key]))) continue;
+    if (sameAsCanonical(schema, desired[key], previous[key])) continue;
     body[key] = desired[key] ?? clearValueFor(schema);
   }
   return body;

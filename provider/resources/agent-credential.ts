@@ -2,7 +2,7 @@ import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { defineSpec } from "../engine/spec";
 import { fromApi, rotation } from "./from-api";
-import { policyPath, projectPath } from "./paths";
+import { policyPath } from "./paths";
 import { projectsOf } from "./plan";
 
 const rest = fromApi("AgentCredential");
@@ -34,10 +34,8 @@ export const agentCredentialSpec = defineSpec({
     rotationInvalidates:
       "a new password (connection string) and MCP token under the same id: every agent still using the old ones is refused",
   },
-  parents: { projectId: projectPath, policyProfileId: policyPath("policyProfileId") },
-  create: { ...rest.create, patchAfter: ["status"] },
-  update: { method: "PATCH", fields: ["status"] },
-  read: { isGone: (object) => object.status === "revoked" },
+  // A body field naming another resource: the spec does not say which, so its check is written here.
+  parents: { ...rest.parents, policyProfileId: policyPath("policyProfileId") },
   action: rotates.action,
   planRules: [
     {

@@ -4,7 +4,6 @@ import { isNotFound, type PgBeamApiError } from "../client/errors";
 import { defineSpec } from "../engine/spec";
 import type { Props } from "../engine/values";
 import { fromApi } from "./from-api";
-import { projectPath, segment } from "./paths";
 
 export const CacheRuleInputs = api.UpdateCacheRuleRequest.extend({
   projectId: z.string().min(1),
@@ -41,7 +40,6 @@ export const cacheRuleSpec = defineSpec({
     matches: (entry, inputs) => entry.query_hash === inputs.queryHash,
     why: "PgBeam creates a cache rule only for a query its proxy has seen. Run the query through PgBeam first, or check queryHash and databaseId.",
   },
-  parents: { projectId: projectPath, databaseId: (inputs) => `${projectPath(inputs)}/databases/${segment(inputs.databaseId)}` },
   create: {
     ...rest.create,
     // Every observed shape has an entry; only one with caching on or its own TTL/SWR holds someone's setting.

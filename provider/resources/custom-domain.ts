@@ -3,7 +3,6 @@ import * as api from "../api/schemas.generated";
 import { defineSpec } from "../engine/spec";
 import type { Props } from "../engine/values";
 import { fromApi } from "./from-api";
-import { projectPath } from "./paths";
 import { scaleAndAbove } from "./plan";
 
 export const CustomDomainInputs = api.CreateCustomDomainRequest.extend({
@@ -50,7 +49,6 @@ export const customDomainSpec = defineSpec({
     replaceInvalidates:
       "a new DNS verification token (`dnsVerificationToken`): the domain serves no traffic until its TXT record is updated and verified again",
   },
-  parents: { projectId: projectPath },
   action: {
     trigger: "verify",
     onCreate: true,

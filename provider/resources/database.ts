@@ -2,7 +2,6 @@ import { z } from "zod";
 import * as api from "../api/schemas.generated";
 import { defineSpec } from "../engine/spec";
 import { fromApi } from "./from-api";
-import { projectPath } from "./paths";
 
 /** Fields the server fills when omitted, without a default in the spec; also those of a project's primary database. */
 export const nestedDatabaseFields = <const Key extends string>(key: Key) =>
@@ -23,7 +22,6 @@ export const databaseSpec = defineSpec({
     replaceInvalidates: "a new database id: routing, cache rules and replicas of the old one go with it",
     stateful: true,
   },
-  parents: { projectId: projectPath },
   planRules: [
     {
       what: "databases",

@@ -6,8 +6,8 @@ import { defineSpec } from "../engine/spec";
 import type { Props } from "../engine/values";
 import { fromApi } from "./from-api";
 import { projectPath } from "./paths";
-import { Expectation, ImpactLimits, policyVerification } from "./policy-checks";
-import { checkNamesAgainstCatalog, PiiReview, withPiiReview } from "./policy-schema";
+import { Expectation, ImpactLimits, policyVerification } from "./policy/what-if";
+import { checkNamesAgainstCatalog, PiiReview, withPiiReview } from "./policy/against-database";
 
 export const PolicyProfileInputs = api.PolicyProfileInput.extend({
   projectId: z.string().min(1),
@@ -46,7 +46,6 @@ export const policyProfileSpec = defineSpec({
     replaceInvalidates:
       "a new profile id: the agent credentials bound to the old one are replaced with it (new connection strings and MCP tokens)",
   },
-  parents: { projectId: projectPath },
   verification: withPiiReview(policyVerification),
   // Every relation and column the rules name, against the catalogs of the project's databases.
   predict: checkNamesAgainstCatalog,

@@ -14,8 +14,6 @@ const withPrefixLength = (cidr: string) => (cidr.includes("/") ? cidr : `${cidr}
 const CidrEntry = api.CidrEntry.extend({ cidr: api.CidrEntry.shape.cidr.transform(withPrefixLength) });
 
 const update = api.UpdateProjectRequest.shape;
-/** Fields `createProject` does not take: PATCHed right after the create, in the same `up`. */
-const PATCH_ONLY_FIELDS = Object.keys(update).filter((key) => !(key in api.CreateProjectRequest.shape));
 
 export const ProjectInputs = api.CreateProjectRequest.extend({
   allowedCidrs: z.array(CidrEntry).max(50).optional(),
@@ -60,8 +58,6 @@ export const projectSpec = defineSpec({
     },
     scaleAndAbove("self-hosted projects", (inputs) => inputs.selfHosted === true),
   ],
-  create: { ...rest.create, patchAfter: PATCH_ONLY_FIELDS },
-  update: { method: "PATCH", fields: Object.keys(update) },
   nested: {
     key: "database",
     idOutput: "primaryDatabaseId",

@@ -11,6 +11,4 @@ export const replicaSpec = defineSpec({
   ...rest,
   inputs: ReplicaInputs,
   fields: { ...rest.fields, sslMode: ["serverDefault"] },
-  // No GET for a database by id alone: its replica list answers 404 when it does not exist.
-  parents: { databaseId: rest.collectionPath! },
 });

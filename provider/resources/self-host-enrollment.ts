@@ -22,7 +22,6 @@ export const selfHostEnrollmentSpec = defineSpec({
     rotationInvalidates:
       "a new token under the same enrollment: self-hosted proxies started with the old GRPC_AUTH_TOKEN can no longer join",
   },
-  read: { ...rest.read, isGone: (enrollment) => enrollment.revoked_at != null },
   action: rotates.action,
   planRules: [scaleAndAbove("self-hosted proxies")],
 });

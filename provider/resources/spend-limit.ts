@@ -25,6 +25,5 @@ export const spendLimitSpec = defineSpec({
   inputs: SpendLimitInputs,
   outputs: ["spendCapped", "spendCappedAt"],
   objectIn: limitOf,
-  read: { ...rest.read, isGone: (limit) => limit.spend_limit === null },
   singletonBy: ["orgId"],
 });

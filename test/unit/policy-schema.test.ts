@@ -1,5 +1,5 @@
 /**
- * A policy profile judged against the real database (provider/resources/policy-schema.ts): the rules as pure
+ * A policy profile judged against the real database (provider/resources/policy/against-database.ts): the rules as pure
  * functions, then check() against the emulator's seeded catalogs, with the calls it makes.
  */
 import * as host from "../../provider/host";
@@ -12,7 +12,7 @@ import {
   likelyMeant,
   namedRelations,
   reaches,
-} from "../../provider/resources/policy-schema";
+} from "../../provider/resources/policy/against-database";
 import { type Emulator, startEmulator } from "../../emulator";
 import { call } from "../../fixtures/scenario";
 

@@ -11,7 +11,7 @@ it("names every spec by its own name", () => {
 it("loads only the resources the provider host is asked for", () => {
   jest.isolateModules(() => {
     const loaded: string[] = [];
-    for (const module of ["policy-profile", "policy-checks", "agent-credential", "custom-domain", "cache-rule", "self-host-enrollment"]) {
+    for (const module of ["policy-profile", "policy/what-if", "agent-credential", "custom-domain", "cache-rule", "self-host-enrollment"]) {
       jest.doMock(`../../provider/resources/${module}`, () => {
         loaded.push(module);
         return jest.requireActual(`../../provider/resources/${module}`);
@@ -22,6 +22,6 @@ it("loads only the resources the provider host is asked for", () => {
     host.lifecycle("Database");
     expect(loaded).toEqual([]);
     host.lifecycle("PolicyProfile");
-    expect(loaded).toEqual(expect.arrayContaining(["policy-profile", "policy-checks"]));
+    expect(loaded).toEqual(expect.arrayContaining(["policy-profile", "policy/what-if"]));
   });
 });

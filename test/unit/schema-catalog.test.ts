@@ -5,7 +5,7 @@
 import { type Emulator, startEmulator } from "../../emulator";
 import { detectPii } from "../../emulator/schema-catalog";
 import { call } from "../../fixtures/scenario";
-import type { PiiSuggestion } from "../../provider/resources/policy-schema";
+import type { PiiSuggestion } from "../../provider/resources/policy/against-database";
 
 let emulator: Emulator;
 let projectId: string;

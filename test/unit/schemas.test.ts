@@ -20,15 +20,23 @@ const spec = JSON.parse(fs.readFileSync(configuredSpecPath(), "utf8"));
 const components: Record<string, Schema> = spec.components.schemas;
 const deref = (schema: Schema): Schema => (schema.$ref ? deref(components[schema.$ref.split("/").pop()]) : schema);
 
-/** The request body schema of the spec's operation at `method` `path` (placeholders in braces match any segment). */
-function requestSchemaAt(method: string, path: string): string | undefined {
+/** The spec's operation at `method` `path` (placeholders in braces match any segment). */
+function operationAt(method: string, path: string): Schema | undefined {
   const shape = (template: string) => template.replace(/\{[^}]+\}/g, "{}");
   // Ids are URL-encoded into paths: the placeholders come out as %7B…%7D.
   const [, item] =
     Object.entries(spec.paths as Record<string, Schema>).find(([template]) => shape(template) === shape(decodeURIComponent(path))) ?? [];
-  const ref: string | undefined = item?.[method.toLowerCase()]?.requestBody?.content?.["application/json"]?.schema?.$ref;
+  return item?.[method.toLowerCase()];
+}
+
+/** The request body schema of the spec's operation at `method` `path`. */
+function requestSchemaAt(method: string, path: string): string | undefined {
+  const ref: string | undefined = operationAt(method, path)?.requestBody?.content?.["application/json"]?.schema?.$ref;
   return ref?.split("/").pop();
 }
+
+/** Every value a path needs, as a placeholder: the paths come out as the spec's templates. */
+const placeholders = new Proxy({}, { get: (_target, key) => `{${String(key)}}` }) as Record<string, string>;
 
 /**
  * Each registered resource's inputs, by the request schemas of the calls it makes (create, then update); `own`
@@ -37,8 +45,6 @@ function requestSchemaAt(method: string, path: string): string | undefined {
  */
 function sourcesOf(resource: string): { from: string[]; own: string[]; optional: string[]; createsObject: boolean } {
   const resourceSpec = RESOURCE_SPECS[resource];
-  // Every value a path needs, as a placeholder: the paths come out as the spec's templates.
-  const placeholders = new Proxy({}, { get: (_target, key) => `{${String(key)}}` }) as Record<string, string>;
   const createMethod = resourceSpec.create?.method ?? "POST";
   const createPath = createMethod === "POST" ? resourceSpec.collectionPath!(placeholders) : resourceSpec.itemPath(placeholders, "{id}");
   const create = requestSchemaAt(createMethod, createPath);
@@ -146,6 +152,39 @@ it("the spec's adoption match fields are the resources' unique fields, except a 
     return matchFields.filter((field) => !unique.includes(field)).map((field) => `${name}.${field}`);
   });
   expect(differences).toEqual(["WebhookEndpoint.url"]);
+});
+
+/**
+ * A preview calls a parent missing on a 404 of its GET: those the spec gives (resources/from-api.ts) and those a
+ * resource adds for an id its body names must each be a GET for which the spec declares a 404.
+ */
+it("every parent check is a GET for which the spec declares a 404", () => {
+  const checks = Object.values(RESOURCE_SPECS).flatMap((resource) =>
+    Object.entries(resource.parents ?? {}).map(([field, path]) => ({ check: `${resource.name}.${field}`, path: path(placeholders) })),
+  );
+  expect(checks.length).toBeGreaterThan(0);
+  expect(checks.filter(({ path }) => !("404" in (operationAt("GET", path)?.responses ?? {}))).map(({ check }) => check)).toEqual([]);
+});
+
+/**
+ * What a delete leaves of an object the API still returns reads as gone (generated `goneWhen`, from a revoke or a
+ * soft delete that clears), and the object as it was before does not: a soft delete that sets a value (a cache
+ * rule's caching off) leaves an object that exists.
+ */
+it("a revoked object or a cleared setting reads as gone, where the spec's delete leaves one", () => {
+  const judged = Object.entries(API_RESOURCES).flatMap(([name, resource]) => {
+    if (!("goneWhen" in resource)) return [];
+    const gone: { equals?: Record<string, unknown>; set?: readonly string[] } = resource.goneWhen;
+    const deleted = { ...gone.equals, ...Object.fromEntries((gone.set ?? []).map((key) => [key, "2026-01-01T00:00:00Z"])) };
+    const live = Object.fromEntries(Object.keys(deleted).map((key) => [key, gone.set?.includes(key) ? null : "live"]));
+    const isGone = RESOURCE_SPECS[name].read?.isGone;
+    return [[name, isGone?.(deleted), isGone?.(live)]];
+  });
+  expect(judged).toEqual([
+    ["SpendLimit", true, false],
+    ["AgentCredential", true, false],
+    ["SelfHostEnrollment", true, false],
+  ]);
 });
 
 /**

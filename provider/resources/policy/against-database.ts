@@ -1,11 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { PredictHookContext } from "../engine/spec";
-import type { Reader } from "../engine/plan-rules";
-import type { PreChangeVerification, VerificationContext } from "../engine/verification";
-import { containsUnknown, type Props, sameValue } from "../engine/values";
-import { projectPath, segment } from "./paths";
-import { describeProfile } from "./policy-checks";
+import type { PredictHookContext } from "../../engine/spec";
+import type { Reader } from "../../engine/plan-rules";
+import type { PreChangeVerification, VerificationContext } from "../../engine/verification";
+import { containsUnknown, type Props, sameValue } from "../../engine/values";
+import { projectPath, segment } from "../paths";
+import { describeProfile } from "./what-if";
 
 /**
  * A policy profile judged against the databases of its project (docs/policy-checks.md, "Against the database"):

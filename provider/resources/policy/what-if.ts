@@ -1,10 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import * as api from "../api/schemas.generated";
-import { resourceNameOf } from "../engine/diagnostics";
-import type { PreChangeVerification, UpdateContext, VerificationContext } from "../engine/verification";
-import { containsUnknown, type Props, pick, toApi } from "../engine/values";
-import { projectPath } from "./paths";
+import * as api from "../../api/schemas.generated";
+import { resourceNameOf } from "../../engine/diagnostics";
+import type { PreChangeVerification, UpdateContext, VerificationContext } from "../../engine/verification";
+import { containsUnknown, type Props, pick, toApi } from "../../engine/values";
+import { projectPath } from "../paths";
 
 /**
  * A policy profile's pre-change verification, through PgBeam's what-if endpoints (both persist nothing):
