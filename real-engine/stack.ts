@@ -322,11 +322,8 @@ export class TestStack {
   }
 
   /** The state entries of our resources, as exported (secrets encrypted). */
-  async resources(): Promise<
-    { urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[]
-  > {
-    const deployment = JSON.parse(await this.exportText());
-    return (deployment.deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("pulumi-nodejs:dynamic/pgbeam:"));
+  async resources(): Promise<StateResource[]> {
+    return resourcesIn(await this.exportText());
   }
 
   async cleanup(): Promise<void> {
@@ -334,6 +331,21 @@ export class TestStack {
     fs.rmSync(this.workDir, { recursive: true, force: true });
     fs.rmSync(path.join(path.dirname(this.workDir), `pack-${path.basename(this.workDir)}`), { recursive: true, force: true });
   }
+}
+
+/** A resource of ours in exported state. */
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+/** Our resources' entries in the text of a `pulumi stack export`: what `resources()` reads, for a caller that has it already. */
+export function resourcesIn(exported: string): StateResource[] {
+  const resources: StateResource[] = JSON.parse(exported).deployment.resources ?? [];
+  return resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/pgbeam:"));
 }
 
 /**
