@@ -37,7 +37,7 @@ export function realEngineSuite(options: EmulatorOptions = {}, prepare?: (emulat
 /**
  * Environment for a suite whose runs are never killed: the CLI saves the state once, at the end of each run, instead
  * of after every step (PULUMI_SKIP_CHECKPOINTS). Each checkpoint rewrites the whole state, so a run of n steps costs
- * O(n²): a third to a half of an `up`'s CPU on program-patterns' 275 resources. The state a run ends with is the same; what
+ * O(n²): 27–59 % of an `up`'s CPU on program-patterns' 275 resources. The state a run ends with is the same; what
  * checkpoints add, state left by a run killed midway, is test/e2e/interrupted.test.ts's, which keeps them.
  */
 export const FINAL_STATE_ONLY = { PULUMI_SKIP_CHECKPOINTS: "true" };
