@@ -346,7 +346,7 @@ export class TestStack {
   }
 }
 
-/** A resource's entry in exported state. */
+/** A resource's entry in the state (secrets encrypted). */
 export interface StateEntry {
   urn: string;
   type: string;
@@ -355,8 +355,8 @@ export interface StateEntry {
   outputs?: Record<string, unknown>;
 }
 
-/** The entries of our resources in `pulumi stack export`'s text (secrets as exported: encrypted unless shown). */
-export function pgbeamResourcesIn(exported: string): StateEntry[] {
+/** Our resources' entries in the text of a `pulumi stack export`: what `resources()` reads, for a caller that has it already. */
+export function resourcesIn(exported: string): StateEntry[] {
   return pgbeamEntries(JSON.parse(exported).deployment.resources);
 }
 

@@ -4,7 +4,13 @@
  * readable in the state or in anything the CLI printed.
  */
 import type { Emulator } from "../../emulator";
-import { expectNoPlaintext, type TestStack } from "./harness";
+import { expectNoPlaintext, resourcesIn, type TestStack } from "./harness";
+
+/**
+ * The state a check reads: a stack (exported when checked) or the text of its `pulumi stack export`, already read
+ * for another check of the same state (each export is a CLI run).
+ */
+export type StateSource = TestStack | string;
 
 /**
  * Ids of live objects under the given projects (the projects included, and what hangs off their databases), and
@@ -31,8 +37,8 @@ export function liveIdsUnder(emulator: Emulator, projectIds: Set<string>, labelP
  * Ids the state holds that name API objects: every resource's id and the primary database a project carries
  * (resources keyed by something else, such as an org's spend limit, name no object of their own).
  */
-export async function stateIds(stack: TestStack, emulator?: Emulator): Promise<{ ids: string[]; projectIds: Set<string> }> {
-  const resources = await stack.resources();
+export async function stateIds(source: StateSource, emulator?: Emulator): Promise<{ ids: string[]; projectIds: Set<string> }> {
+  const resources = typeof source === "string" ? resourcesIn(source) : await source.resources();
   const known =
     emulator &&
     new Set(
@@ -53,10 +59,10 @@ export async function stateIds(stack: TestStack, emulator?: Emulator): Promise<{
  * The scenario's projects are found by name in the emulator (a project the state lost is still found), and
  * everything live under them must be exactly what the state holds.
  */
-export async function expectStateMatchesEmulator(stack: TestStack, emulator: Emulator, projectNamePrefix: string): Promise<void> {
+export async function expectStateMatchesEmulator(source: StateSource, emulator: Emulator, projectNamePrefix: string): Promise<void> {
   const projects = emulator.objects("project").filter((o) => String(o.data.name).startsWith(projectNamePrefix));
   const live = liveIdsUnder(emulator, new Set(projects.map((o) => o.id)), projectNamePrefix);
-  const { ids } = await stateIds(stack, emulator);
+  const { ids } = await stateIds(source, emulator);
   expect({ prefix: projectNamePrefix, live }).toEqual({ prefix: projectNamePrefix, live: ids });
 }
 
@@ -71,8 +77,11 @@ export function knownSecrets(emulator: Emulator, given: Record<string, string>):
   return secrets;
 }
 
-/** Throws if any known secret is readable in `stack export` (no --show-secrets) or in any CLI output so far. */
-export async function expectNoLeaks(stack: TestStack, emulator: Emulator, given: Record<string, string>): Promise<void> {
-  const state = await stack.exportText();
+/**
+ * Throws if any known secret is readable in `stack export` (no --show-secrets; `exported` when already read) or in
+ * any CLI output so far.
+ */
+export async function expectNoLeaks(stack: TestStack, emulator: Emulator, given: Record<string, string>, exported?: string): Promise<void> {
+  const state = exported ?? (await stack.exportText());
   expectNoPlaintext({ "stack export": state, "CLI output": stack.log.join("\n") }, knownSecrets(emulator, given));
 }

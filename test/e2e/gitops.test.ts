@@ -82,8 +82,7 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
   const review = path.join(dir, "review.md");
   const NEW_PASSWORD = "gitops-db-pw-Zq81";
   try {
-    await stack.stack.setConfig("pgbeam:apiKey", { value: DEV_KEY, secret: true });
-    await stack.stack.setConfig("dbPassword", { value: DB_PASSWORD, secret: true });
+    await stack.stack.setAllConfig({ "pgbeam:apiKey": { value: DEV_KEY, secret: true }, dbPassword: { value: DB_PASSWORD, secret: true } });
 
     // A large first pull request: its review is summarised to fit a comment; the whole of it is attached.
     const original = snapshot(stack.workDir);
@@ -196,7 +195,8 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
       '#### `app` (Project): update\n\n| Field | From | To | |\n|---|---|---|---|\n| `description` | `"edited in the console again"` | `"app, dev environment"` |  |\n\n',
     );
 
-    // Pull requests only previewed (the drift check recorded nothing). A rotation: same credential, new secrets.
+    // Pull requests only previewed. A rotation: same credential, new secrets. Its count (1 to update, not 2: `app`
+    // would differ too) also shows that the drift check recorded nothing of the console edit.
     const merged2 = snapshot(stack.workDir);
     edit(stack.workDir, "index.ts", "name: `helper-${stack}`,\n", "name: `helper-${stack}`,\n  rotationTrigger: 1,\n");
     expect((await ci(stack, ["preview", "dev", review])).code).toBe(0);
@@ -221,13 +221,6 @@ it("pull requests' reviews tell each change truthfully (secrets, replaces, rotat
     expect(replaced).toMatch(
       /\*\*Uses it in this stack:\*\* resources `agents` \(PolicyProfile\) through `projectId`; `assistant` \(AgentCredential\) through `projectId`; stack outputs `proxyHost` \(its `proxyHost`\)/,
     );
-    merged2();
-
-    const again = await ci(stack, ["preview", "dev", review]);
-    expect(again.code).toBe(0);
-    expect(fs.readFileSync(review, "utf8")).toContain("### PgBeam preview of `dev`: 4 unchanged"); // Pulumi counts the stack itself
-
-    await stack.destroy();
   } finally {
     await stack.cleanup();
   }

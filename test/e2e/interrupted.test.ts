@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expectNoLeaks, expectStateMatchesEmulator, liveIdsUnder, stateIds } from "./convergence";
 import { scaleProgram } from "../../real-engine/scale-program";
-import { type CliResult, realEngineSuite, TestStack } from "./harness";
+import { type CliResult, realEngineSuite, resourcesIn, TestStack } from "./harness";
 
 jest.setTimeout(30 * 60_000);
 
@@ -137,7 +137,9 @@ describe.each(KILL_POINTS.map((point, index) => [point.name, point, index] as co
       expect(next.code).toBe(0);
       steps.push("pulumi up");
 
-      await expectStateMatchesEmulator(stack, suite.emulator, `${prefix}-`);
+      // One export serves every check of the state a run left, until a run writes it again (a preview does not).
+      let exported = await stack.exportText();
+      await expectStateMatchesEmulator(exported, suite.emulator, `${prefix}-`);
       const projects = suite.emulator.objects("project").filter((o) => o.data.name.startsWith(prefix));
       expect(projects).toHaveLength(4);
       for (const project of projects)
@@ -154,19 +156,21 @@ describe.each(KILL_POINTS.map((point, index) => [point.name, point, index] as co
       // The kill left pending creates in state. The CLI warns about them on every run and says `pulumi refresh`
       // "will need to be run interactively to clear" them; `--clear-pending-creates` is the non-interactive
       // form. Clearing is right here: the `up` above already created or took back every one of them.
-      const pending = (JSON.parse(await stack.exportText()).deployment.pending_operations ?? []).length;
+      const pending = (JSON.parse(exported).deployment.pending_operations ?? []).length;
       if (pending > 0) {
         expect(next.output).toContain(`with ${pending} pending operations from previous deployment`);
         const cleared = await stack.cli(["refresh", "--yes", "--clear-pending-creates"]);
         expect(cleared.code).toBe(0);
-        expect(JSON.parse(await stack.exportText()).deployment.pending_operations ?? []).toEqual([]);
+        exported = await stack.exportText();
+        expect(JSON.parse(exported).deployment.pending_operations ?? []).toEqual([]);
         steps.push("pulumi refresh --clear-pending-creates");
       }
       const preview = await stack.cli(["preview", "--diff"]);
       expect(preview.code).toBe(0);
       expect(preview.output).not.toMatch(/ to create| to update| to delete| to replace/);
-      await expectStateMatchesEmulator(stack, suite.emulator, `${prefix}-`);
-      await expectNoLeaks(stack, suite.emulator, { password: PASSWORD, "webhook secret": WEBHOOK_SECRET });
+      // The state is as exported above: the API must still hold exactly what it names (the preview created nothing).
+      await expectStateMatchesEmulator(exported, suite.emulator, `${prefix}-`);
+      await expectNoLeaks(stack, suite.emulator, { password: PASSWORD, "webhook secret": WEBHOOK_SECRET }, exported);
 
       const destroy = await stack.cli(["destroy", "--yes", "--skip-preview"]);
       expect(destroy.code).toBe(0);
@@ -191,20 +195,22 @@ describe("the same program creating again", () => {
       expect((await stack.cli(["destroy", "--yes", "--skip-preview"])).code).toBe(0);
       // Same URNs, same bodies, within the API's 24 h replay window: the keys are the same as the first time.
       expect((await stack.cli(["up", "--yes", "--skip-preview"])).code).toBe(0);
-      const second = await stateIds(stack);
+      let exported = await stack.exportText();
+      const second = await stateIds(exported);
       expect(second.ids.filter((id) => first.ids.includes(id))).toEqual([]);
-      await expectStateMatchesEmulator(stack, suite.emulator, "again-");
+      await expectStateMatchesEmulator(exported, suite.emulator, "again-");
 
       // `--replace` of the webhook, inputs unchanged: the engine calls no diff for a targeted replace, so the
       // create's replay brings the same object back. It must then be kept (not deleted under the new entry), and
       // the user told why.
-      const hook = (await stack.resources()).find((r) => r.urn.endsWith("::hook0"))!;
+      const hook = resourcesIn(exported).find((r) => r.urn.endsWith("::hook0"))!;
       const replaced = await stack.cli(["up", "--yes", "--skip-preview", "--replace", hook.urn]);
       expect(replaced.code).toBe(0);
       expect(replaced.output).toContain(`WebhookEndpoint ${hook.id} was kept rather than replaced`);
-      expect((await stateIds(stack)).ids).toContain(hook.id);
+      exported = await stack.exportText();
+      expect((await stateIds(exported)).ids).toContain(hook.id);
       expect(suite.emulator.get("webhook", hook.id!)).toBeDefined();
-      await expectStateMatchesEmulator(stack, suite.emulator, "again-");
+      await expectStateMatchesEmulator(exported, suite.emulator, "again-");
       // Change an input and it is a new object.
       await stack.setResources({
         p0: resources.p0,
@@ -214,8 +220,9 @@ describe("the same program creating again", () => {
       } as never);
       expect((await stack.cli(["up", "--yes", "--skip-preview", "--replace", hook.urn])).code).toBe(0);
       expect(suite.emulator.get("webhook", hook.id!)).toBeUndefined();
-      await expectStateMatchesEmulator(stack, suite.emulator, "again-");
-      await expectNoLeaks(stack, suite.emulator, { password: PASSWORD, "webhook secret": WEBHOOK_SECRET });
+      exported = await stack.exportText();
+      await expectStateMatchesEmulator(exported, suite.emulator, "again-");
+      await expectNoLeaks(stack, suite.emulator, { password: PASSWORD, "webhook secret": WEBHOOK_SECRET }, exported);
       expect((await stack.cli(["destroy", "--yes", "--skip-preview"])).code).toBe(0);
       report.push(
         "destroy then up (same bodies): new objects; up --replace with unchanged inputs: same object kept, said so; with a changed input: new object",

@@ -134,7 +134,6 @@ it("`pulumi up --replace` of a project and a policy profile after an in-place up
       expect.objectContaining({ name: "read-only", access_mode: "read_write" }),
     ]);
     expect((await stack.preview()).ops).toEqual({ app: "same", policy: "same" });
-    await stack.destroy();
   } finally {
     await stack.cleanup();
   }
@@ -148,8 +147,8 @@ it("removing Project.defaultPolicyProfileId from the program clears it: the prev
   const stack = await stackOf(resources());
   try {
     await stack.up();
-    const idOf = async (name: string) => (await stack.resources()).find((entry) => entry.urn.endsWith(`::${name}`))!.id!;
-    const [projectId, policyId] = [await idOf("app"), await idOf("policy")];
+    const state = await stack.resources();
+    const [projectId, policyId] = ["app", "policy"].map((name) => state.find((entry) => entry.urn.endsWith(`::${name}`))!.id!);
     await stack.setResources(resources(policyId));
     expect((await stack.up()).ops.app).toBe("update");
     expect(suite.emulator.get("project", projectId).default_policy_profile_id).toBe(policyId);
@@ -158,7 +157,6 @@ it("removing Project.defaultPolicyProfileId from the program clears it: the prev
     await stack.up();
     expect(suite.emulator.get("project", projectId).default_policy_profile_id ?? null).toBeNull();
     expect((await stack.preview()).ops).toEqual({ app: "same", policy: "same" });
-    await stack.destroy();
   } finally {
     await stack.cleanup();
   }

@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { expectNoLeaks, expectStateMatchesEmulator } from "./convergence";
-import { realEngineSuite, type TestStack } from "./harness";
+import { FINAL_STATE_ONLY, realEngineSuite, type TestStack } from "./harness";
 import { SCALE_SECRETS, scaleProgram } from "../../real-engine/scale-program";
 
 jest.setTimeout(20 * 60_000);
@@ -13,7 +13,7 @@ jest.setTimeout(20 * 60_000);
 const suite = realEngineSuite({ plan: "enterprise" });
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: SCALE_SECRETS });
+  stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { ...SCALE_SECRETS, ...FINAL_STATE_ONLY } });
 });
 afterAll(() => stack?.cleanup());
 
@@ -29,6 +29,12 @@ it("200 resources against a bucket of 10 req/s: one up, zero failed, one object 
   expect(up.summary.create).toBe(202); // and the stack itself, and its anchor
   expect(Object.values(up.ops).filter((op) => op === "create")).toHaveLength(200);
   suite.emulator.setRateLimit(undefined);
-  await expectStateMatchesEmulator(stack, suite.emulator, "scale-");
-  await expectNoLeaks(stack, suite.emulator, { password: SCALE_SECRETS.PASSWORD, "webhook secret": SCALE_SECRETS.WEBHOOK_SECRET });
+  const exported = await stack.exportText();
+  await expectStateMatchesEmulator(exported, suite.emulator, "scale-");
+  await expectNoLeaks(
+    stack,
+    suite.emulator,
+    { password: SCALE_SECRETS.PASSWORD, "webhook secret": SCALE_SECRETS.WEBHOOK_SECRET },
+    exported,
+  );
 });

@@ -28,7 +28,7 @@ import {
 import {
   expectNoPlaintext,
   isSecretValue,
-  pgbeamResourcesIn,
+  resourcesIn,
   realEngineSuite,
   type StateEntry,
   type StepResult,
@@ -104,7 +104,7 @@ async function step(name: string, run: () => Promise<StepResult>): Promise<StepR
   for (const name of NAMES.filter((key) => latest.outputs[key])) rememberSecrets(name, latest.outputs[name]);
   const exported = await stack.exportText();
   expectNoPlaintext({ "stack export": exported, "CLI output": result.output }, secrets);
-  latest.state = Object.fromEntries(pgbeamResourcesIn(exported).map((entry) => [entry.urn.split("::").pop()!, entry]));
+  latest.state = Object.fromEntries(resourcesIn(exported).map((entry) => [entry.urn.split("::").pop()!, entry]));
   return result;
 }
 
