@@ -13,6 +13,7 @@ import {
   SYSTEM_CLOCK,
 } from "./retry";
 import { processThrottle, type SharedThrottle } from "./throttle";
+import { nodeHttpTransport } from "./transport";
 
 export interface ClientOptions {
   apiKey: string;
@@ -105,7 +106,10 @@ interface Outcome {
  * ours because ky has no whole-call budget.
  */
 export class PgBeamClient {
-  /** ky, made at the first call and shared with the clients derived from this one (they differ in listeners only). */
+  /**
+   * ky with its transport (one keep-alive agent), made at the first call and shared with the clients derived from
+   * this one (they differ in listeners only).
+   */
   private readonly http: () => KyInstance;
   private readonly attemptTimeoutMs: number;
   private readonly callBudgetMs: number;
@@ -143,6 +147,7 @@ export class PgBeamClient {
           prefixUrl: this.baseUrl,
           retry: 0,
           throwHttpErrors: false,
+          fetch: nodeHttpTransport(this.baseUrl),
           headers: {
             authorization: `Bearer ${options.apiKey}`,
             "user-agent": `pulumi-pgbeam/${PACKAGE_VERSION} (node ${process.version})`,
@@ -350,16 +355,20 @@ const UNREACHABLE: Readonly<Record<string, string>> = {
   ENETUNREACH: "no route to host",
 };
 
-/** Fields of a thrown value, read without `instanceof`: fetch's errors may come from another realm (a test's VM). */
+/**
+ * Fields of a thrown value, read without `instanceof` (an error may come from another realm, a test's VM): Node's
+ * network errors carry `code` themselves, a wrapped one (fetch's `TypeError`) on its `cause`.
+ */
 type Thrown = { name?: unknown; message?: unknown; code?: unknown; cause?: Thrown } | undefined;
 
 function describeTransportError(error: unknown, attemptTimeoutMs: number, baseUrl: string): Outcome {
   const thrown = (typeof error === "object" && error !== null ? error : undefined) as Thrown;
   if (thrown?.name === "TimeoutError") return { status: 0, detail: `no response within ${attemptTimeoutMs} ms` };
   const cause = typeof thrown?.cause === "object" && thrown.cause !== null ? thrown.cause : undefined;
-  const unreachable = typeof cause?.code === "string" ? UNREACHABLE[cause.code] : undefined;
+  const coded = typeof thrown?.code === "string" ? thrown : cause;
+  const unreachable = typeof coded?.code === "string" ? UNREACHABLE[coded.code] : undefined;
   if (unreachable)
-    return { status: 0, detail: `could not connect to ${baseUrl}: ${unreachable} (${String(cause!.message)})`, unreachable: true };
+    return { status: 0, detail: `could not connect to ${baseUrl}: ${unreachable} (${String(coded!.message)})`, unreachable: true };
   const message =
     thrown?.message === undefined ? "" : ` (${String(thrown.message)}${cause?.message === undefined ? "" : `: ${String(cause.message)}`})`;
   return { status: 0, detail: `network error${message}` };
