@@ -13,7 +13,6 @@ import {
   SYSTEM_CLOCK,
 } from "./retry";
 import { processThrottle, type SharedThrottle } from "./throttle";
-import { nodeHttpTransport } from "./transport";
 
 export interface ClientOptions {
   apiKey: string;
@@ -147,7 +146,7 @@ export class PgBeamClient {
           prefixUrl: this.baseUrl,
           retry: 0,
           throwHttpErrors: false,
-          fetch: nodeHttpTransport(this.baseUrl),
+          fetch: loadTransport().nodeHttpTransport(this.baseUrl),
           headers: {
             authorization: `Bearer ${options.apiKey}`,
             "user-agent": `pulumi-pgbeam/${PACKAGE_VERSION} (node ${process.version})`,
@@ -320,11 +319,16 @@ export class PgBeamClient {
 }
 
 /**
- * ky, required at the first call rather than at start: it is an ES module, and loading it (through Node's ES module
- * loader) is a tenth of a second of CPU that a provider host answering only check and diff (a preview) never needs.
+ * ky and its transport, required at the first call rather than at start: a provider host answering only check and
+ * diff (a preview) needs neither. ky is an ES module, loaded through Node's ES module loader (about 45 ms of CPU);
+ * the transport's answers are `Response`s, and Node loads its fetch implementation (undici) when that global is first
+ * touched (about 10 ms).
  */
 function loadKy(): typeof import("ky").default {
   return (require("ky") as typeof import("ky")).default;
+}
+function loadTransport(): typeof import("./transport") {
+  return require("./transport") as typeof import("./transport");
 }
 
 /** A success answer is JSON or empty; anything else (a web page, a proxy's banner) is not the PgBeam API answering. */
