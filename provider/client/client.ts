@@ -105,7 +105,10 @@ interface Outcome {
  * ours because ky has no whole-call budget.
  */
 export class PgBeamClient {
-  /** ky, made at the first call and shared with the clients derived from this one (they differ in listeners only). */
+  /**
+   * ky with its transport (one keep-alive agent), made at the first call and shared with the clients derived from
+   * this one (they differ in listeners only).
+   */
   private readonly http: () => KyInstance;
   private readonly attemptTimeoutMs: number;
   private readonly callBudgetMs: number;
@@ -143,6 +146,7 @@ export class PgBeamClient {
           prefixUrl: this.baseUrl,
           retry: 0,
           throwHttpErrors: false,
+          fetch: loadTransport().nodeHttpTransport(this.baseUrl),
           headers: {
             authorization: `Bearer ${options.apiKey}`,
             "user-agent": `pulumi-pgbeam/${PACKAGE_VERSION} (node ${process.version})`,
@@ -315,11 +319,16 @@ export class PgBeamClient {
 }
 
 /**
- * ky, required at the first call rather than at start: it is an ES module, and loading it (through Node's ES module
- * loader) is a tenth of a second of CPU that a provider host answering only check and diff (a preview) never needs.
+ * ky and its transport, required at the first call rather than at start: a provider host answering only check and
+ * diff (a preview) needs neither. ky is an ES module, loaded through Node's ES module loader (about 45 ms of CPU);
+ * the transport's answers are `Response`s, and Node loads its fetch implementation (undici) when that global is first
+ * touched (about 10 ms).
  */
 function loadKy(): typeof import("ky").default {
   return (require("ky") as typeof import("ky")).default;
+}
+function loadTransport(): typeof import("./transport") {
+  return require("./transport") as typeof import("./transport");
 }
 
 /** A success answer is JSON or empty; anything else (a web page, a proxy's banner) is not the PgBeam API answering. */
@@ -350,16 +359,20 @@ const UNREACHABLE: Readonly<Record<string, string>> = {
   ENETUNREACH: "no route to host",
 };
 
-/** Fields of a thrown value, read without `instanceof`: fetch's errors may come from another realm (a test's VM). */
+/**
+ * Fields of a thrown value, read without `instanceof` (an error may come from another realm, a test's VM): Node's
+ * network errors carry `code` themselves, a wrapped one (fetch's `TypeError`) on its `cause`.
+ */
 type Thrown = { name?: unknown; message?: unknown; code?: unknown; cause?: Thrown } | undefined;
 
 function describeTransportError(error: unknown, attemptTimeoutMs: number, baseUrl: string): Outcome {
   const thrown = (typeof error === "object" && error !== null ? error : undefined) as Thrown;
   if (thrown?.name === "TimeoutError") return { status: 0, detail: `no response within ${attemptTimeoutMs} ms` };
   const cause = typeof thrown?.cause === "object" && thrown.cause !== null ? thrown.cause : undefined;
-  const unreachable = typeof cause?.code === "string" ? UNREACHABLE[cause.code] : undefined;
+  const coded = typeof thrown?.code === "string" ? thrown : cause;
+  const unreachable = typeof coded?.code === "string" ? UNREACHABLE[coded.code] : undefined;
   if (unreachable)
-    return { status: 0, detail: `could not connect to ${baseUrl}: ${unreachable} (${String(cause!.message)})`, unreachable: true };
+    return { status: 0, detail: `could not connect to ${baseUrl}: ${unreachable} (${String(coded!.message)})`, unreachable: true };
   const message =
     thrown?.message === undefined ? "" : ` (${String(thrown.message)}${cause?.message === undefined ? "" : `: ${String(cause.message)}`})`;
   return { status: 0, detail: `network error${message}` };
