@@ -1,8 +1,9 @@
 /**
  * The fault matrix under the real engine: every registered resource × every operation that calls the API ×
  * each fault, then a run without faults. Cases are batched into one stack per phase (create+configure, update+
- * rotation, refresh, delete). After each phase: every case's outcome, the emulator holding exactly what the
- * state names, one-time secrets unchanged unless rotated, and no secret in plain text anywhere.
+ * rotation, refresh, delete), most hanging off one shared parent project (see needsOwnProject). After each phase:
+ * every fault met its request, every case's outcome, the emulator holding exactly what the state names, one-time
+ * secrets unchanged unless rotated, and no secret in plain text anywhere.
  *
  * `npm test` runs a sample (each resource × operation meets one fault, cycling through them, plus the two long
  * faults once each); `PGBEAM_FULL_MATRIX=1` runs every combination.
