@@ -1,13 +1,15 @@
 /**
  * The fault matrix under the real engine: every registered resource × every operation that calls the API ×
  * each fault, then a run without faults. Cases are batched into one stack per phase (create+configure, update+
- * rotation, refresh, delete). After each phase: every case's outcome, the emulator holding exactly what the
- * state names, one-time secrets unchanged unless rotated, and no secret in plain text anywhere.
+ * rotation, refresh, delete), most hanging off one shared parent project (see needsOwnProject). After each phase:
+ * every fault met its request, every case's outcome, the emulator holding exactly what the state names, one-time
+ * secrets unchanged unless rotated, and no secret in plain text anywhere.
  *
  * `npm test` runs a sample (each resource × operation meets one fault, cycling through them, plus the two long
  * faults once each); `PGBEAM_FULL_MATRIX=1` runs every combination.
  */
 import * as path from "node:path";
+import { API_RESOURCES, type ApiResourceName } from "../../provider/api/resources.generated";
 import { fieldsWith } from "../../provider/engine/spec";
 import type { Props } from "../../provider/engine/values";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
@@ -64,7 +66,7 @@ const FAULTS: FaultKind[] = [
   },
 ];
 
-/** What a case's resource hangs off: program references to its own project, policies, database; its own org. */
+/** What a case's resource hangs off: program references to a project, its policies and database; the case's own org. */
 interface Parents {
   project: string;
   policy: string;
@@ -204,6 +206,24 @@ function buildCases(): Case[] {
   return cases;
 }
 
+/** Whether the configuring call's body carries the case's marker, so its fault can find it by that. */
+const configureCarriesMarker = (c: Case) =>
+  JSON.stringify(SAMPLES[c.resource].configure!.args(`matrix-${c.name}`)).includes(`matrix-${c.name}`);
+
+/**
+ * Whether a case needs a project (with its policies and database) of its own: when its fault finds its request by
+ * a URL that other cases' requests under a shared project would match too. That is a configuring PATCH without the
+ * marker (found anywhere under the project: the object's id is not known before the run), a read that lists the
+ * project's or database's collection, and a resource that is a setting of the project (its item path is the
+ * project's). Every other fault finds its request by the object's own URL or by the marker in the body.
+ */
+function needsOwnProject(c: Case): boolean {
+  const spec = RESOURCE_SPECS[c.resource];
+  if (c.op === "configure") return !configureCarriesMarker(c);
+  if (c.op === "read" && spec.read?.list) return API_RESOURCES[c.resource as ApiResourceName].parentParams.some((p) => p !== "org_id");
+  return spec.itemPath === spec.parents?.projectId;
+}
+
 const cases = buildCases();
 const suite = realEngineSuite({ plan: "enterprise" }, (emulator) => {
   for (const c of cases) emulator.addOrganization(parentsOf(c).orgId, { plan: "enterprise" });
@@ -212,40 +232,64 @@ let stack: TestStack;
 const ids: Record<string, string> = {};
 const given = { password: PASSWORD, "webhook secret": WEBHOOK_SECRET };
 
-/** Each case has parents of its own (a project with its policies, an org), so faults can find it by URL too. */
-const parentsOf = (c: Case): Parents => ({
-  project: `ref:${c.name}p.id`,
-  policy: `ref:${c.name}pol.id`,
-  secondPolicy: `ref:${c.name}pol2.id`,
-  database: `ref:${c.name}p.primaryDatabaseId`,
-  orgId: `org_matrix_${c.name}`,
-  queryHash: (c.n + 1).toString(16).padStart(16, "0"),
-});
+/** The program name of a case's parent set: `shared` (one set for most cases), or the case's own. */
+const parentSetOf = (c: Case) => (needsOwnProject(c) ? c.name : "shared");
+/** Each parent set, with a case under it (whose parents name the set's resources). */
+const parentSets = () => new Map(cases.map((c) => [parentSetOf(c), c]));
+
+/**
+ * A case's parents: its parent set's project, policies and database; its own org and query hash. The org costs the
+ * run nothing (the emulator adds it; it is no resource), so every case has one: spend limits, enrollments and the
+ * Project cases find their requests under it.
+ */
+const parentsOf = (c: Case): Parents => {
+  const set = parentSetOf(c);
+  return {
+    project: `ref:${set}p.id`,
+    policy: `ref:${set}pol.id`,
+    secondPolicy: `ref:${set}pol2.id`,
+    database: `ref:${set}p.primaryDatabaseId`,
+    orgId: `org_matrix_${c.name}`,
+    queryHash: (c.n + 1).toString(16).padStart(16, "0"),
+  };
+};
 
 function parentIdsOf(c: Case): ParentIds {
+  const set = parentSetOf(c);
   const p = parentsOf(c);
   return {
-    projectId: ids[`${c.name}p`],
-    policyId: ids[`${c.name}pol`],
-    secondPolicyId: ids[`${c.name}pol2`],
-    databaseId: ids[`${c.name}p.primaryDatabaseId`],
+    projectId: ids[`${set}p`],
+    policyId: ids[`${set}pol`],
+    secondPolicyId: ids[`${set}pol2`],
+    databaseId: ids[`${set}p.primaryDatabaseId`],
     orgId: p.orgId,
     queryHash: p.queryHash,
   };
 }
 
-function program(phase: "parents" | "created" | "changed" | "deleted"): Record<string, { type: string; args: unknown }> {
-  const resources: Record<string, { type: string; args: unknown }> = {};
-  for (const c of cases) {
+type Program = Record<string, { type: string; args: unknown }>;
+
+/** Each parent set's project, and those of its policies that a case's arguments name in some phase. */
+function parentResources(): Program {
+  const named = JSON.stringify([caseResources("created"), caseResources("changed")]);
+  const resources: Program = {};
+  for (const [set, c] of parentSets()) {
     const p = parentsOf(c);
-    resources[`${c.name}p`] = {
-      type: "Project",
-      args: SAMPLES.Project.args(`matrix-${c.name}-parent`, { ...p, orgId: suite.emulator.orgId }),
-    };
-    resources[`${c.name}pol`] = { type: "PolicyProfile", args: { projectId: p.project, name: "parent-policy" } };
-    resources[`${c.name}pol2`] = { type: "PolicyProfile", args: { projectId: p.project, name: "parent-policy-2" } };
+    resources[`${set}p`] = { type: "Project", args: SAMPLES.Project.args(`matrix-${set}-parent`, { ...p, orgId: suite.emulator.orgId }) };
+    if (named.includes(`"${p.policy}"`))
+      resources[`${set}pol`] = { type: "PolicyProfile", args: { projectId: p.project, name: "parent-policy" } };
+    if (named.includes(`"${p.secondPolicy}"`))
+      resources[`${set}pol2`] = { type: "PolicyProfile", args: { projectId: p.project, name: "parent-policy-2" } };
   }
-  if (phase === "parents") return resources;
+  return resources;
+}
+
+function program(phase: "parents" | "created" | "changed" | "deleted"): Program {
+  return phase === "parents" ? parentResources() : { ...parentResources(), ...caseResources(phase) };
+}
+
+function caseResources(phase: "created" | "changed" | "deleted"): Program {
+  const resources: Program = {};
   for (const c of cases) {
     if (phase === "deleted" && c.op === "delete") continue;
     const sample = SAMPLES[c.resource];
@@ -281,7 +325,7 @@ async function rememberIds(): Promise<void> {
   }
 }
 
-/** State after a run, read once: each read of a ~1100-resource state takes the CLI seconds. */
+/** State after a run, read once: each read of the full matrix's state (~430 resources) takes the CLI seconds. */
 interface Snapshot {
   resources: Awaited<ReturnType<TestStack["resources"]>>;
   outputs: Awaited<ReturnType<TestStack["outputs"]>>;
@@ -299,20 +343,21 @@ function faultFor(c: Case, state: Snapshot): Fault {
     const args = resolvedArgs(c);
     return { ...c.fault.fault, method: verb.method, path: spec.itemPath(args, verb.id!(args)) };
   }
-  // Any object's URL under the case's own project (Project itself: the PATCH carries the marker).
+  // The marker in the PATCH's body, or else any object's URL under the case's own project (see needsOwnProject).
   if (c.op === "configure") {
-    if (c.resource === "Project") return { ...c.fault.fault, method: "PATCH", bodyIncludes: `matrix-${c.name}` };
+    if (configureCarriesMarker(c)) return { ...c.fault.fault, method: "PATCH", bodyIncludes: `matrix-${c.name}` };
     return { ...c.fault.fault, method: "PATCH", path: new RegExp(`^/v1/projects/${parentIdsOf(c).projectId}/[^/]+/[^/]+$`) };
   }
   const outputs = outputsIn(state, c.name)!;
   const itemPath = spec.itemPath(outputs, ids[c.name]);
   if (c.op === "update") return { ...c.fault.fault, method: spec.update!.method, path: itemPath };
   if (c.op === "rotate") return { ...c.fault.fault, method: "POST", path: spec.action!.path(outputs, ids[c.name]) };
+  // Where the engine reads it: the collection it lists, a path of its own (a spend limit: the org's plan), the item.
   if (c.op === "read")
     return {
       ...c.fault.fault,
       method: "GET",
-      path: spec.read?.list ? new RegExp(`^${itemPath.slice(0, itemPath.lastIndexOf("/"))}$`) : itemPath,
+      path: spec.read?.list ? spec.collectionPath!(outputs) : (spec.read?.path?.(outputs, ids[c.name]) ?? itemPath),
     };
   return { ...c.fault.fault, method: spec.delete?.method ?? "DELETE", path: itemPath };
 }
@@ -339,8 +384,12 @@ const oneTimeOf = (c: Case, outputs: Props) => JSON.stringify(fieldsWith(RESOURC
 async function runPhase(phaseCases: Case[], run: () => Promise<CliResult>, oneTimeBefore: Record<string, string> = {}): Promise<void> {
   suite.emulator.clearFaults();
   const before = await snapshot();
-  for (const c of phaseCases) suite.emulator.inject(faultFor(c, before));
+  const faults = new Map(phaseCases.map((c) => [c, faultFor(c, before)]));
+  for (const fault of faults.values()) suite.emulator.inject(fault);
   const first = await run();
+  // Every fault met its request: one that matched nothing would let its case pass untested.
+  const hit = new Set(suite.emulator.requests.map((r) => r.fault));
+  expect(phaseCases.filter((c) => !hit.has(faults.get(c))).map((c) => `${c.name} ${c.resource} ${c.op}`)).toEqual([]);
   const afterFirst = await snapshot();
   for (const c of phaseCases) if (converged(c, first, afterFirst, oneTimeBefore)) c.convergedIn = 1;
   const failedFirst = phaseCases.filter((c) => c.convergedIn !== 1);
@@ -381,7 +430,8 @@ afterAll(async () => {
   const count = (n: number) => cases.filter((c) => (c.convergedIn ?? 0) === n).length;
   console.log(
     `fault matrix (${FULL ? "full" : "sample; PGBEAM_FULL_MATRIX=1 for all"}): ${cases.length} cases, ${count(1)} converged in the first run, ` +
-      `${count(2)} in the second, ${count(0)} failed\n  ${rows.join("\n  ")}`,
+      `${count(2)} in the second, ${count(0)} failed; ${Object.keys(program("created")).length} resources in a run, ` +
+      `${Object.keys(parentResources()).length} of them parents\n  ${rows.join("\n  ")}`,
   );
   await stack?.cleanup();
 });
