@@ -15,7 +15,7 @@ import type { Props } from "../../provider/engine/values";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
 import type { Emulator, Fault } from "../../emulator";
 import { expectNoLeaks, expectStateMatchesEmulator } from "./convergence";
-import { type CliResult, realEngineSuite, type TestStack } from "./harness";
+import { type CliResult, FINAL_STATE_ONLY, realEngineSuite, type TestStack } from "./harness";
 
 jest.setTimeout(60 * 60_000);
 
@@ -417,9 +417,11 @@ async function runPhase(phaseCases: Case[], run: () => Promise<CliResult>, oneTi
 const up = () => stack.cli(["up", "--yes", "--skip-preview", "--continue-on-error"]);
 
 beforeAll(async () => {
-  stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD, WEBHOOK_SECRET } });
-  await stack.stack.setConfig("pgbeam:attemptTimeoutMs", { value: String(ATTEMPT_TIMEOUT_MS) });
-  await stack.stack.setConfig("pgbeam:callBudgetMs", { value: String(CALL_BUDGET_MS) });
+  stack = await suite.stack(path.join(__dirname, "programs/resources"), { env: { PASSWORD, WEBHOOK_SECRET, ...FINAL_STATE_ONLY } });
+  await stack.stack.setAllConfig({
+    "pgbeam:attemptTimeoutMs": { value: String(ATTEMPT_TIMEOUT_MS) },
+    "pgbeam:callBudgetMs": { value: String(CALL_BUDGET_MS) },
+  });
 });
 
 afterAll(async () => {
