@@ -16,7 +16,7 @@ import { fieldsWith } from "../../provider/engine/spec";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
 import { type Args, type Parents, SECRET_VALUES } from "../../fixtures/resources";
 import { createParents, fixtureFor, resolveSecrets, writesTo } from "../../fixtures/scenario";
-import { expectNoPlaintext, FINAL_STATE_ONLY, realEngineSuite, type StepResult, type TestStack, writesIn } from "./harness";
+import { expectNoPlaintext, FINAL_STATE_ONLY, isSecretValue, realEngineSuite, type StepResult, type TestStack, writesIn } from "./harness";
 
 jest.setTimeout(40 * 60_000);
 
@@ -446,12 +446,10 @@ it("each option does what users expect of it on create", () => {
 
 it("secrets stay secret: additionalSecretOutputs on top of ours, from config and from another stack", async () => {
   const resources = (JSON.parse(exported["up (create)"]).deployment.resources ?? []) as StateEntry[];
-  const encrypted = (value: unknown) =>
-    (value as Args | undefined)?.["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270";
   // additionalSecretOutputs is about outputs (Pulumi leaves the input as the program gave it); a secret value is secret in both.
   const isSecret = (name: string, key: string, inputsToo: boolean) => {
     const entry = resources.find((r) => r.urn.endsWith(`::${name}`));
-    return encrypted(entry?.outputs?.[key]) && (!inputsToo || entry?.inputs?.[key] === undefined || encrypted(entry.inputs[key]));
+    return isSecretValue(entry?.outputs?.[key]) && (!inputsToo || entry?.inputs?.[key] === undefined || isSecretValue(entry.inputs[key]));
   };
   const failures = judge(
     ["additionalSecretOutputs on top of ours", "StackReference output; a secret from another stack", "a secret from config"],
