@@ -248,14 +248,15 @@ export class PgBeamClient {
       if (this.clock.now() > deadline) throw fail(last, attempt - 1, budgetSpent);
       if (!(await this.throttle.acquire(deadline))) throw fail(last, attempt - 1, `${budgetSpent} while the API was throttling`);
       const attemptStarted = this.clock.now();
-      const remaining = deadline - attemptStarted;
+      // The last attempts get what is left of the budget, which may be less than an attempt's timeout.
+      const timeoutMs = Math.max(1, Math.min(this.attemptTimeoutMs, deadline - attemptStarted));
       try {
         const response = await this.http()(path.replace(/^\//, ""), {
           method,
           headers,
           searchParams,
           json: options.body,
-          timeout: Math.max(1, Math.min(this.attemptTimeoutMs, remaining)),
+          timeout: timeoutMs,
         });
         if (response.ok) {
           this.throttle.succeeded();
@@ -274,7 +275,11 @@ export class PgBeamClient {
         if (!RETRYABLE_STATUSES.has(response.status)) throw fail(last, attempt);
       } catch (error) {
         if (error instanceof PgBeamApiError) throw error;
-        last = describeTransportError(error, this.attemptTimeoutMs, this.baseUrl);
+        last = describeTransportError(
+          error,
+          timeoutMs < this.attemptTimeoutMs ? `${timeoutMs} ms, all that was left of the retry budget` : `${timeoutMs} ms`,
+          this.baseUrl,
+        );
       }
       unreachableSince = last.unreachable ? (unreachableSince ?? attemptStarted) : undefined;
 
@@ -365,9 +370,10 @@ const UNREACHABLE: Readonly<Record<string, string>> = {
  */
 type Thrown = { name?: unknown; message?: unknown; code?: unknown; cause?: Thrown } | undefined;
 
-function describeTransportError(error: unknown, attemptTimeoutMs: number, baseUrl: string): Outcome {
+/** `waited`: the attempt's timeout in words. */
+function describeTransportError(error: unknown, waited: string, baseUrl: string): Outcome {
   const thrown = (typeof error === "object" && error !== null ? error : undefined) as Thrown;
-  if (thrown?.name === "TimeoutError") return { status: 0, detail: `no response within ${attemptTimeoutMs} ms` };
+  if (thrown?.name === "TimeoutError") return { status: 0, detail: `no response within ${waited}` };
   const cause = typeof thrown?.cause === "object" && thrown.cause !== null ? thrown.cause : undefined;
   const coded = typeof thrown?.code === "string" ? thrown : cause;
   const unreachable = typeof coded?.code === "string" ? UNREACHABLE[coded.code] : undefined;

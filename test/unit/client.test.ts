@@ -219,6 +219,19 @@ describe("retries", () => {
     expect(error.message).toMatch(/\(1 attempt in 200\.\d s; gave up: the 110 s retry budget ran out \(pgbeam:callBudgetMs\)\)$/);
   });
 
+  it("an attempt cut short by the budget says so, not the configured attempt timeout", async () => {
+    const client = new PgBeamClient({
+      apiKey: emulator.apiKey,
+      baseUrl: emulator.url,
+      attemptTimeoutMs: 15_000,
+      callBudgetMs: 300,
+      throttle: new SharedThrottle(),
+    });
+    emulator.inject({ path: "/v1/organizations", delayMs: 2000, times: 1 });
+    const error = await rejection(client.get("/v1/organizations"));
+    expect(error.message).toMatch(/^.*no response within 300 ms, all that was left of the retry budget \(1 attempt in \d+\.\d s; gave up/);
+  });
+
   it("gives up within the call budget when every attempt times out", async () => {
     const client = new PgBeamClient({
       apiKey: emulator.apiKey,
@@ -234,7 +247,7 @@ describe("retries", () => {
     const elapsed = Date.now() - started;
     expect(error.status).toBe(0);
     expect(error.message).toMatch(
-      /no response within 150 ms \(\d+ attempts in \d+\.\d s; gave up: the 0\.7 s retry budget ran out \(pgbeam:callBudgetMs\)\)$/,
+      /no response within (150 ms|\d+ ms, all that was left of the retry budget) \(\d+ attempts in \d+\.\d s; gave up: the 0\.7 s retry budget ran out \(pgbeam:callBudgetMs\)\)$/,
     );
     // Riding out all 50 slow answers would take 7.5 s or more; the slack is for a loaded machine's timers.
     expect(elapsed).toBeLessThan(3000);
