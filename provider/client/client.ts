@@ -97,6 +97,8 @@ interface Outcome {
   replayed?: boolean;
   /** No connection could be made: the host does not resolve or refuses (see `UNREACHABLE_BUDGET_MS`). */
   unreachable?: boolean;
+  /** Trying again cannot help (a certificate this machine does not trust will not be trusted a second later). */
+  final?: boolean;
 }
 
 /**
@@ -280,6 +282,7 @@ export class PgBeamClient {
           timeoutMs < this.attemptTimeoutMs ? `${timeoutMs} ms, all that was left of the retry budget` : `${timeoutMs} ms`,
           this.baseUrl,
         );
+        if (last.final) throw fail(last, attempt);
       }
       unreachableSince = last.unreachable ? (unreachableSince ?? attemptStarted) : undefined;
 
@@ -364,6 +367,10 @@ const UNREACHABLE: Readonly<Record<string, string>> = {
   ENETUNREACH: "no route to host",
 };
 
+/** Node's codes for a server certificate it does not accept (expired, self-signed, unknown issuer, wrong host name). */
+const TLS_REJECTED =
+  /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_(VERIFY|GET_ISSUER)|ERR_TLS_CERT_ALTNAME_INVALID$)/;
+
 /**
  * Fields of a thrown value, read without `instanceof` (an error may come from another realm, a test's VM): Node's
  * network errors carry `code` themselves, a wrapped one (fetch's `TypeError`) on its `cause`.
@@ -379,6 +386,14 @@ function describeTransportError(error: unknown, waited: string, baseUrl: string)
   const unreachable = typeof coded?.code === "string" ? UNREACHABLE[coded.code] : undefined;
   if (unreachable)
     return { status: 0, detail: `could not connect to ${baseUrl}: ${unreachable} (${String(coded!.message)})`, unreachable: true };
+  if (typeof coded?.code === "string" && TLS_REJECTED.test(coded.code))
+    return {
+      status: 0,
+      detail:
+        `the TLS certificate of ${baseUrl} was not accepted: ${String(coded.message)} (${coded.code}). Check pgbeam:baseUrl; ` +
+        "if the API sits behind a proxy with its own certificate authority, give Node its certificate with NODE_EXTRA_CA_CERTS",
+      final: true,
+    };
   const message =
     thrown?.message === undefined ? "" : ` (${String(thrown.message)}${cause?.message === undefined ? "" : `: ${String(cause.message)}`})`;
   return { status: 0, detail: `network error${message}` };

@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import * as net from "node:net";
 import { PgBeamClient } from "../../provider/client/client";
 import { resolveClientOptions } from "../../provider/client/config";
@@ -9,6 +10,7 @@ import { SharedThrottle } from "../../provider/client/throttle";
 import { PROGRESS_INTERVAL_MS, retryProgress } from "../../provider/engine/progress";
 import { type Emulator, startEmulator } from "../../emulator";
 import { TokenBuckets } from "../../emulator/rate-limit";
+import { UNTRUSTED_CERT, UNTRUSTED_KEY } from "./untrusted-tls";
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -381,6 +383,26 @@ describe("a base URL that cannot be reached", () => {
         /: connection refused \(.*\); retrying in 0\.3 s \(attempt 2, a host that cannot be reached is tried for 15 s, 0(\.\d)? s so far\)$/,
       ),
     ]);
+  });
+
+  it("a server certificate Node does not accept fails at once, saying what to check, not retried for the whole budget", async () => {
+    const server = createHttpsServer({ cert: UNTRUSTED_CERT, key: UNTRUSTED_KEY }, (_request, response) => response.end("{}"));
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    try {
+      const error = await rejection(
+        new PgBeamClient({ ...viaConfig({ "pgbeam:baseUrl": url }), throttle: new SharedThrottle() }).get("/v1/organizations"),
+      );
+      expect(error.attempts).toBe(1);
+      expect(error.message).toMatch(
+        new RegExp(
+          `the TLS certificate of ${url} was not accepted: self[- ]signed certificate \\(DEPTH_ZERO_SELF_SIGNED_CERT\\)\\. Check pgbeam:baseUrl; .* NODE_EXTRA_CA_CERTS$`,
+        ),
+      );
+    } finally {
+      server.close();
+    }
   });
 
   it("a host name that does not resolve fails the same way, naming PGBEAM_API_URL when that set it", async () => {
