@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import * as net from "node:net";
-import { PgBeamClient } from "../../provider/client/client";
+import { type ClientOptions, PgBeamClient } from "../../provider/client/client";
 import { resolveClientOptions } from "../../provider/client/config";
 import { isPgBeamApiError, PgBeamApiError } from "../../provider/client/errors";
 import { backoffDelay, type Clock, DEFAULT_RETRY_POLICY, parseRetryAfter, retryAfterDelay } from "../../provider/client/retry";
@@ -221,28 +221,19 @@ describe("retries", () => {
     expect(error.message).toMatch(/\(1 attempt in 200\.\d s; gave up: the 110 s retry budget ran out \(pgbeam:callBudgetMs\)\)$/);
   });
 
+  /** A client on the real clock with short timeouts, for answers the emulator holds back. */
+  const clientWithTimeouts = (timeouts: Pick<ClientOptions, "attemptTimeoutMs" | "callBudgetMs" | "retry">) =>
+    new PgBeamClient({ apiKey: emulator.apiKey, baseUrl: emulator.url, throttle: new SharedThrottle(), ...timeouts });
+
   it("an attempt cut short by the budget says so, not the configured attempt timeout", async () => {
-    const client = new PgBeamClient({
-      apiKey: emulator.apiKey,
-      baseUrl: emulator.url,
-      attemptTimeoutMs: 15_000,
-      callBudgetMs: 300,
-      throttle: new SharedThrottle(),
-    });
+    const client = clientWithTimeouts({ attemptTimeoutMs: 15_000, callBudgetMs: 300 });
     emulator.inject({ path: "/v1/organizations", delayMs: 2000, times: 1 });
     const error = await rejection(client.get("/v1/organizations"));
     expect(error.message).toMatch(/^.*no response within 300 ms, all that was left of the retry budget \(1 attempt in \d+\.\d s; gave up/);
   });
 
   it("gives up within the call budget when every attempt times out", async () => {
-    const client = new PgBeamClient({
-      apiKey: emulator.apiKey,
-      baseUrl: emulator.url,
-      attemptTimeoutMs: 150,
-      callBudgetMs: 700,
-      retry: { baseDelayMs: 10, maxDelayMs: 20 },
-      throttle: new SharedThrottle(),
-    });
+    const client = clientWithTimeouts({ attemptTimeoutMs: 150, callBudgetMs: 700, retry: { baseDelayMs: 10, maxDelayMs: 20 } });
     emulator.inject({ path: "/v1/organizations", delayMs: 1000, times: 50 });
     const started = Date.now();
     const error = await rejection(client.get("/v1/organizations"));
