@@ -6,7 +6,7 @@
  * drift → edits and a primary database deleted outside Pulumi, shown by refresh and put back → out-of-band deletes
  * → recreate → destroy; then adoption and a destroy the API refuses. Every preview before an up names exactly what
  * the up then does and writes nothing, every up is followed by a preview of no changes, and after every step the
- * exported state and the CLI's output are searched for secrets in plain text. Driven by fixtures/resources.ts; a
+ * CLI's output (and the exported state, when the step wrote it) is searched for secrets in plain text. Driven by fixtures/resources.ts; a
  * registered resource without a fixture fails here.
  */
 import * as path from "node:path";
@@ -108,12 +108,20 @@ async function step(name: string, run: () => Promise<StepResult>): Promise<StepR
   return result;
 }
 
+/** A preview writes no state: only what it printed is searched for secrets (the state was, after the step before). */
+async function previewStep(name: string): Promise<StepResult> {
+  const result = await stack.preview();
+  timings.push(`${name}: ${result.ms} ms`);
+  expectNoPlaintext({ "CLI output": result.output }, secrets);
+  return result;
+}
+
 const opsOf = (result: StepResult, op: string) => NAMES.filter((name) => result.ops[name] === op);
 
 /** A preview, then the up: the preview names exactly the operations the up then does, and writes nothing. */
 async function previewThenUp(label: string): Promise<StepResult> {
   suite.emulator.clearRequests();
-  const preview = await step(`preview (${label})`, () => stack.preview());
+  const preview = await previewStep(`preview (${label})`);
   expect(writesIn(suite.emulator.requests)).toEqual([]);
   suite.emulator.clearRequests();
   const up = await step(`up (${label})`, () => stack.up());
@@ -124,7 +132,7 @@ async function previewThenUp(label: string): Promise<StepResult> {
 /** A preview of the program as it stands: no changes for any resource, and no write. */
 async function expectNoChanges(label: string) {
   suite.emulator.clearRequests();
-  const preview = await step(`preview (${label})`, () => stack.preview());
+  const preview = await previewStep(`preview (${label})`);
   expect(opsOf(preview, "same")).toEqual(NAMES);
   expect(writesIn(suite.emulator.requests)).toEqual([]);
 }
@@ -156,7 +164,7 @@ it("every registered resource has a fixture covering each input", () => {
 it("a fresh preview calls no API and shows the creates the up then does; secrets are encrypted; then no changes", async () => {
   await program();
   suite.emulator.clearRequests();
-  const preview = await step("preview (fresh)", () => stack.preview());
+  const preview = await previewStep("preview (fresh)");
   expect(suite.emulator.requests).toEqual([]);
   const up = await step("up (create all)", () => stack.up());
   expect(opsOf(up, "create")).toEqual(NAMES);
@@ -298,7 +306,7 @@ it("edits and a primary database deleted outside Pulumi show on refresh and in t
   expect(refresh.summary.update).toBe(drifted.length);
 
   suite.emulator.clearRequests();
-  const preview = await step("preview (edited outside Pulumi)", () => stack.preview());
+  const preview = await previewStep("preview (edited outside Pulumi)");
   expect(writesIn(suite.emulator.requests)).toEqual([]);
   expect(opsOf(preview, "update")).toEqual(drifted);
   // `--diff` shows each edit against the program's value, and no removal of what the server fills and the program leaves out.
@@ -330,7 +338,7 @@ it("two SpendLimits for one organization fail in preview", async () => {
   const resources = Object.fromEntries(NAMES.map((name) => [name, { type: name, args: args[name] }]));
   const orgId = args.SpendLimit.orgId as string;
   await stack.setResources({ ...resources, SecondSpendLimit: { type: "SpendLimit", args: { orgId, spendLimit: 5 } } });
-  const failure = await step("preview (two SpendLimits)", () => stack.preview()).then(
+  const failure = await previewStep("preview (two SpendLimits)").then(
     () => undefined,
     (error: Error) => error,
   );
@@ -378,7 +386,7 @@ it("adopts a console-made object only by explicit adoptId, reads one with get wi
   const writes = suite.emulator.requests.filter((r) => r.method !== "GET").map((r) => [r.method, r.path, (r.body as Args).max_rows]);
   expect(writes).toEqual([["PUT", `/v1/projects/${parents.projectId}/policies/${consoleMade.id}`, 500]]);
   expect([latest.outputs.adopted.id, latest.outputs.existing.name]).toEqual([consoleMade.id, "lifecycle-other-parent"]);
-  const preview = await step("preview (after adopt)", () => stack.preview());
+  const preview = await previewStep("preview (after adopt)");
   expect(preview.ops.adopted).toBe("same");
   expect(["same", "read"]).toContain(preview.ops.existing); // a read resource is read again on every run, never changed
 
