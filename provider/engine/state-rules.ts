@@ -46,6 +46,9 @@ export interface Change {
  * bodies. No I/O; what is returned and stored is ./output-rules.
  */
 export class StateRules {
+  /** The inputs' schema with some fields optional, by which: built once per set of unknown fields. */
+  private readonly withOptional = new Map<string, z.ZodType>();
+
   constructor(private readonly fields: FieldRules) {}
 
   /**
@@ -60,11 +63,19 @@ export class StateRules {
     // Only unknowns or unchanged clock-judged values failed: apply defaults to the known fields and return the
     // unknown ones as they came.
     const unknownKeys = Object.keys(given).filter((key) => containsUnknown(given[key]));
-    const known = ignoringClock(() =>
-      this.fields.inputs.partial(Object.fromEntries(unknownKeys.map((key) => [key, true]))).safeParse(omit(given, unknownKeys)),
-    );
+    const known = ignoringClock(() => this.optional(unknownKeys).safeParse(omit(given, unknownKeys)));
     const base = known.success ? (known.data as Props) : omit(given, unknownKeys);
     return { inputs: sanitize({ ...base, ...pick(given, unknownKeys) }) };
+  }
+
+  private optional(keys: string[]): z.ZodType {
+    const id = keys.join(",");
+    let schema = this.withOptional.get(id);
+    if (!schema) {
+      schema = this.fields.inputs.partial(Object.fromEntries(keys.map((key) => [key, true])));
+      this.withOptional.set(id, schema);
+    }
+    return schema;
   }
 
   /**

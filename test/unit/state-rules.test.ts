@@ -94,6 +94,18 @@ describe("state rules: what the program asks for against what is there", () => {
     });
   });
 
+  it("each set of unknown fields is validated against its own schema (reused for the same set)", () => {
+    const unknownName = { orgId: "org_1", name: UNKNOWN };
+    expect(projectLike.state.validate(unknownName, {})).toEqual(projectLike.state.validate(unknownName, {}));
+    expect(projectLike.state.validate({ orgId: "org_1", name: UNKNOWN, region: UNKNOWN }, {}).inputs).toMatchObject({
+      name: UNKNOWN,
+      region: UNKNOWN,
+    });
+    expect(projectLike.state.validate({ orgId: "org_1", name: UNKNOWN, tier: 7 }, {}).failures).toEqual([
+      { property: "tier", reason: expect.any(String) },
+    ]);
+  });
+
   it("a server-defaulted field the program leaves out takes the stored value, so leaving it out is no change", () => {
     const desired = projectLike.state.desired(
       { orgId: "org_1", name: "app", region: "eu", tier: "free", database: { host: "h", password: "pw" } },
