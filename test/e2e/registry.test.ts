@@ -271,6 +271,16 @@ it("replace inputs changed together replace (a new object, the old one gone; a k
     const deletedFirst = (name: string) =>
       stepIndex(name, "delete-replaced") >= 0 && stepIndex(name, "delete-replaced") < stepIndex(name, "create-replacement");
     expect(deletesFirst.filter((name) => !deletedFirst(name))).toEqual([]);
+    // And the API saw them in that order: the call that removed the old object before the one that made the new one.
+    const writes = suite.emulator.requests.filter((request) => request.method !== "GET" && request.status > 0 && request.status < 300);
+    // The old object's last write is its removal (earlier rounds may have updated it).
+    const removal = (name: string) => writes.map((request) => request.path.includes(String(before[name].id))).lastIndexOf(true);
+    const making = (name: string) =>
+      writes.findIndex(
+        (request) =>
+          !request.path.includes(String(after[name].id)) && JSON.stringify(request.response ?? null).includes(String(after[name].id)),
+      );
+    expect(deletesFirst.filter((name) => !(removal(name) >= 0 && removal(name) < making(name)))).toEqual([]);
   }
   for (const name of NAMES) args[name] = { ...args[name], ...overrides[name] };
   await expectNoChanges("after replaces");
