@@ -4,7 +4,9 @@
  *   1. API calls per operation, for every registered resource, from the emulator's request log, ÷ the minimum the
  *      API requires
  *   2. engine overhead: up / unchanged preview / refresh / destroy of N projects ÷ the same program with a
- *      trivial dynamic resource that calls nothing (the floor)
+ *      trivial dynamic resource that calls nothing (the floor); at N = 100, the CPU by process (2b) and the provider
+ *      host's CPU as the floor is given, one at a time, what a project's host does beyond it: our modules, a
+ *      project's state, its API calls (2d), so what is left is the engine's own work
  *   3. latency scaling: up with 100 ms added to every request ÷ (floor + depth × calls per resource × latency)
  *      (and, for up, the CPU each process spent: where the difference goes)
  *   4. state bytes per resource ÷ the trivial resource's
@@ -195,12 +197,26 @@ async function apiCalls() {
 // 2 + 4. Engine overhead and state size, against a trivial dynamic resource
 // ---------------------------------------------------------------------------------------------------------------
 
-type Kind = "pgbeam" | "floor" | "floor-reads";
+/**
+ * What a stack is built from: PgBeam projects, or the trivial resource with what it is given of a project's host's
+ * work (see scripts/bench-program): "floor+calls" makes the API calls a project makes; the others build up toward a
+ * project (2d).
+ */
+type Kind = "pgbeam" | "floor" | "floor+calls" | "floor+modules" | "floor+modules+state" | "floor+modules+state+calls";
+const BUILT_UP: { kind: Kind; adds: string }[] = [
+  { kind: "floor+modules", adds: "+ pulumi-pgbeam's modules loaded (a Project's, its HTTP client where a verb calls)" },
+  { kind: "floor+modules+state", adds: "+ a Project's outputs stored (the state, so the messages, a project has)" },
+  {
+    kind: "floor+modules+state+calls",
+    adds: "+ the API calls a project makes (its POST, a refresh's two GETs, its DELETE; with Node's fetch)",
+  },
+];
 
 async function benchStack(emulator: Emulator, kind: Kind, count: number, chain = false): Promise<TestStack> {
   const env = { PW: PASSWORD, BENCH_API_URL: emulator.url, BENCH_API_KEY: emulator.apiKey };
   const stack = await TestStack.create({ program: path.join(repoRoot, "scripts/bench-program"), consumer, bin, emulator, env });
-  await stack.stack.setConfig("bench", { value: JSON.stringify({ kind, count, chain, orgId: emulator.orgId }) });
+  const [base, ...adds] = kind.split("+");
+  await stack.stack.setConfig("bench", { value: JSON.stringify({ kind: base, adds, count, chain, orgId: emulator.orgId }) });
   return stack;
 }
 
@@ -218,8 +234,8 @@ async function stateBytes(stack: TestStack): Promise<{ perResource: number; prov
 }
 
 const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
-/** Refresh against a floor whose read makes the two GETs a project's refresh needs: the provider's own cost. */
-const REFRESH_WITH_READS = "refresh ÷ a floor making its GETs";
+/** Refresh against a floor whose read makes the two GETs a project's refresh makes: the provider's own cost. */
+const REFRESH_WITH_CALLS = "refresh ÷ a floor making its calls";
 
 type Role = "program" | "provider host" | "CLI" | "emulator";
 const ROLES: Role[] = ["program", "provider host", "CLI", "emulator"];
@@ -269,15 +285,19 @@ async function overheadAndState() {
   const overhead: { n: number; operation: string; pgbeamMs: number; floorMs: number; ratio: number }[] = [];
   const cpu: { n: number; operation: string; pgbeam: Record<Role, number>; floor: Record<Role, number> }[] = [];
   const state: { n: number; pgbeam: number; floor: number; pgbeamProvider: number; floorProvider: number; ratio: number }[] = [];
+  const builtUp: { operation: string; hostCpuMs: Partial<Record<Kind, number>> }[] = [];
+  // The goal is set at N = 100; a run with larger sizes still breaks that size down.
+  const breakdownN = sizes.includes(100) ? 100 : Math.max(...sizes);
   for (const n of sizes) {
     // Enterprise: room for N projects (max_projects), whatever the sizes asked for.
     const emulator = await startEmulator({ plan: "enterprise" });
-    const timings: Record<Kind, Record<string, number[]>> = { pgbeam: {}, floor: {}, "floor-reads": {} };
-    const cpuByOperation: Record<Kind, Record<string, Record<Role, number>[]>> = { pgbeam: {}, floor: {}, "floor-reads": {} };
+    const kinds: Kind[] = ["floor", "pgbeam", "floor+calls", ...(n === breakdownN ? BUILT_UP.map((b) => b.kind) : [])];
+    const timings = Object.fromEntries(kinds.map((kind) => [kind, {}])) as Record<Kind, Record<string, number[]>>;
+    const cpuByOperation = Object.fromEntries(kinds.map((kind) => [kind, {}])) as Record<Kind, Record<string, Record<Role, number>[]>>;
     const bytes: Partial<Record<Kind, { perResource: number; providerPerResource: number }>> = {};
     // Floor and ours alternate, cycle by cycle, so a burst of load on the shared machine hits both.
     for (let cycle = 0; cycle < repeat; cycle++) {
-      for (const kind of ["floor", "pgbeam", "floor-reads"] as Kind[]) {
+      for (const kind of kinds) {
         const stack = await benchStack(emulator, kind, n);
         const time = async (operation: string, run: () => Promise<StepResult>) => {
           const { result, cpuMs } = await cpuDuring(stack.workDir, run);
@@ -288,7 +308,7 @@ async function overheadAndState() {
           await time("up", () => stack.up());
           bytes[kind] = await stateBytes(stack);
           // The floor that makes a refresh's GETs matters to refresh only.
-          if (kind !== "floor-reads") await time("preview", () => stack.preview());
+          if (kind !== "floor+calls") await time("preview", () => stack.preview());
           await time("refresh", () => stack.refresh());
           await time("destroy", () => stack.destroy());
         } finally {
@@ -301,12 +321,23 @@ async function overheadAndState() {
       const { pgbeam, floor } = { pgbeam: median(timings.pgbeam[operation]), floor: median(timings.floor[operation]) };
       overhead.push({ n, operation, pgbeamMs: pgbeam, floorMs: floor, ratio: ratio(pgbeam, floor) });
     }
-    const [refreshMs, withReadsMs] = [median(timings.pgbeam.refresh), median(timings["floor-reads"].refresh)];
-    overhead.push({ n, operation: REFRESH_WITH_READS, pgbeamMs: refreshMs, floorMs: withReadsMs, ratio: ratio(refreshMs, withReadsMs) });
+    const [refreshMs, withReadsMs] = [median(timings.pgbeam.refresh), median(timings["floor+calls"].refresh)];
+    overhead.push({ n, operation: REFRESH_WITH_CALLS, pgbeamMs: refreshMs, floorMs: withReadsMs, ratio: ratio(refreshMs, withReadsMs) });
     const cpuMedian = (kind: Kind, operation: string) =>
       Object.fromEntries(ROLES.map((role) => [role, median(cpuByOperation[kind][operation].map((c) => c[role]))])) as Record<Role, number>;
     for (const operation of OPERATIONS)
       cpu.push({ n, operation, pgbeam: cpuMedian("pgbeam", operation), floor: cpuMedian("floor", operation) });
+    if (n === breakdownN)
+      for (const operation of OPERATIONS)
+        builtUp.push({
+          operation,
+          hostCpuMs: Object.fromEntries(
+            (["floor", ...BUILT_UP.map((b) => b.kind), "pgbeam"] as Kind[]).map((kind) => [
+              kind,
+              cpuMedian(kind, operation)["provider host"],
+            ]),
+          ),
+        });
     state.push({
       n,
       pgbeam: bytes.pgbeam!.perResource,
@@ -319,10 +350,10 @@ async function overheadAndState() {
   report(
     "2. Engine overhead: PgBeam projects ÷ a trivial dynamic resource with the same arguments (goal ≤ 1.2 at N = 100)",
     table(
-      ["N", ...OPERATIONS, REFRESH_WITH_READS],
+      ["N", ...OPERATIONS, REFRESH_WITH_CALLS],
       sizes.map((n) => [
         n,
-        ...[...OPERATIONS, REFRESH_WITH_READS].map((operation) => {
+        ...[...OPERATIONS, REFRESH_WITH_CALLS].map((operation) => {
           const row = overhead.find((o) => o.n === n && o.operation === operation)!;
           return `${seconds(row.pgbeamMs)} / ${seconds(row.floorMs)} = ${row.ratio}`;
         }),
@@ -330,8 +361,6 @@ async function overheadAndState() {
     ),
   );
   const total = (byRole: Record<Role, number>) => ROLES.reduce((sum, role) => sum + byRole[role], 0);
-  // The goal is set at N = 100; a run with larger sizes still breaks that size down.
-  const breakdownN = sizes.includes(100) ? 100 : Math.max(...sizes);
   const cpuCell = (ours: number, floor: number, withRatio: boolean) =>
     `${(ours / 1000).toFixed(1)} / ${(floor / 1000).toFixed(1)}${withRatio ? ` = ${ratio(ours, floor)}` : ""}`;
   report(
@@ -345,6 +374,21 @@ async function overheadAndState() {
           ...ROLES.map((role) => cpuCell(c.pgbeam[role], c.floor[role], role === "provider host")),
           `${(total(c.pgbeam) / 1000).toFixed(1)} / ${(total(c.floor) / 1000).toFixed(1)} = ${ratio(total(c.pgbeam), total(c.floor))}`,
         ]),
+    ),
+  );
+  const hostCell = (ms: number | undefined, floorMs: number | undefined) =>
+    ms === undefined || floorMs === undefined ? "—" : `${(ms / 1000).toFixed(2)} = ${ratio(ms, floorMs)}`;
+  const rowOf = (label: string, kind: Kind) => [label, ...builtUp.map((b) => hostCell(b.hostCpuMs[kind], b.hostCpuMs.floor))];
+  report(
+    `2d. The provider host's CPU at N = ${breakdownN}, from the trivial resource up: each row gives it one more thing a PgBeam project's host does (CPU seconds, medians = ratio to the trivial resource); what the last step leaves is the engine's own work`,
+    table(
+      ["provider host of", ...builtUp.map((b) => b.operation)],
+      [
+        rowOf("the trivial resource", "floor"),
+        ...BUILT_UP.map((b) => rowOf(b.adds, b.kind)),
+        rowOf("PgBeam projects", "pgbeam"),
+        ["PgBeam ÷ the row above", ...builtUp.map((b) => `${ratio(b.hostCpuMs.pgbeam!, b.hostCpuMs["floor+modules+state+calls"]!)}`)],
+      ],
     ),
   );
   if (sizes.length > 1) {
@@ -375,7 +419,7 @@ async function overheadAndState() {
       state.map((s) => [s.n, s.pgbeam, s.floor, s.ratio, `${s.pgbeamProvider} / ${s.floorProvider}`]),
     ),
   );
-  return { overhead, cpu, state };
+  return { overhead, cpu, state, hostBuiltUp: builtUp };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
