@@ -9,6 +9,7 @@
  */
 import * as path from "node:path";
 import { camel } from "../provider/engine/values";
+import type { GoneWhen } from "../provider/resources/from-api";
 
 export type JsonSchema = {
   $ref?: string;
@@ -36,12 +37,6 @@ interface Operation {
   parameters?: { $ref?: string; name?: string; in?: string; schema?: JsonSchema }[];
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
   responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
-}
-
-/** What a read shows once the delete has run, for objects the API still returns then: every `equals` field has its value, every `set` field a value. */
-export interface GoneWhen {
-  equals?: Record<string, unknown>;
-  set?: string[];
 }
 
 interface IacResource {

@@ -31,8 +31,17 @@ export interface ApiShape<Name extends ApiResourceName> extends Pick<
   create: NonNullable<Verbs["create"]>;
 }
 
+/**
+ * What a read shows once the delete has run, for objects the API still returns then (scripts/generate-resources.ts
+ * reads it from the spec): every `equals` field has its value, every `set` field a value.
+ */
+export interface GoneWhen {
+  equals?: Readonly<Record<string, unknown>>;
+  set?: readonly string[];
+}
+
 /** Whether a read shows what the delete leaves of an object the API still returns (revoked, a cleared setting). */
-function goneCheck(gone: { equals?: Props; set?: readonly string[] }) {
+function goneCheck(gone: GoneWhen) {
   return (object: Props) =>
     Object.entries(gone.equals ?? {}).every(([key, value]) => object[key] === value) &&
     (gone.set ?? []).every((key) => object[key] != null);

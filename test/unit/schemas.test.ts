@@ -13,6 +13,7 @@ import { configuredSpecPath } from "../../emulator/spec";
 import { fieldsWith } from "../../provider/engine/spec";
 import { uniqueValuesOf } from "../../provider/engine/unique-values";
 import { camel as camelCase } from "../../provider/engine/values";
+import type { GoneWhen } from "../../provider/resources/from-api";
 import { RESOURCE_SPECS } from "../../provider/resources/registry";
 
 type Schema = Record<string, any>;
@@ -174,7 +175,7 @@ it("every parent check is a GET for which the spec declares a 404", () => {
 it("a revoked object or a cleared setting reads as gone, where the spec's delete leaves one", () => {
   const judged = Object.entries(API_RESOURCES).flatMap(([name, resource]) => {
     if (!("goneWhen" in resource)) return [];
-    const gone: { equals?: Record<string, unknown>; set?: readonly string[] } = resource.goneWhen;
+    const gone: GoneWhen = resource.goneWhen;
     const deleted = { ...gone.equals, ...Object.fromEntries((gone.set ?? []).map((key) => [key, "2026-01-01T00:00:00Z"])) };
     const live = Object.fromEntries(Object.keys(deleted).map((key) => [key, gone.set?.includes(key) ? null : "live"]));
     const isGone = RESOURCE_SPECS[name].read?.isGone;
