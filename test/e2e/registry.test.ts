@@ -6,8 +6,8 @@
  * drift → edits and a primary database deleted outside Pulumi, shown by refresh and put back → out-of-band deletes
  * → recreate → destroy; then adoption and a destroy the API refuses. Every preview before an up names exactly what
  * the up then does and writes nothing, every up is followed by a preview of no changes, and after every step the
- * CLI's output (and the exported state, when the step wrote it) is searched for secrets in plain text. Driven by fixtures/resources.ts; a
- * registered resource without a fixture fails here.
+ * CLI's output (and the exported state, when the step wrote it) is searched for secrets in plain text. Driven by
+ * fixtures/resources.ts; a registered resource without a fixture fails here.
  */
 import * as path from "node:path";
 import { fieldsWith } from "../../provider/engine/spec";
